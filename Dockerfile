@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# One image for the api, worker and migrate services of docker-compose.yml (they differ by command).
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY scripts ./scripts
+COPY migrations ./migrations
+# The workflow bundle is built here so that workers never run webpack at start-up.
+RUN npm run build \
+ && npm run bundle:workflows \
+ && npm prune --omit=dev --no-audit --no-fund
+
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+# Code stays owned by root: the non-root runtime user can read it but not change it.
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/migrations ./migrations
+USER node
+EXPOSE 3000
+CMD ["node", "dist/src/main-api.js"]

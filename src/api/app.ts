@@ -1,0 +1,49 @@
+import Koa from 'koa';
+import type Router from '@koa/router';
+import type { Logger } from '../logger.js';
+import { errorMiddleware } from './errors.js';
+import { accessLog } from './middleware/access-log.js';
+import { requestId } from './middleware/request-id.js';
+
+export interface AppDeps {
+  log: Logger;
+  trustProxy: boolean;
+  /** Public routers (health, webhooks, pages, well-known): mounted as given. */
+  publicRoutes: readonly Router[];
+  /** DSK's REST API: every route behind `dskAuth`, which puts the instance id on ctx.state. */
+  dskAuth: Koa.Middleware;
+  dskRoutes: readonly Router[];
+}
+
+/** Composes the HTTP API from its parts; never listens (tests drive `app.callback()`). */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: deps.trustProxy });
+  // Koa's default handler would print errors to stderr with request details; ours logs ids only.
+  app.silent = true;
+  app.use(requestId());
+  app.use(accessLog(deps.log));
+  app.use(errorMiddleware(deps.log));
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
+  for (const router of deps.publicRoutes) {
+    app.use(router.routes());
+    app.use(router.allowedMethods({ throw: true }));
+  }
+  const dskAuth = deps.dskAuth;
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/v1' || ctx.path.startsWith('/v1/')) {
+      await dskAuth(ctx, async () => {
+        for (const router of deps.dskRoutes) {
+          // Compose the DSK routers behind the auth check; allowedMethods answers 405 for known paths.
+          await router.routes()(ctx as never, async () => undefined);
+          if (ctx.body !== undefined || ctx.status !== 404) return;
+        }
+      });
+      return;
+    }
+    await next();
+  });
+  return app;
+}

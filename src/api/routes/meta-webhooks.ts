@@ -1,0 +1,76 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import Router from '@koa/router';
+import type { InboundIntake } from '../../inbound/intake.js';
+import type { Logger } from '../../logger.js';
+import { verifyMetaSignature } from '../../meta/signature.js';
+import { splitWebhook } from '../../meta/webhook-events.js';
+import { ApiError } from '../errors.js';
+import { rawBody } from '../middleware/raw-body.js';
+
+export interface MetaWebhookDeps {
+  appSecrets: readonly string[];
+  verifyToken: string;
+  maxBodyBytes: number;
+  intake: InboundIntake;
+  clock: () => Date;
+  log: Logger;
+}
+
+/**
+ * Meta's webhook endpoint. The POST does only: bytes → verify → split → durably accept → 200.
+ * No channel lookup and no Graph call happens here; that is the inbound workflow's job.
+ */
+export function metaWebhookRoutes(deps: MetaWebhookDeps): Router {
+  const router = new Router();
+
+  router.get('/webhooks/meta', (ctx) => {
+    const mode = ctx.query['hub.mode'];
+    const token = ctx.query['hub.verify_token'];
+    const challenge = ctx.query['hub.challenge'];
+    if (mode !== 'subscribe' || typeof token !== 'string' || typeof challenge !== 'string' || !sameSecret(token, deps.verifyToken)) {
+      throw new ApiError(403, 'verification_failed', 'hub.mode or hub.verify_token does not match');
+    }
+    ctx.type = 'text/plain';
+    ctx.body = challenge;
+  });
+
+  router.post('/webhooks/meta', rawBody({ limit: deps.maxBodyBytes }), async (ctx) => {
+    const raw = ctx.state.rawBody as Buffer;
+    const signature = verifyMetaSignature(raw, ctx.get('x-hub-signature-256') || undefined, deps.appSecrets);
+    if (!signature.ok) {
+      throw new ApiError(401, 'invalid_signature', 'X-Hub-Signature-256 is missing or does not match the request body');
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new ApiError(400, 'invalid_json', 'Request body is not valid JSON');
+    }
+    const receivedAt = deps.clock();
+    const events = splitWebhook(body, { receivedAt });
+    let result;
+    try {
+      result = await deps.intake.accept(events, receivedAt);
+    } catch (err) {
+      // Nothing is acknowledged that could be lost: a 503 makes Meta deliver the whole POST again.
+      deps.log.warn({ requestId: ctx.state.requestId, events: events.length, errorName: err instanceof Error ? err.name : 'unknown' }, 'webhook not accepted');
+      throw new ApiError(503, 'temporarily_unavailable', 'Events could not be stored durably; retry later');
+    }
+    deps.log.info(
+      { requestId: ctx.state.requestId, events: result.accepted, started: result.started, duplicates: result.duplicates, secretIndex: signature.secretIndex },
+      'meta webhook accepted',
+    );
+    ctx.status = 200;
+    ctx.type = 'text/plain';
+    ctx.body = 'EVENT_RECEIVED';
+  });
+
+  return router;
+}
+
+/** Constant-time comparison of two strings of any length (hashing first equalises the lengths). */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}

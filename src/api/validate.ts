@@ -1,0 +1,33 @@
+import type Koa from 'koa';
+import getRawBody from 'raw-body';
+import type { z } from 'zod';
+import { ApiError } from './errors.js';
+
+const JSON_LIMIT = 1024 * 1024;
+
+/** Field-level details: `[{path: 'a.b[0]', message}]`, the same shape for every 422. */
+export function validationDetails(error: z.ZodError): Array<{ path: string; message: string }> {
+  return error.issues.map((issue) => ({
+    path: issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('') || '(body)',
+    message: issue.message,
+  }));
+}
+
+/** Reads a JSON body (1 MiB limit) and validates it: 400 for unparsable JSON, 422 with field paths for a bad shape. */
+export async function parseBody<S extends z.ZodType>(ctx: Koa.Context, schema: S): Promise<z.output<S>> {
+  if (!ctx.is('application/json')) throw new ApiError(415, 'unsupported_media_type', 'Content-Type must be application/json');
+  const raw = await getRawBody(ctx.req, { limit: JSON_LIMIT, encoding: 'utf8' });
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'Request body is not valid JSON');
+  }
+  return parseWith(schema, json);
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ApiError(422, 'validation_failed', 'Request does not match the schema', validationDetails(result.error));
+  return result.data;
+}

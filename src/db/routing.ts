@@ -1,0 +1,34 @@
+import type { Pool } from './pool.js';
+
+export interface Route {
+  channelId: string;
+  instanceId: string;
+  channelType: 'whatsapp' | 'instagram';
+  externalId: string;
+  eventsUrl: string | null;
+}
+
+/**
+ * Resolves the live channel an inbound event belongs to. A channel waiting for re-authorization is
+ * still live here: inbound events need no token, so nothing is discarded while a person re-connects.
+ */
+export function createRouting(pool: Pool) {
+  return {
+    async resolve(channelType: 'whatsapp' | 'instagram', businessId: string): Promise<Route | undefined> {
+      const { rows } = await pool.query<{ id: string; instance_id: string; channel_type: 'whatsapp' | 'instagram'; external_id: string; events_url: string | null }>(
+        `SELECT c.id, c.instance_id, c.channel_type, c.external_id, i.events_url
+           FROM channels c JOIN instances i ON i.id = c.instance_id
+          WHERE c.channel_type = $1 AND c.status <> 'disconnected' AND (c.external_id = $2 OR c.waba_id = $2 OR c.page_id = $2)
+          ORDER BY (c.external_id = $2) DESC, c.created_at
+          LIMIT 1`,
+        [channelType, businessId],
+      );
+      const row = rows[0];
+      return row
+        ? { channelId: row.id, instanceId: row.instance_id, channelType: row.channel_type, externalId: row.external_id, eventsUrl: row.events_url }
+        : undefined;
+    },
+  };
+}
+
+export type Routing = ReturnType<typeof createRouting>;

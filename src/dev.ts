@@ -1,0 +1,144 @@
+import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { SignJWT } from 'jose';
+import { createActivities } from './activities/index.js';
+import { buildApi, closeServer } from './api/server.js';
+import { loadConfig } from './config.js';
+import { migrateUp } from './db/migrate.js';
+import { createDskStandIn } from './dev/dsk-stand-in.js';
+import { devEnvironment, loadOrCreateDevSecrets } from './dev/secrets.js';
+import { startLocalPostgres, type LocalPostgres } from './infra/local-postgres.js';
+import { startLocalTemporal, type LocalTemporal } from './infra/local-temporal.js';
+import { findTemporalCli, projectRoot } from './infra/tools.js';
+import { createLogger } from './logger.js';
+import { buildFoundation } from './runtime.js';
+import { searchAttributeFlags } from './shared/search-attributes.js';
+import { createTemporalClient } from './temporal/client.js';
+import { installTemporalRuntime } from './temporal/runtime-logger.js';
+import { createWorker, workflowSourceFor } from './temporal/worker.js';
+
+/**
+ * The embedded default stack (`npm run dev`): a local PostgreSQL cluster and a Temporal dev server
+ * with its Web UI (both persistent under .data/), migrations, the worker and the API in this process,
+ * and a DSK stand-in. No Meta or DSK credentials are needed. Ctrl-C stops all of it.
+ */
+const DEV_INSTANCE = 'dev-instance';
+const env = process.env;
+const log = createLogger({ level: env.LOG_LEVEL ?? 'info', name: 'dev' });
+const dataDir = path.join(projectRoot(), '.data');
+const stops: Array<() => Promise<void>> = [];
+
+async function main() {
+  const secrets = await loadOrCreateDevSecrets(dataDir);
+  const apiPort = Number(env.HTTP_PORT ?? 3000);
+  const standInPort = Number(env.DSK_STAND_IN_PORT ?? 3001);
+
+  let postgres: LocalPostgres | undefined;
+  if (!env.DATABASE_URL) {
+    postgres = await startLocalPostgres({ port: Number(env.DEV_POSTGRES_PORT ?? 54329), database: 'meta_integration', log });
+    stops.push(() => postgres!.stop());
+  }
+  let temporal: LocalTemporal | undefined;
+  if (!env.TEMPORAL_ADDRESS) {
+    temporal = await startLocalTemporal({
+      binary: findTemporalCli(env),
+      port: 7233,
+      uiPort: 8233,
+      dbFilename: path.join(dataDir, 'temporal.db'),
+      searchAttributes: searchAttributeFlags(),
+      logFile: path.join(dataDir, 'temporal.log'),
+      log,
+    });
+    stops.push(() => temporal!.stop());
+  }
+
+  const config = loadConfig(
+    devEnvironment(secrets, { databaseUrl: postgres?.url ?? env.DATABASE_URL!, temporalAddress: temporal?.address ?? env.TEMPORAL_ADDRESS!, port: apiPort }, env),
+  );
+  const applied = await migrateUp(config.database.url, log);
+  log.info({ applied: applied.length }, 'migrations up to date');
+
+  installTemporalRuntime(log, { handleSignals: false });
+  const foundation = await buildFoundation(config, log, 'dev');
+  stops.unshift(() => foundation.pool.end());
+
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    dataConverter: foundation.dataConverter,
+    source: workflowSourceFor('development'),
+    activities: createActivities({ routing: foundation.repos.routing, webhookLog: foundation.repos.webhookLog, dsk: foundation.dsk, clock: foundation.clock }),
+  });
+  const workerDone = worker.run();
+  stops.unshift(async () => {
+    worker.shutdown();
+    await workerDone;
+    await connection.close();
+  });
+
+  const client = await createTemporalClient(config.temporal, foundation.dataConverter);
+  const server = buildApi(foundation, client).listen(apiPort, config.http.host);
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  stops.unshift(async () => {
+    await closeServer(server);
+    await client.connection.close();
+  });
+
+  const standIn = createDskStandIn({
+    jwksUrl: `${config.http.publicBaseUrl}/.well-known/jwks.json`,
+    issuer: config.serviceJwt.issuer,
+    audience: config.serviceJwt.audience,
+  });
+  const standInServer = await standIn.listen(standInPort);
+  stops.unshift(() => closeServer(standInServer));
+  await foundation.repos.instances.setEventsUrl(DEV_INSTANCE, `http://127.0.0.1:${standInPort}/dsk/events`);
+
+  const dskToken = await new SignJWT({ [config.dskAuth.instanceClaim]: DEV_INSTANCE })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(config.dskAuth.issuer)
+    .setAudience(config.dskAuth.audience)
+    .setIssuedAt()
+    .setExpirationTime('12h')
+    .sign(Buffer.from(secrets.dskSecret));
+
+  process.stdout.write(
+    [
+      '',
+      'Meta Integration Service: development stack is up',
+      `  API              ${config.http.publicBaseUrl}   (ready: ${config.http.publicBaseUrl}/readyz)`,
+      `  Temporal Web UI  ${temporal?.uiUrl ?? config.temporal.uiUrl}`,
+      `  Temporal gRPC    ${config.temporal.address}   namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,
+      `  PostgreSQL       ${postgres ? `127.0.0.1:${postgres.port} (data in ${postgres.dataDir})` : 'from DATABASE_URL'}`,
+      `  DSK stand-in     http://127.0.0.1:${standInPort}/dsk   (events of instance "${DEV_INSTANCE}")`,
+      `  Meta webhook     POST ${config.http.publicBaseUrl}/webhooks/meta  (app secret and verify token in .data/dev-secrets.json)`,
+      '',
+      `  A DSK token for instance "${DEV_INSTANCE}" (12 h):`,
+      `    export DSK_TOKEN=${dskToken}`,
+      `    curl -H "Authorization: Bearer $DSK_TOKEN" ${config.http.publicBaseUrl}/v1/instance`,
+      '',
+      'Press Ctrl-C to stop everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+let stopping = false;
+async function stopAll(signal: string, exitCode = 0) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'stopping the development stack');
+  for (const stop of stops) {
+    await stop().catch((err: unknown) => log.warn({ errorName: err instanceof Error ? err.name : 'unknown' }, 'stop step failed'));
+  }
+  log.info('stopped');
+  process.exit(exitCode);
+}
+process.once('SIGINT', () => void stopAll('SIGINT'));
+process.once('SIGTERM', () => void stopAll('SIGTERM'));
+
+main().catch(async (err: unknown) => {
+  log.fatal({ errorName: err instanceof Error ? err.name : typeof err, message: err instanceof Error ? err.message : undefined }, 'development stack failed to start');
+  await stopAll('startup-failure', 1);
+});

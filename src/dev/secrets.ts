@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { generateServiceSigningKey } from '../dsk/service-keys.js';
+import { generateFernetKey } from '../vault/fernet.js';
+
+/** Secrets the embedded dev stack needs, generated once per checkout and kept in `.data/` (never committed). */
+export interface DevSecrets {
+  tokenKey: string;
+  servicePrivateJwk: string;
+  dskSecret: string;
+  metaAppSecret: string;
+  verifyToken: string;
+}
+
+export async function loadOrCreateDevSecrets(dataDir: string): Promise<DevSecrets> {
+  const file = path.join(dataDir, 'dev-secrets.json');
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as DevSecrets;
+  } catch {
+    const { privateJwk } = await generateServiceSigningKey('ES256', 'dev-service-1');
+    const secrets: DevSecrets = {
+      tokenKey: generateFernetKey(),
+      servicePrivateJwk: privateJwk,
+      dskSecret: randomBytes(32).toString('base64url'),
+      metaAppSecret: randomBytes(16).toString('hex'),
+      verifyToken: randomBytes(12).toString('base64url'),
+    };
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    return secrets;
+  }
+}
+
+/** The environment the dev stack runs with: the user's variables win over the generated defaults. */
+export function devEnvironment(secrets: DevSecrets, urls: { databaseUrl: string; temporalAddress: string; port: number }, env: NodeJS.ProcessEnv) {
+  return {
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'info',
+    HTTP_PORT: String(urls.port),
+    PUBLIC_BASE_URL: `http://localhost:${urls.port}`,
+    DATABASE_URL: urls.databaseUrl,
+    TEMPORAL_ADDRESS: urls.temporalAddress,
+    TOKEN_ENCRYPTION_KEYS: `dev1:${secrets.tokenKey}`,
+    DSK_JWT_ISSUER: 'dsk-dev',
+    DSK_JWT_AUDIENCE: 'meta-integration-service',
+    DSK_JWT_ALGORITHMS: 'HS256',
+    DSK_JWT_SECRET: secrets.dskSecret,
+    SERVICE_JWT_PRIVATE_KEY: secrets.servicePrivateJwk,
+    SERVICE_JWT_KEY_ID: 'dev-service-1',
+    META_APP_SECRETS: secrets.metaAppSecret,
+    META_VERIFY_TOKEN: secrets.verifyToken,
+    ...env,
+  };
+}

@@ -1,0 +1,68 @@
+import { WorkflowExecutionAlreadyStartedError, type WorkflowClient } from '@temporalio/client';
+import type { WebhookLog } from '../db/webhook-log.js';
+import type { Logger } from '../logger.js';
+import { inboundWorkflowId } from '../shared/ids.js';
+import type { InboundEvent } from '../shared/inbound-events.js';
+import { EVENT_KIND, STATUS } from '../shared/search-attributes.js';
+import type { inboundEventWorkflow } from '../workflows/inbound.js';
+
+export interface IntakeResult {
+  accepted: number;
+  started: number;
+  duplicates: number;
+}
+
+export interface IntakeDeps {
+  webhookLog: WebhookLog;
+  workflows: WorkflowClient;
+  taskQueue: string;
+  deliveryHorizon: string;
+  clock: () => Date;
+  log: Logger;
+}
+
+/**
+ * Durable acceptance of a webhook's events: a webhook-log row per key (the 30-day dedup record), then
+ * a workflow `inbound-<key>` per new key. The caller acknowledges Meta only when this resolves; if
+ * PostgreSQL or Temporal fails it rejects, Meta gets a 5xx and redelivers, and a key whose row exists
+ * without a started workflow is started on that redelivery.
+ *
+ * Why the ack waits for the workflow start rather than resting on the row alone (an outbox): the row
+ * holds no message content, by policy, so a relay could not start the workflow from it; the content's
+ * only durable home is the (encrypted) workflow history. Meta's redelivery is our relay.
+ */
+export function createInboundIntake(deps: IntakeDeps) {
+  async function start(event: InboundEvent, receivedAt: Date): Promise<'started' | 'duplicate'> {
+    try {
+      await deps.workflows.start<typeof inboundEventWorkflow>('inboundEventWorkflow', {
+        taskQueue: deps.taskQueue,
+        workflowId: inboundWorkflowId(event.key),
+        // A closed run with this id also means "seen"; the webhook log covers what retention forgets.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+        args: [{ event, receivedAt: receivedAt.toISOString(), deliveryHorizon: deps.deliveryHorizon }],
+        typedSearchAttributes: [
+          { key: EVENT_KIND, value: event.kind },
+          { key: STATUS, value: 'accepted' },
+        ],
+      });
+      return 'started';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
+      throw err;
+    }
+  }
+
+  return {
+    async accept(events: readonly InboundEvent[], receivedAt: Date): Promise<IntakeResult> {
+      const outcomes = await deps.webhookLog.accept(events, receivedAt);
+      const toStart = [...new Map(events.filter((e) => outcomes.get(e.key) !== 'duplicate').map((e) => [e.key, e])).values()];
+      const results = await Promise.all(toStart.map((event) => start(event, receivedAt)));
+      await deps.webhookLog.markStarted(toStart.map((e) => e.key), deps.clock());
+      const started = results.filter((r) => r === 'started').length;
+      return { accepted: events.length, started, duplicates: events.length - started };
+    },
+  };
+}
+
+export type InboundIntake = ReturnType<typeof createInboundIntake>;

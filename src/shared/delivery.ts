@@ -1,0 +1,37 @@
+import type { InboundEvent } from './inbound-events.js';
+
+/** Where an inbound event goes: resolved from its business id by the routing activity. */
+export interface DeliveryRoute {
+  channelId: string;
+  instanceId: string;
+  channelType: 'whatsapp' | 'instagram';
+  externalId: string;
+}
+
+/** The JSON body DSK receives for every event (docs/schemas/dsk-event.v1.schema.json). */
+export interface DskEnvelope {
+  id: string;
+  type: string;
+  version: 1;
+  instance_id: string;
+  channel: { id: string; type: 'whatsapp' | 'instagram'; external_id: string };
+  occurred_at: string;
+  received_at: string;
+  data: unknown;
+  raw: unknown;
+}
+
+/** Pure: the envelope is a projection of the event and its route, so a redelivery is byte-identical. */
+export function toDskEnvelope(event: InboundEvent, route: DeliveryRoute, receivedAt: string): DskEnvelope {
+  return {
+    id: event.key,
+    type: event.kind,
+    version: 1,
+    instance_id: route.instanceId,
+    channel: { id: route.channelId, type: route.channelType, external_id: route.externalId },
+    occurred_at: event.occurredAt,
+    received_at: receivedAt,
+    data: event.data,
+    raw: event.raw,
+  };
+}

@@ -1,0 +1,518 @@
+/**
+ * The normalized inbound event: what the rest of the service (API, inbound workflow, DSK delivery)
+ * works with instead of Meta's webhook shapes. Only `src/meta/webhook-events.ts` reads Meta's field
+ * names; everything downstream reads these types.
+ *
+ * Plain data and pure functions only: this module is imported by workflow code, so it must stay
+ * deterministic (no Node built-ins, no I/O, no schema library).
+ *
+ * Field names inside `data` are snake_case because `data` is forwarded to DSK unchanged as the
+ * envelope's `data` (docs/schemas/dsk-event.v1.schema.json); the event's own metadata is camelCase.
+ */
+
+export type ChannelType = 'whatsapp' | 'instagram';
+
+/** Every kind an inbound Meta event is normalized to. */
+export const EVENT_KINDS = [
+  'message.received',
+  'message.echo',
+  'message.status',
+  'message.reaction',
+  'message.read',
+  'message.edited',
+  'message.deleted',
+  'message.postback',
+  'message.referral',
+  'channel.error',
+  'channel.account_update',
+  'channel.quality',
+  'template.status',
+  'unsupported',
+] as const;
+
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/**
+ * A person or account taking part in a conversation.
+ *
+ * `id` is the address to reply to on the channel: on WhatsApp the phone-based `wa_id` when Meta sent
+ * one, otherwise the business-scoped user id (BSUID, sends accept it as recipient); on Instagram the
+ * IGSID (customers) or the professional account id (the business).
+ */
+export interface Participant {
+  id: string;
+  wa_id?: string;
+  /** WhatsApp business-scoped user id (BSUID), e.g. `US.1349…`. */
+  user_id?: string;
+  parent_user_id?: string;
+  name?: string;
+  username?: string;
+}
+
+/** One error object as Meta sends it in webhooks (`{code, title, message, error_data: {details}, href}`). */
+export interface MetaErrorInfo {
+  code?: number;
+  title?: string;
+  message?: string;
+  details?: string;
+  href?: string;
+}
+
+/** Inbound media. WhatsApp sends `id` (valid 7 days) and usually a `url`; Instagram only a `url`, which expires. */
+export interface MessageMedia {
+  id?: string;
+  url?: string;
+  mime_type?: string;
+  /** WhatsApp: base64 SHA-256 of the file. */
+  sha256?: string;
+  caption?: string;
+  filename?: string;
+  /** WhatsApp audio recorded as a voice note. */
+  voice?: boolean;
+  /** WhatsApp animated sticker. */
+  animated?: boolean;
+}
+
+/**
+ * One Instagram attachment. `type` is normalized where known (`file` → `document`, `ig_reel` →
+ * `reel`, `ig_post` → `post`) and kept as Meta sent it otherwise.
+ */
+export interface MessageAttachment {
+  type: string;
+  url?: string;
+  title?: string;
+}
+
+export interface MessageLocation {
+  latitude?: number;
+  longitude?: number;
+  name?: string;
+  address?: string;
+  url?: string;
+}
+
+/** A contact card shared in a WhatsApp `contacts` message (Meta's vCard-like shape). */
+export interface SharedContact {
+  name?: {
+    formatted_name?: string;
+    first_name?: string;
+    last_name?: string;
+    middle_name?: string;
+    prefix?: string;
+    suffix?: string;
+  };
+  phones?: Array<{ phone?: string; wa_id?: string; type?: string }>;
+  emails?: Array<{ email?: string; type?: string }>;
+  org?: { company?: string; department?: string; title?: string };
+  addresses?: Array<{
+    street?: string;
+    city?: string;
+    state?: string;
+    zip?: string;
+    country?: string;
+    country_code?: string;
+    type?: string;
+  }>;
+  urls?: Array<{ url?: string; type?: string }>;
+  birthday?: string;
+}
+
+/**
+ * A reply to an interactive message. `type` is Meta's `interactive.type` (`button_reply`,
+ * `list_reply`, `nfm_reply`, or a type we do not know yet, which is kept with its raw object in
+ * the event's `raw`).
+ */
+export interface InteractiveReply {
+  type: string;
+  id?: string;
+  title?: string;
+  description?: string;
+  /** A completed WhatsApp Flow (`nfm_reply`); `response_json` is a JSON string as Meta sends it. */
+  flow?: { name?: string; body?: string; response_json?: string };
+}
+
+/** A tap on a WhatsApp template quick-reply button. */
+export interface ButtonReply {
+  text?: string;
+  payload?: string;
+}
+
+export interface MessageOrder {
+  catalog_id?: string;
+  text?: string;
+  product_items: Array<{ product_retailer_id?: string; quantity?: number; item_price?: number; currency?: string }>;
+}
+
+/** A WhatsApp system notice, e.g. `user_changed_number`. */
+export interface SystemNotice {
+  type?: string;
+  body?: string;
+  wa_id?: string;
+  user_id?: string;
+}
+
+/** What a message replies to or was forwarded from (WhatsApp `context`, Instagram `reply_to`). */
+export interface MessageContext {
+  message_id?: string;
+  from?: string;
+  forwarded?: boolean;
+  frequently_forwarded?: boolean;
+  referred_product?: { catalog_id?: string; product_retailer_id?: string };
+  /** Instagram story reply. */
+  story?: { id?: string; url?: string };
+}
+
+/**
+ * Where a conversation came from: a Click-to-WhatsApp/Click-to-Instagram ad, a post, a short link.
+ * Union of the WhatsApp and Instagram field sets; each channel fills its own.
+ */
+export interface Referral {
+  source?: string;
+  type?: string;
+  ref?: string;
+  ad_id?: string;
+  source_url?: string;
+  source_id?: string;
+  source_type?: string;
+  headline?: string;
+  body?: string;
+  media_type?: string;
+  image_url?: string;
+  video_url?: string;
+  thumbnail_url?: string;
+  ctwa_clid?: string;
+  welcome_message?: string;
+  ads_context_data?: { ad_title?: string; photo_url?: string; video_url?: string };
+}
+
+export const MESSAGE_TYPES = [
+  'text',
+  'image',
+  'audio',
+  'video',
+  'document',
+  'sticker',
+  'location',
+  'contacts',
+  'interactive',
+  'button',
+  'order',
+  'system',
+  'request_welcome',
+  'share',
+  'story_mention',
+  'reel',
+  'post',
+  'ephemeral',
+  'unsupported',
+  'unknown',
+] as const;
+
+/**
+ * `unsupported`: Meta itself says it cannot show the content (WhatsApp `unsupported`, Instagram
+ * `is_unsupported`). `unknown`: an Instagram attachment type this service does not know yet.
+ */
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+export interface NormalizedMessage {
+  id: string;
+  type: MessageType;
+  text?: string;
+  media?: MessageMedia;
+  /** Instagram only: every attachment (a message can carry several). */
+  attachments?: MessageAttachment[];
+  location?: MessageLocation;
+  contacts?: SharedContact[];
+  interactive?: InteractiveReply;
+  button?: ButtonReply;
+  /** Instagram quick-reply tap; the tapped title is `text`. */
+  quick_reply?: { payload?: string };
+  order?: MessageOrder;
+  system?: SystemNotice;
+  context?: MessageContext;
+  referral?: Referral;
+  /** WhatsApp `unsupported` messages: why Meta could not deliver the content. */
+  errors?: MetaErrorInfo[];
+  /** WhatsApp `unsupported.type`, e.g. `edit`, `poll_creation`. */
+  unsupported_type?: string;
+  group_id?: string;
+}
+
+/** Fields shared by every conversation event. */
+interface ConversationEventData {
+  /** For echoes the sender is the business account (Meta swaps sender and recipient). */
+  sender: Participant;
+  /** Instagram only: the other side (the business account for inbound, the customer for echoes). */
+  recipient?: Participant;
+  /** Instagram: the event came from `standby[]` (the thread is owned by another app, e.g. the Inbox). */
+  standby?: boolean;
+}
+
+export interface MessageData extends ConversationEventData {
+  message: NormalizedMessage;
+}
+
+export const MESSAGE_STATUSES = ['sent', 'delivered', 'read', 'played', 'failed'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export interface StatusRecipient {
+  id: string;
+  wa_id?: string;
+  user_id?: string;
+  parent_user_id?: string;
+  /** `group` for group sends (then `participant_id` is the member). */
+  type?: string;
+  participant_id?: string;
+}
+
+export interface StatusPricing {
+  billable?: boolean;
+  pricing_model?: string;
+  type?: string;
+  category?: string;
+}
+
+export interface StatusConversation {
+  id?: string;
+  expires_at?: string;
+  origin_type?: string;
+}
+
+export interface StatusData {
+  /** The outbound message (wamid) this status is about. */
+  message_id: string;
+  status: MessageStatus;
+  recipient?: StatusRecipient;
+  errors?: MetaErrorInfo[];
+  pricing?: StatusPricing;
+  conversation?: StatusConversation;
+  /** Echo of what we set when sending; correlates a status with our row even if the send response was lost. */
+  biz_opaque_callback_data?: string;
+  group_id?: string;
+}
+
+export interface ReactionData extends ConversationEventData {
+  reaction: {
+    /** The message reacted to. */
+    message_id: string;
+    action: 'react' | 'unreact';
+    emoji?: string;
+    /** Instagram's named reaction, e.g. `love`. */
+    name?: string;
+  };
+  /** WhatsApp: a reaction is itself a message with its own wamid. */
+  reaction_id?: string;
+}
+
+export interface ReadData extends ConversationEventData {
+  /** Instagram: the message seen. */
+  message_id?: string;
+  /** Messenger: everything before this time was read. */
+  watermark?: string;
+}
+
+export interface EditData extends ConversationEventData {
+  message_id: string;
+  text?: string;
+  num_edit?: number;
+}
+
+export interface DeleteData extends ConversationEventData {
+  message_id: string;
+}
+
+export interface PostbackData extends ConversationEventData {
+  postback: { message_id?: string; title?: string; payload?: string };
+  referral?: Referral;
+}
+
+export interface ReferralData extends ConversationEventData {
+  referral: Referral;
+}
+
+/** A WhatsApp system/app/account problem not tied to one message (value-level `errors[]`). */
+export interface ChannelErrorData {
+  errors: MetaErrorInfo[];
+  phone_number_id?: string;
+  display_phone_number?: string;
+}
+
+export interface AccountUpdateData {
+  event: string;
+  /**
+   * True for `PARTNER_APP_UNINSTALLED` and `PARTNER_REMOVED`: WhatsApp's equivalent of a deauthorize
+   * callback, so the channel of this WABA must be disconnected.
+   */
+  disconnect: boolean;
+  waba_id?: string;
+  owner_business_id?: string;
+  partner_app_id?: string;
+  phone_number?: string;
+  disconnection_info?: { reason?: string; initiated_by?: string };
+}
+
+export interface QualityData {
+  event: string;
+  display_phone_number?: string;
+  current_limit?: string;
+  old_limit?: string;
+  max_daily_conversations_per_business?: string;
+}
+
+export interface TemplateStatusData {
+  event: string;
+  template_id?: string;
+  template_name?: string;
+  language?: string;
+  reason?: string;
+  category?: string;
+}
+
+export const UNSUPPORTED_REASONS = [
+  'unknown_object',
+  'unhandled_field',
+  'unknown_message_type',
+  'unknown_status',
+  'unknown_item',
+  'malformed',
+] as const;
+
+export type UnsupportedReason = (typeof UNSUPPORTED_REASONS)[number];
+
+/**
+ * A correctly signed event this service does not understand. It is acknowledged and recorded with
+ * its raw object (so Meta does not resend it for days and nothing is lost), never interpreted.
+ */
+export interface UnsupportedData {
+  reason: UnsupportedReason;
+  object?: string;
+  field?: string;
+  /** The unknown message type, status value or messaging key. */
+  item_type?: string;
+}
+
+export interface EventDataByKind {
+  'message.received': MessageData;
+  'message.echo': MessageData;
+  'message.status': StatusData;
+  'message.reaction': ReactionData;
+  'message.read': ReadData;
+  'message.edited': EditData;
+  'message.deleted': DeleteData;
+  'message.postback': PostbackData;
+  'message.referral': ReferralData;
+  'channel.error': ChannelErrorData;
+  'channel.account_update': AccountUpdateData;
+  'channel.quality': QualityData;
+  'template.status': TemplateStatusData;
+  unsupported: UnsupportedData;
+}
+
+export interface InboundEventOf<K extends EventKind> {
+  /** Idempotency key, e.g. `wa:msg:<wamid>`; also the suffix of the inbound workflow id (≤ 200 ASCII chars). */
+  key: string;
+  kind: K;
+  /** `unknown` only for unsupported events whose Meta object names no channel. */
+  channelType: ChannelType | 'unknown';
+  /**
+   * Routing key to the channel: WhatsApp `phone_number_id` (the WABA id for account-level fields),
+   * Instagram `entry.id` (the professional account). Empty when Meta's object carries none.
+   */
+  businessId: string;
+  wabaId?: string;
+  /** When it happened according to Meta (ISO 8601); the receive time when Meta gives none. */
+  occurredAt: string;
+  receivedAt: string;
+  data: EventDataByKind[K];
+  /**
+   * Meta's original object for this event, as a complete webhook body holding only this event (the
+   * envelope, the entry, the change or messaging item, the matched contact). Nothing Meta sent about
+   * the event is dropped.
+   */
+  raw: unknown;
+}
+
+export type InboundEvent = { [K in EventKind]: InboundEventOf<K> }[EventKind];
+
+/** Connection lifecycle events the service sends to DSK itself (not from a Meta webhook). */
+export interface ChannelStatusData {
+  /** e.g. `active`, `reauth_required`, `disconnected`. */
+  status: string;
+  reason?: string;
+}
+
+export interface DskDataByType extends EventDataByKind {
+  'channel.status': ChannelStatusData;
+}
+
+export type DskEventType = keyof DskDataByType;
+
+export const DSK_EVENT_TYPES = [...EVENT_KINDS, 'channel.status'] as const satisfies readonly DskEventType[];
+
+export const DSK_ENVELOPE_VERSION = 1;
+
+export interface DskEnvelopeChannel {
+  id: string;
+  type: ChannelType;
+  /** The Meta-side id: WhatsApp phone_number_id, Instagram account id. */
+  external_id: string;
+}
+
+/** The body of `POST <events_url>` to DSK (docs/schemas/dsk-event.v1.schema.json). */
+export type DskEventEnvelope = {
+  [T in DskEventType]: {
+    /** The idempotency key; DSK receives it as `Idempotency-Key` too. */
+    id: string;
+    type: T;
+    version: typeof DSK_ENVELOPE_VERSION;
+    instance_id: string;
+    channel: DskEnvelopeChannel;
+    occurred_at: string;
+    received_at: string;
+    data: DskDataByType[T];
+    raw: unknown;
+  };
+}[DskEventType];
+
+/**
+ * Progress order of delivery statuses. `failed` has no rank: it is merged by `mergeStatus`'s own rule.
+ */
+export const STATUS_RANK: Readonly<Record<'sent' | 'delivered' | 'read' | 'played', number>> = Object.freeze({
+  sent: 1,
+  delivered: 2,
+  read: 3,
+  played: 4,
+});
+
+function rankOf(status: string | undefined): number | undefined {
+  return status !== undefined && Object.hasOwn(STATUS_RANK, status)
+    ? STATUS_RANK[status as keyof typeof STATUS_RANK]
+    : undefined;
+}
+
+/**
+ * The status to keep for a message after `incoming` arrives; a message's status never goes backwards.
+ *
+ * Meta delivers statuses unordered, may skip `delivered` (read implies it), and for multi-device
+ * users may send both `delivered` and `failed` for one message. So:
+ * - ranked statuses only move forward: sent < delivered < read < played (`read` then `delivered`
+ *   stays `read`);
+ * - `failed` replaces nothing but `sent` (or no status): once any device got the message
+ *   (`delivered`, `read`, `played`) it counts as delivered, and a late `sent` does not undo `failed`;
+ * - a ranked status after `failed` (other than `sent`) wins for the same reason;
+ * - a status value we do not know never replaces a known one.
+ */
+export function mergeStatus(current: string | undefined, incoming: string): string {
+  if (current === undefined || current === incoming) return incoming;
+  const currentRank = rankOf(current);
+  const incomingRank = rankOf(incoming);
+  if (incoming === 'failed') {
+    return currentRank === undefined || currentRank <= STATUS_RANK.sent ? 'failed' : current;
+  }
+  if (current === 'failed') {
+    return incomingRank !== undefined && incomingRank > STATUS_RANK.sent ? incoming : current;
+  }
+  if (incomingRank === undefined) return current;
+  if (currentRank === undefined) return incoming;
+  return incomingRank > currentRank ? incoming : current;
+}

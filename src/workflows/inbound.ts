@@ -1,0 +1,75 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  upsertSearchAttributes,
+  log,
+} from '@temporalio/workflow';
+import type { InboundActivities } from '../activities/inbound.js';
+import type { InboundEvent } from '../shared/inbound-events.js';
+import { CHANNEL_ID, CHANNEL_TYPE, INSTANCE_ID, STATUS } from '../shared/search-attributes.js';
+
+export interface InboundWorkflowInput {
+  event: InboundEvent;
+  receivedAt: string;
+  /** How long DSK deliveries are retried before the event is failed (config, e.g. '7 days'). */
+  deliveryHorizon: string;
+}
+
+export type InboundOutcome =
+  | { outcome: 'delivered'; dskStatus: number; attempts: number }
+  | { outcome: 'orphan' };
+
+const { resolveInboundRoute, recordInboundOutcome } = proxyActivities<InboundActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * One Meta event, keyed by its idempotency key (workflow id `inbound-<key>`): resolve where it
+ * belongs, then deliver it to the instance's DSK events URL until DSK accepts it, refuses it for good
+ * (4xx other than 408/429), or the delivery horizon passes. The event itself only ever lives in this
+ * workflow's (encrypted) history; PostgreSQL records the outcome, never the content.
+ */
+export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise<InboundOutcome> {
+  const { event } = input;
+  upsertSearchAttributes([{ key: STATUS, value: 'routing' }]);
+
+  const route = await resolveInboundRoute({ key: event.key, channelType: event.channelType, businessId: event.businessId });
+  if (!route) {
+    // Unknown business id: recorded as an orphan and finished. Retrying cannot make it known.
+    upsertSearchAttributes([{ key: STATUS, value: 'orphan' }]);
+    log.info('inbound event has no channel', { key: event.key, kind: event.kind });
+    return { outcome: 'orphan' };
+  }
+  upsertSearchAttributes([
+    { key: INSTANCE_ID, value: route.instanceId },
+    { key: CHANNEL_ID, value: route.channelId },
+    { key: CHANNEL_TYPE, value: route.channelType },
+    { key: STATUS, value: 'delivering' },
+  ]);
+
+  const { deliverToDsk } = proxyActivities<InboundActivities>({
+    startToCloseTimeout: '1 minute',
+    scheduleToCloseTimeout: input.deliveryHorizon,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+  });
+  try {
+    const delivered = await deliverToDsk({ event, route, receivedAt: input.receivedAt });
+    await recordInboundOutcome({ key: event.key, outcome: 'delivered' });
+    upsertSearchAttributes([{ key: STATUS, value: 'delivered' }]);
+    return { outcome: 'delivered', dskStatus: delivered.status, attempts: delivered.attempt };
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    await recordInboundOutcome({ key: event.key, outcome: 'failed' });
+    upsertSearchAttributes([{ key: STATUS, value: 'failed' }]);
+    const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
+    // Failing the workflow keeps the event visible in the Web UI, with DSK's status, until retried.
+    throw ApplicationFailure.create({
+      type: cause?.type ?? 'dsk.delivery_failed',
+      message: cause ? `Delivery to DSK failed: ${cause.message}` : 'Delivery to DSK failed: retry horizon exceeded',
+      nonRetryable: true,
+      cause: err,
+    });
+  }
+}

@@ -1,0 +1,1 @@
+export { inboundEventWorkflow } from './inbound.js';

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { projectRoot } from '../../src/infra/tools.js';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes.js';
+
+const root = projectRoot();
+const composeFile = path.join(root, 'docker-compose.yml');
+const composeText = readFileSync(composeFile, 'utf8');
+
+/** `docker-compose` (v1, Debian's package) or the `docker compose` plugin, whichever answers. */
+function composeCommand(): string[] {
+  for (const cmd of [['docker-compose'], ['docker', 'compose']]) {
+    const res = spawnSync(cmd[0]!, [...cmd.slice(1), 'version'], { encoding: 'utf8' });
+    if (res.status === 0) return cmd;
+  }
+  assert.fail(
+    'neither `docker-compose` nor `docker compose` is available to validate docker-compose.yml; ' +
+      '`.ci/run` installs it (apt-get install docker-compose)',
+  );
+}
+
+/** Every `${VAR:?}` outside comments, i.e. what an operator must provide. */
+const composeCode = composeText.replace(/^\s*#.*$/gm, '');
+const requiredVars = [...new Set([...composeCode.matchAll(/\$\{([A-Z0-9_]+):\?[^}]*\}/g)].map((m) => m[1]!))].sort();
+
+const dummyValues = (): Record<string, string> =>
+  Object.fromEntries(requiredVars.map((name) => [name, name === 'PUBLIC_BASE_URL' ? 'https://meta.example.test' : `dummy-${name.toLowerCase()}`]));
+
+describe('docker-compose.yml', () => {
+  let compose: string[];
+  let tmp: string;
+  let emptyEnvFile: string;
+
+  before(() => {
+    compose = composeCommand();
+    // An empty --env-file keeps a developer's .env (or exported secrets) out of the assertions.
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'compose-test-'));
+    emptyEnvFile = path.join(tmp, 'empty.env');
+    writeFileSync(emptyEnvFile, '');
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  const run = (args: string[], vars: Record<string, string>) =>
+    spawnSync(compose[0]!, [...compose.slice(1), '--env-file', emptyEnvFile, '-f', composeFile, ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmp, ...vars },
+    });
+
+  test('requires the secrets and public URL from the environment instead of defaulting them', () => {
+    assert.deepEqual(requiredVars, [
+      'APP_DB_PASSWORD',
+      'DSK_JWT_AUDIENCE',
+      'DSK_JWT_ISSUER',
+      'META_APP_SECRETS',
+      'META_VERIFY_TOKEN',
+      'POSTGRES_PASSWORD',
+      'PUBLIC_BASE_URL',
+      'SERVICE_JWT_PRIVATE_KEY',
+      'TEMPORAL_DB_PASSWORD',
+      'TOKEN_ENCRYPTION_KEYS',
+    ]);
+    const { POSTGRES_PASSWORD: _omitted, ...withoutOne } = dummyValues();
+    const res = run(['config', '-q'], withoutOne);
+    assert.notEqual(res.status, 0, 'config must fail without POSTGRES_PASSWORD');
+    assert.match(res.stderr, /POSTGRES_PASSWORD/);
+  });
+
+  test('is valid for the compose parser when the required variables are set', () => {
+    const res = run(['config', '-q'], dummyValues());
+    assert.equal(res.status, 0, `compose config failed:\n${res.stderr}`);
+  });
+
+  test('defines the database, Temporal and service containers', () => {
+    const res = run(['config', '--services'], dummyValues());
+    assert.equal(res.status, 0, res.stderr);
+    assert.deepEqual(res.stdout.trim().split('\n').sort(), [
+      'api',
+      'migrate',
+      'postgres',
+      'postgres-init',
+      'temporal',
+      'temporal-init',
+      'temporal-schema',
+      'temporal-ui',
+      'worker',
+    ]);
+  });
+
+  test('points the Web UI at the api codec endpoint on the public URL and uses the non-deprecated images', () => {
+    const res = run(['config'], dummyValues());
+    assert.equal(res.status, 0, res.stderr);
+    const config = res.stdout;
+    assert.match(config, /TEMPORAL_CODEC_ENDPOINT: https:\/\/meta\.example\.test\/codec\n/);
+    assert.match(config, /image: temporalio\/server:/);
+    assert.match(config, /image: temporalio\/ui:/);
+    assert.match(config, /image: temporalio\/admin-tools:/);
+    assert.match(config, /image: postgres:16\n/);
+    assert.doesNotMatch(config, /auto-setup/);
+    for (const main of ['main-api', 'main-worker', 'main-migrate']) {
+      assert.match(config, new RegExp(`- node\\n\\s+- dist/src/${main}\\.js\\n`), `a service runs ${main}`);
+    }
+    assert.match(config, /DYNAMIC_CONFIG_FILE_PATH: config\/dynamicconfig\/production\.yaml/);
+  });
+
+  test('registers exactly the search attributes the service defines, as Keyword', () => {
+    const loop = composeText.match(/for sa in ([A-Za-z ]+); do/);
+    assert.ok(loop, 'temporal-init loops over the search attributes');
+    assert.deepEqual(loop[1]!.trim().split(/\s+/).sort(), ALL_SEARCH_ATTRIBUTES.map((k) => k.name).sort());
+    assert.match(composeText, /search-attribute create -n "\$\$NAMESPACE" --name "\$\$sa" --type Keyword/);
+  });
+
+  test('enables updates, update-with-start and long ids in the production dynamic config', () => {
+    const yaml = readFileSync(path.join(root, 'temporal/dynamicconfig/production.yaml'), 'utf8');
+    for (const [key, value] of [
+      ['frontend.enableUpdateWorkflowExecution', 'true'],
+      ['frontend.enableUpdateWorkflowExecutionAsyncAccepted', 'true'],
+      ['frontend.enableExecuteMultiOperation', 'true'],
+      ['limit.maxIDLength', '255'],
+    ] as const) {
+      assert.match(yaml, new RegExp(`^${key.replace(/\./g, '\\.')}:\\n\\s+- value: ${value}$`, 'm'));
+    }
+  });
+
+  test('builds an image that runs as the non-root node user from a pruned production install', () => {
+    const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    assert.match(dockerfile, /RUN npm ci\b/);
+    assert.match(dockerfile, /npm run build\b/);
+    assert.match(dockerfile, /npm run bundle:workflows\b/);
+    assert.match(dockerfile, /npm prune --omit=dev\b/);
+    assert.match(dockerfile, /^USER node$/m);
+  });
+});

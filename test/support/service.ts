@@ -1,0 +1,141 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities/index.js';
+import { buildApi, closeServer } from '../../src/api/server.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { migrateUp } from '../../src/db/migrate.js';
+import { generateServiceSigningKey } from '../../src/dsk/service-keys.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import { buildFoundation, type Foundation } from '../../src/runtime.js';
+import { createWorker, WORKFLOWS_ENTRY } from '../../src/temporal/worker.js';
+import { generateFernetKey } from '../../src/vault/fernet.js';
+import { createDskIssuer, type DskIssuer } from './jwt.js';
+
+/** The real stack the test runner started (scripts/run-tests.ts); tests fail loudly without it. */
+export function testInfrastructure(): { databaseUrl: string; temporalAddress: string; namespace: string } {
+  const databaseUrl = process.env.TEST_DATABASE_URL;
+  const temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
+  if (!databaseUrl || !temporalAddress) {
+    throw new Error('TEST_DATABASE_URL / TEST_TEMPORAL_ADDRESS are not set: run the tests with `npm test`, which starts PostgreSQL and Temporal');
+  }
+  return { databaseUrl, temporalAddress, namespace: process.env.TEST_TEMPORAL_NAMESPACE ?? 'default' };
+}
+
+export interface TestService {
+  baseUrl: string;
+  config: Config;
+  foundation: Foundation;
+  client: Client;
+  dskIssuer: DskIssuer;
+  metaAppSecret: string;
+  log: Logger;
+  /** Starts (or restarts after stopWorker) the in-process worker on this service's own task queue. */
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole service in this test process, against the real PostgreSQL and Temporal of the test run:
+ * migrations, a worker on a task queue of its own (so parallel test files cannot steal each other's
+ * tasks) and the API on an ephemeral port. Only Meta and DSK are fakes.
+ */
+export async function startTestService(options: { env?: Record<string, string>; withWorker?: boolean } = {}): Promise<TestService> {
+  const infra = testInfrastructure();
+  const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', name: 'test' });
+  const dskIssuer = await createDskIssuer();
+  const { privateJwk } = await generateServiceSigningKey('ES256', 'test-service-1');
+  const metaAppSecret = randomBytes(16).toString('hex');
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: infra.databaseUrl,
+    DATABASE_POOL_MAX: '20',
+    TEMPORAL_ADDRESS: infra.temporalAddress,
+    TEMPORAL_NAMESPACE: infra.namespace,
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    TOKEN_ENCRYPTION_KEYS: `test1:${generateFernetKey()}`,
+    DSK_JWT_ISSUER: 'https://dsk.example.test',
+    DSK_JWT_AUDIENCE: 'meta-integration-service',
+    DSK_JWT_ALGORITHMS: 'ES256',
+    DSK_JWT_PUBLIC_KEY: dskIssuer.publicPem,
+    SERVICE_JWT_PRIVATE_KEY: privateJwk,
+    SERVICE_JWT_KEY_ID: 'test-service-1',
+    META_APP_SECRETS: metaAppSecret,
+    META_VERIFY_TOKEN: 'verify-token-for-tests',
+    DSK_DELIVERY_HORIZON: '1 hour',
+    ...options.env,
+  });
+  await migrateUp(config.database.url, log);
+  const foundation = await buildFoundation(config, log, 'test');
+  const client = new Client({
+    connection: await Connection.connect({ address: config.temporal.address }),
+    namespace: config.temporal.namespace,
+    dataConverter: foundation.dataConverter,
+  });
+  const server: Server = buildApi(foundation, client).listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let worker: { worker: Worker; running: Promise<void>; connection: NativeConnection } | undefined;
+  const service: TestService = {
+    baseUrl,
+    config,
+    foundation,
+    client,
+    dskIssuer,
+    metaAppSecret,
+    log,
+    async startWorker() {
+      if (worker) return;
+      const connection = await NativeConnection.connect({ address: config.temporal.address });
+      const w = await createWorker({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        dataConverter: foundation.dataConverter,
+        source: { kind: 'path', workflowsPath: WORKFLOWS_ENTRY },
+        activities: createActivities({ routing: foundation.repos.routing, webhookLog: foundation.repos.webhookLog, dsk: foundation.dsk, clock: foundation.clock }),
+      });
+      worker = { worker: w, running: w.run(), connection };
+    },
+    async stopWorker() {
+      if (!worker) return;
+      const current = worker;
+      worker = undefined;
+      current.worker.shutdown();
+      await current.running;
+      await current.connection.close();
+    },
+    async stop() {
+      await service.stopWorker();
+      await closeServer(server, 2_000);
+      await client.connection.close();
+      await foundation.pool.end();
+    },
+  };
+  if (options.withWorker !== false) await service.startWorker();
+  return service;
+}
+
+/** Registers a live channel for an instance directly in the database (the connect flow is tested on its own). */
+export async function seedChannel(
+  service: TestService,
+  channel: { instanceId: string; channelType: 'whatsapp' | 'instagram'; externalId: string; wabaId?: string; eventsUrl: string | null },
+): Promise<string> {
+  const id = randomUUID();
+  await service.foundation.repos.instances.setEventsUrl(channel.instanceId, channel.eventsUrl);
+  await service.foundation.pool.query(
+    `INSERT INTO channels (id, instance_id, channel_type, external_id, waba_id, status) VALUES ($1, $2, $3, $4, $5, 'active')`,
+    [id, channel.instanceId, channel.channelType, channel.externalId, channel.wabaId ?? null],
+  );
+  return id;
+}
+
+/** A unique numeric-looking Meta id, so concurrent test files never share a channel. */
+export function uniqueMetaId(): string {
+  return `${Date.now()}${Math.floor(Math.random() * 1e6)}`.slice(-16);
+}

@@ -1,0 +1,1052 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { canonicalJson, safeKey, sha256Hex, splitWebhook } from '../../src/meta/webhook-events.js';
+import { mergeStatus, STATUS_RANK, type InboundEvent } from '../../src/shared/inbound-events.js';
+import {
+  IG,
+  IG_TIMESTAMP,
+  WA,
+  WA_CONVERSATION,
+  WA_PRICING,
+  igAdReferral,
+  igAttachment,
+  igComment,
+  igDeleted,
+  igEcho,
+  igEdit,
+  igEntry,
+  igEnvelope,
+  igMessage,
+  igPayload,
+  igPostback,
+  igRead,
+  igReaction,
+  igReferral,
+  metaBody,
+  newMid,
+  newWamid,
+  waAccountUpdate,
+  waAudioMessage,
+  waBatch,
+  waButtonMessage,
+  waButtonReplyMessage,
+  waContact,
+  waContactsMessage,
+  waDocumentMessage,
+  waEntry,
+  waEnvelope,
+  waError,
+  waFlowReplyMessage,
+  waImageMessage,
+  waInteractiveMessage,
+  waListReplyMessage,
+  waLocationMessage,
+  waMessage,
+  waMessagePayload,
+  waMessagesChange,
+  waOrderMessage,
+  waQualityUpdate,
+  waReactionMessage,
+  waReferral,
+  waRequestWelcomeMessage,
+  waStatus,
+  waStatusPayload,
+  waStickerMessage,
+  waSystemMessage,
+  waTemplateStatusUpdate,
+  waTextMessage,
+  waUnsupportedMessage,
+  waVideoMessage,
+} from '../support/meta-webhook-sender.js';
+
+const RECEIVED_AT = new Date('2026-07-29T08:03:12.000Z');
+const WA_MESSAGE_TIME = '2025-06-08T20:59:43.000Z';
+const WA_STATUS_TIME = '2025-06-15T23:27:53.000Z';
+const IG_TIME = '2026-07-29T08:03:10.662Z';
+const SAFE_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** Splits a payload after a trip through Meta's wire bytes (escaped `\/` and `\uXXXX`). */
+function split(payload: unknown): InboundEvent[] {
+  return splitWebhook(JSON.parse(metaBody(payload).toString('utf8')), { receivedAt: RECEIVED_AT });
+}
+
+function only(payload: unknown): InboundEvent {
+  const events = split(payload);
+  assert.equal(events.length, 1, `expected one event, got ${events.map((e) => e.key).join(', ')}`);
+  return events[0] as InboundEvent;
+}
+
+/** The normalized message of a `message.received`/`message.echo` event. */
+function messageOf(event: InboundEvent) {
+  assert.ok(event.kind === 'message.received' || event.kind === 'message.echo', `kind ${event.kind}`);
+  return event.data.message;
+}
+
+const CUSTOMER = { id: WA.customerWaId, wa_id: WA.customerWaId, name: WA.customerName };
+
+describe('splitWebhook: WhatsApp messages', () => {
+  it('turns a text message into message.received keyed by its wamid, routed by phone_number_id', () => {
+    const wamid = newWamid();
+    const payload = waMessagePayload(waTextMessage({ wamid, text: 'Hola, ¿tienen azul? 😀' }));
+    assert.deepEqual(only(payload), {
+      key: `wa:msg:${wamid}`,
+      kind: 'message.received',
+      channelType: 'whatsapp',
+      businessId: WA.phoneNumberId,
+      wabaId: WA.wabaId,
+      occurredAt: WA_MESSAGE_TIME,
+      receivedAt: RECEIVED_AT.toISOString(),
+      data: { sender: CUSTOMER, message: { id: wamid, type: 'text', text: 'Hola, ¿tienen azul? 😀' } },
+      raw: payload,
+    });
+  });
+
+  const mediaCases = [
+    {
+      type: 'image',
+      message: waImageMessage(),
+      media: { id: '1203948576', mime_type: 'image/jpeg', sha256: 'Yk9vZGltYWdlaGFzaA==', caption: 'pic' },
+    },
+    { type: 'audio', message: waAudioMessage(), media: { id: '1203948577', mime_type: 'audio/ogg; codecs=opus', sha256: 'YXVkaW9oYXNo', voice: true } },
+    { type: 'video', message: waVideoMessage(), media: { id: '1203948578', mime_type: 'video/mp4', sha256: 'dmlkZW9oYXNo', caption: 'x' } },
+    {
+      type: 'document',
+      message: waDocumentMessage(),
+      media: { id: '1203948579', mime_type: 'application/pdf', sha256: 'ZG9jaGFzaA==', filename: 'inv.pdf', caption: 'x' },
+    },
+    { type: 'sticker', message: waStickerMessage({ animated: true }), media: { id: '1203948580', mime_type: 'image/webp', sha256: 'c3RpY2tlcmhhc2g=', animated: true } },
+  ] as const;
+  for (const { type, message, media } of mediaCases) {
+    it(`keeps the media id, url, mime type, hash and ${type}-specific fields of a ${type} message`, () => {
+      const event = only(waMessagePayload(message));
+      const url = (message[type] as { url: string }).url;
+      assert.deepEqual(messageOf(event), { id: message.id, type, media: { ...media, url } });
+    });
+  }
+
+  it('normalizes a location message', () => {
+    const message = waLocationMessage();
+    assert.deepEqual(messageOf(only(waMessagePayload(message))), {
+      id: message.id,
+      type: 'location',
+      location: { latitude: 38.9, longitude: -77.0, name: 'Shop', address: '1 Main St', url: 'https://shop.example/location' },
+    });
+  });
+
+  it('normalizes shared contact cards', () => {
+    const message = waContactsMessage();
+    assert.deepEqual(messageOf(only(waMessagePayload(message))), {
+      id: message.id,
+      type: 'contacts',
+      contacts: [
+        {
+          name: { formatted_name: 'Jo Doe', first_name: 'Jo' },
+          phones: [{ phone: '+1 650 555 1234', wa_id: '16505551234', type: 'CELL' }],
+          emails: [{ email: 'jo@x.com', type: 'WORK' }],
+          org: { company: 'X' },
+          addresses: [],
+          urls: [],
+          birthday: '1990-01-01',
+        },
+      ],
+    });
+  });
+
+  it('normalizes an interactive button reply', () => {
+    const message = waButtonReplyMessage({ context: { from: WA.displayPhoneNumber, id: 'wamid.sent-buttons' } });
+    assert.deepEqual(messageOf(only(waMessagePayload(message))), {
+      id: message.id,
+      type: 'interactive',
+      interactive: { type: 'button_reply', id: 'cancel-button', title: 'Cancel' },
+      context: { message_id: 'wamid.sent-buttons', from: WA.displayPhoneNumber },
+    });
+  });
+
+  it('normalizes an interactive list reply with its description', () => {
+    const message = waListReplyMessage();
+    assert.deepEqual(messageOf(only(waMessagePayload(message))).interactive, {
+      type: 'list_reply',
+      id: 'priority_express',
+      title: 'Priority Mail Express',
+      description: 'Next Day',
+    });
+  });
+
+  it('keeps a completed Flow (nfm_reply) with its response_json string', () => {
+    const message = waFlowReplyMessage();
+    assert.deepEqual(messageOf(only(waMessagePayload(message))).interactive, {
+      type: 'nfm_reply',
+      flow: { name: 'flow', body: 'Sent', response_json: '{"flow_token":"ft-1","field":"v"}' },
+    });
+  });
+
+  it('keeps an interactive reply of a type it does not know, with its raw object', () => {
+    const interactive = { type: 'call_permission_reply', call_permission_reply: { response: 'accept', is_permanent: false } };
+    const payload = waMessagePayload(waInteractiveMessage(interactive));
+    const event = only(payload);
+    assert.equal(event.kind, 'message.received');
+    assert.deepEqual(messageOf(event).interactive, { type: 'call_permission_reply' });
+    assert.deepEqual(event.raw, payload);
+  });
+
+  it('normalizes a template quick-reply button tap', () => {
+    const message = waButtonMessage();
+    assert.deepEqual(messageOf(only(waMessagePayload(message))).button, { text: 'Yes', payload: 'CONFIRM_123' });
+  });
+
+  it('turns a reaction into message.reaction about the reacted message, keyed by the reaction\'s own wamid', () => {
+    const message = waReactionMessage({ reactedWamid: 'wamid.reacted', emoji: '👍' });
+    const event = only(waMessagePayload(message));
+    assert.equal(event.key, `wa:msg:${message.id}`);
+    assert.equal(event.kind, 'message.reaction');
+    assert.deepEqual(event.data, {
+      sender: CUSTOMER,
+      reaction: { message_id: 'wamid.reacted', action: 'react', emoji: '👍' },
+      reaction_id: message.id,
+    });
+  });
+
+  it('reads a reaction without emoji as the removal of a reaction', () => {
+    const message = waReactionMessage({ reactedWamid: 'wamid.reacted' });
+    const event = only(waMessagePayload(message));
+    assert.equal(event.kind, 'message.reaction');
+    assert.deepEqual(event.kind === 'message.reaction' && event.data.reaction, { message_id: 'wamid.reacted', action: 'unreact' });
+  });
+
+  it('normalizes an order', () => {
+    const message = waOrderMessage();
+    assert.deepEqual(messageOf(only(waMessagePayload(message))).order, {
+      catalog_id: '7830129384756',
+      text: 'note',
+      product_items: [{ product_retailer_id: 'SKU1', quantity: 2, item_price: 10.5, currency: 'USD' }],
+    });
+  });
+
+  it('normalizes a system message, which comes without contacts', () => {
+    const message = waSystemMessage();
+    const event = only(waMessagePayload(message, { contact: null }));
+    assert.deepEqual(event.data, {
+      sender: { id: WA.customerWaId, wa_id: WA.customerWaId },
+      message: {
+        id: message.id,
+        type: 'system',
+        system: { body: 'User Ana changed from 16505551234 to 12195555358', wa_id: '12195555358', type: 'user_changed_number' },
+      },
+    });
+  });
+
+  it('normalizes request_welcome (the user opened the chat for the first time)', () => {
+    const message = waRequestWelcomeMessage();
+    assert.deepEqual(messageOf(only(waMessagePayload(message))), { id: message.id, type: 'request_welcome' });
+  });
+
+  it('forwards a documented unsupported message with Meta\'s errors', () => {
+    const message = waUnsupportedMessage({ unsupportedType: 'poll_creation' });
+    const event = only(waMessagePayload(message));
+    assert.equal(event.kind, 'message.received');
+    assert.deepEqual(messageOf(event), {
+      id: message.id,
+      type: 'unsupported',
+      unsupported_type: 'poll_creation',
+      errors: [{ code: 131051, title: 'Message type unknown', message: 'Message type unknown', details: 'Message type is currently not supported.' }],
+    });
+  });
+
+  it('keeps the reply context (forwarded, referred product) and the Click-to-WhatsApp referral', () => {
+    const message = waTextMessage({
+      context: { from: WA.displayPhoneNumber, id: 'wamid.original', forwarded: true, referred_product: { catalog_id: 'C1', product_retailer_id: 'SKU9' } },
+      referral: waReferral(),
+    });
+    const normalized = messageOf(only(waMessagePayload(message)));
+    assert.deepEqual(normalized.context, {
+      message_id: 'wamid.original',
+      from: WA.displayPhoneNumber,
+      forwarded: true,
+      referred_product: { catalog_id: 'C1', product_retailer_id: 'SKU9' },
+    });
+    assert.deepEqual(normalized.referral, {
+      source_url: 'https://fb.me/3cr4Wqqkk',
+      source_id: '120226305854810726',
+      source_type: 'ad',
+      headline: 'Summer sale',
+      body: 'Chat with us',
+      media_type: 'image',
+      image_url: 'https://scontent.example/ad.jpg',
+      ctwa_clid: 'ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMv-_zfUQ2a',
+      welcome_message: 'Hi! How can we help?',
+    });
+  });
+
+  it('identifies a sender known only by BSUID (no from, no wa_id)', () => {
+    const message = waTextMessage({ from: null, fromUserId: WA.customerUserId });
+    const payload = waMessagePayload(message, { contact: waContact({ waId: null, userId: WA.customerUserId, username: 'ana.b', name: 'Ana' }) });
+    const event = only(payload);
+    assert.equal(event.kind, 'message.received');
+    assert.deepEqual(event.kind === 'message.received' && event.data.sender, {
+      id: WA.customerUserId,
+      user_id: WA.customerUserId,
+      name: 'Ana',
+      username: 'ana.b',
+    });
+  });
+
+  it('keeps both the phone and the BSUID when Meta sends both', () => {
+    const message = waTextMessage({ fromUserId: WA.customerUserId });
+    const event = only(waMessagePayload(message, { contact: waContact({ userId: WA.customerUserId }) }));
+    assert.deepEqual(event.kind === 'message.received' && event.data.sender, {
+      id: WA.customerWaId,
+      wa_id: WA.customerWaId,
+      user_id: WA.customerUserId,
+      name: WA.customerName,
+    });
+  });
+
+  it('matches each message to its own contact when one value carries several senders', () => {
+    const fromAna = waTextMessage({ from: '16505550001' });
+    const fromBo = waTextMessage({ from: '16505550002' });
+    const fromCy = waTextMessage({ from: null, fromUserId: 'BR.1502576394655843' });
+    const contacts = [
+      waContact({ waId: '16505550002', name: 'Bo' }),
+      waContact({ waId: null, userId: 'BR.1502576394655843', name: 'Cy' }),
+      waContact({ waId: '16505550001', name: 'Ana' }),
+    ];
+    const events = split(waEnvelope({}, [waMessagesChange({ contacts, messages: [fromAna, fromBo, fromCy] })]));
+    assert.deepEqual(
+      events.map((event) => event.kind === 'message.received' && event.data.sender.name),
+      ['Ana', 'Bo', 'Cy'],
+    );
+    const raw = events[1]?.raw as { entry: Array<{ changes: Array<{ value: { contacts: unknown[]; messages: unknown[] } }> }> };
+    assert.deepEqual(raw.entry[0]?.changes[0]?.value.contacts, [contacts[0]]);
+    assert.deepEqual(raw.entry[0]?.changes[0]?.value.messages, [fromBo]);
+  });
+
+  it('records a message type it does not know as unsupported, keyed by its wamid, with the raw message', () => {
+    const message = waMessage('poll', { question: 'Blue or red?' });
+    const payload = waMessagePayload(message);
+    assert.deepEqual(only(payload), {
+      key: `wa:msg:${message.id}`,
+      kind: 'unsupported',
+      channelType: 'whatsapp',
+      businessId: WA.phoneNumberId,
+      wabaId: WA.wabaId,
+      occurredAt: WA_MESSAGE_TIME,
+      receivedAt: RECEIVED_AT.toISOString(),
+      data: { reason: 'unknown_message_type', object: 'whatsapp_business_account', field: 'messages', item_type: 'poll' },
+      raw: payload,
+    });
+  });
+});
+
+describe('splitWebhook: WhatsApp statuses', () => {
+  it('normalizes a sent status with conversation, pricing and biz_opaque_callback_data', () => {
+    const wamid = newWamid();
+    const payload = waStatusPayload(
+      waStatus({ wamid, status: 'sent', conversation: WA_CONVERSATION, pricing: WA_PRICING, bizOpaqueCallbackData: 'dsk:msg:9f1c' }),
+    );
+    assert.deepEqual(only(payload), {
+      key: `wa:status:${wamid}:sent`,
+      kind: 'message.status',
+      channelType: 'whatsapp',
+      businessId: WA.phoneNumberId,
+      wabaId: WA.wabaId,
+      occurredAt: WA_STATUS_TIME,
+      receivedAt: RECEIVED_AT.toISOString(),
+      data: {
+        message_id: wamid,
+        status: 'sent',
+        recipient: { id: WA.customerWaId, wa_id: WA.customerWaId },
+        pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' },
+        conversation: { id: '72b14d6bd5f3c1a0e9b8', expires_at: '2025-06-16T23:28:00.000Z', origin_type: 'marketing' },
+        biz_opaque_callback_data: 'dsk:msg:9f1c',
+      },
+      raw: payload,
+    });
+  });
+
+  for (const status of ['delivered', 'read', 'played'] as const) {
+    it(`keys a ${status} status by wamid and status`, () => {
+      const wamid = newWamid();
+      const event = only(waStatusPayload(waStatus({ wamid, status })));
+      assert.equal(event.kind, 'message.status');
+      assert.equal(event.key, `wa:status:${wamid}:${status}`);
+      assert.equal(event.kind === 'message.status' && event.data.status, status);
+    });
+  }
+
+  it('keys a failed status by its error codes and keeps the errors', () => {
+    const wamid = newWamid();
+    const event = only(
+      waStatusPayload(waStatus({ wamid, status: 'failed', errors: [waError(131049, 'Message not delivered to maintain healthy ecosystem engagement')] })),
+    );
+    assert.equal(event.key, `wa:status:${wamid}:failed:131049`);
+    assert.deepEqual(event.kind === 'message.status' && event.data.errors, [
+      {
+        code: 131049,
+        title: 'Message not delivered to maintain healthy ecosystem engagement',
+        message: 'Message not delivered to maintain healthy ecosystem engagement',
+        details: 'Message not delivered to maintain healthy ecosystem engagement',
+        href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
+      },
+    ]);
+  });
+
+  it('gives two failed statuses of one message with different errors different keys', () => {
+    const wamid = newWamid();
+    const events = split(
+      waEnvelope({}, [
+        waMessagesChange({
+          statuses: [
+            waStatus({ wamid, status: 'failed', errors: [waError(131026, 'Message undeliverable')] }),
+            waStatus({ wamid, status: 'failed', errors: [waError(131047, 'Re-engagement message'), waError(131026, 'Message undeliverable')] }),
+            waStatus({ wamid, status: 'failed' }),
+          ],
+        }),
+      ]),
+    );
+    assert.deepEqual(
+      events.map((event) => event.key),
+      [`wa:status:${wamid}:failed:131026`, `wa:status:${wamid}:failed:131047,131026`, `wa:status:${wamid}:failed`],
+    );
+  });
+
+  it('identifies the recipient by BSUID when the message was sent to one', () => {
+    const event = only(waStatusPayload(waStatus({ wamid: newWamid(), status: 'delivered', recipientId: null, recipientUserId: WA.customerUserId })));
+    assert.deepEqual(event.kind === 'message.status' && event.data.recipient, { id: WA.customerUserId, user_id: WA.customerUserId });
+  });
+
+  it('records a status value Meta does not document as unsupported', () => {
+    const wamid = newWamid();
+    const event = only(waStatusPayload(waStatus({ wamid, status: 'deleted' })));
+    assert.equal(event.kind, 'unsupported');
+    assert.equal(event.key, `wa:status:${wamid}:deleted`);
+    assert.deepEqual(event.data, { reason: 'unknown_status', object: 'whatsapp_business_account', field: 'messages', item_type: 'deleted' });
+  });
+});
+
+describe('splitWebhook: WhatsApp channel-level fields', () => {
+  it('turns value-level errors into one channel.error for the phone number', () => {
+    const payload = waEnvelope({ time: 1750030000 }, [waMessagesChange({ errors: [waError(130429, 'Rate limit hit')] })]);
+    const event = only(payload);
+    assert.equal(event.kind, 'channel.error');
+    assert.match(event.key, new RegExp(`^wa:error:${WA.phoneNumberId}:[0-9a-f]{64}$`));
+    assert.equal(event.businessId, WA.phoneNumberId);
+    assert.equal(event.occurredAt, '2025-06-15T23:26:40.000Z');
+    assert.deepEqual(event.data, {
+      errors: [
+        {
+          code: 130429,
+          title: 'Rate limit hit',
+          message: 'Rate limit hit',
+          details: 'Rate limit hit',
+          href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
+        },
+      ],
+      phone_number_id: WA.phoneNumberId,
+      display_phone_number: WA.displayPhoneNumber,
+    });
+    assert.deepEqual(event.raw, payload);
+  });
+
+  it('routes account_update PARTNER_APP_UNINSTALLED to the WABA from waba_info and marks it a disconnect', () => {
+    const payload = waAccountUpdate({ event: 'PARTNER_APP_UNINSTALLED', wabaId: '184943124712545' });
+    const event = only(payload);
+    assert.match(event.key, new RegExp(`^wa:account_update:${WA.ownerBusinessId}:[0-9a-f]{64}$`));
+    assert.deepEqual({ ...event, key: '' }, {
+      key: '',
+      kind: 'channel.account_update',
+      channelType: 'whatsapp',
+      businessId: '184943124712545',
+      wabaId: '184943124712545',
+      occurredAt: '2025-06-15T23:26:40.000Z',
+      receivedAt: RECEIVED_AT.toISOString(),
+      data: {
+        event: 'PARTNER_APP_UNINSTALLED',
+        disconnect: true,
+        waba_id: '184943124712545',
+        owner_business_id: WA.ownerBusinessId,
+        partner_app_id: WA.partnerAppId,
+      },
+      raw: payload,
+    });
+  });
+
+  it('marks PARTNER_REMOVED a disconnect and keeps its disconnection_info', () => {
+    const event = only(
+      waAccountUpdate({ event: 'PARTNER_REMOVED', disconnectionInfo: { reason: 'USER_REMOVED', initiated_by: 'USER' } }),
+    );
+    assert.equal(event.kind === 'channel.account_update' && event.data.disconnect, true);
+    assert.deepEqual(event.kind === 'channel.account_update' && event.data.disconnection_info, { reason: 'USER_REMOVED', initiated_by: 'USER' });
+  });
+
+  it('does not mark other account updates as a disconnect', () => {
+    for (const name of ['PARTNER_APP_INSTALLED', 'ACCOUNT_VIOLATION', 'VERIFIED_ACCOUNT']) {
+      const event = only(waAccountUpdate({ event: name }));
+      assert.equal(event.kind === 'channel.account_update' && event.data.disconnect, false, name);
+    }
+  });
+
+  it('falls back to entry.id for an account_update without waba_info', () => {
+    const event = only(waAccountUpdate({ event: 'ACCOUNT_RESTRICTION', entryId: WA.wabaId, withWabaInfo: false }));
+    assert.equal(event.businessId, WA.wabaId);
+    assert.equal(event.wabaId, WA.wabaId);
+  });
+
+  it('gives the same account_update a new key when it happens again later, but not on a retry', () => {
+    const first = only(waAccountUpdate({ event: 'PARTNER_APP_UNINSTALLED', time: 1750030000 }));
+    const retry = only(waAccountUpdate({ event: 'PARTNER_APP_UNINSTALLED', time: 1750030000 }));
+    const later = only(waAccountUpdate({ event: 'PARTNER_APP_UNINSTALLED', time: 1760030000 }));
+    assert.equal(retry.key, first.key);
+    assert.notEqual(later.key, first.key);
+  });
+
+  it('turns message_template_status_update into template.status for the WABA', () => {
+    const event = only(waTemplateStatusUpdate({ event: 'REJECTED', reason: 'INVALID_FORMAT' }));
+    assert.equal(event.kind, 'template.status');
+    assert.match(event.key, new RegExp(`^wa:message_template_status_update:${WA.wabaId}:[0-9a-f]{64}$`));
+    assert.equal(event.businessId, WA.wabaId);
+    assert.deepEqual(event.data, {
+      event: 'REJECTED',
+      template_id: '1234567890',
+      template_name: 'order_update',
+      language: 'en_US',
+      reason: 'INVALID_FORMAT',
+      category: 'UTILITY',
+    });
+  });
+
+  it('accepts a template status whose reason is null', () => {
+    const event = only(waTemplateStatusUpdate({ reason: null }));
+    assert.deepEqual(event.data, { event: 'APPROVED', template_id: '1234567890', template_name: 'order_update', language: 'en_US', category: 'UTILITY' });
+  });
+
+  it('turns phone_number_quality_update into channel.quality', () => {
+    const event = only(waQualityUpdate({ event: 'FLAGGED' }));
+    assert.equal(event.kind, 'channel.quality');
+    assert.match(event.key, new RegExp(`^wa:phone_number_quality_update:${WA.wabaId}:[0-9a-f]{64}$`));
+    assert.deepEqual(event.data, {
+      event: 'FLAGGED',
+      display_phone_number: WA.displayPhoneNumber,
+      current_limit: 'TIER_10K',
+      max_daily_conversations_per_business: '10000',
+    });
+  });
+
+  it('records any other field as unsupported with its raw value', () => {
+    const payload = waEnvelope({ time: 1750030000 }, [
+      { field: 'phone_number_name_update', value: { display_phone_number: WA.displayPhoneNumber, decision: 'APPROVED', requested_verified_name: 'Acme', rejection_reason: null } },
+    ]);
+    const event = only(payload);
+    assert.equal(event.kind, 'unsupported');
+    assert.match(event.key, new RegExp(`^wa:phone_number_name_update:${WA.wabaId}:[0-9a-f]{64}$`));
+    assert.deepEqual(event.data, { reason: 'unhandled_field', object: 'whatsapp_business_account', field: 'phone_number_name_update' });
+    assert.deepEqual(event.raw, payload);
+  });
+});
+
+describe('splitWebhook: batches', () => {
+  it('splits several entries and changes mixing messages, statuses and errors into one event each', () => {
+    const [m1, m2, m3] = [waTextMessage(), waImageMessage(), waTextMessage({ from: '447700900123' })];
+    const [s1, s2, s3] = [newWamid(), newWamid(), newWamid()];
+    const otherWaba = '209876543210987';
+    const otherNumber = '198765432109876';
+    const payload = waBatch([
+      waEntry({}, [
+        waMessagesChange({ contacts: [waContact()], messages: [m1, m2], statuses: [waStatus({ wamid: s1, status: 'delivered' })] }),
+        waMessagesChange({
+          statuses: [
+            waStatus({ wamid: s2, status: 'read' }),
+            waStatus({ wamid: s2, status: 'delivered' }),
+            waStatus({ wamid: s3, status: 'failed', errors: [waError(131047, 'Re-engagement message')] }),
+          ],
+        }),
+      ]),
+      waEntry({ wabaId: otherWaba, time: 1750030000 }, [
+        waMessagesChange({ phoneNumberId: otherNumber, contacts: [waContact({ waId: '447700900123' })], messages: [m3], errors: [waError(130429, 'Rate limit hit')] }),
+        { field: 'message_template_status_update', value: { event: 'APPROVED', message_template_id: 1, message_template_name: 't', message_template_language: 'en' } },
+      ]),
+    ]);
+    const events = split(payload);
+    assert.deepEqual(
+      events.map((event) => [event.kind, event.businessId, event.key.replace(/[0-9a-f]{64}$/, '<hash>')]),
+      [
+        ['message.received', WA.phoneNumberId, `wa:msg:${m1.id}`],
+        ['message.received', WA.phoneNumberId, `wa:msg:${m2.id}`],
+        ['message.status', WA.phoneNumberId, `wa:status:${s1}:delivered`],
+        ['message.status', WA.phoneNumberId, `wa:status:${s2}:read`],
+        ['message.status', WA.phoneNumberId, `wa:status:${s2}:delivered`],
+        ['message.status', WA.phoneNumberId, `wa:status:${s3}:failed:131047`],
+        ['message.received', otherNumber, `wa:msg:${m3.id}`],
+        ['channel.error', otherNumber, `wa:error:${otherNumber}:<hash>`],
+        ['template.status', otherWaba, `wa:message_template_status_update:${otherWaba}:<hash>`],
+      ],
+    );
+    assert.deepEqual(events.map((event) => event.wabaId), [...Array(6).fill(WA.wabaId), otherWaba, otherWaba, otherWaba]);
+  });
+
+  it('gives every event a raw body that splits back into exactly that event', () => {
+    const mid = newMid();
+    const payloads = [
+      waBatch([
+        waEntry({}, [
+          waMessagesChange({
+            contacts: [waContact()],
+            messages: [waTextMessage(), waReactionMessage({ reactedWamid: 'wamid.x', emoji: '🙂' })],
+            statuses: [waStatus({ wamid: newWamid(), status: 'sent' })],
+            errors: [waError(130429, 'Rate limit hit')],
+          }),
+          { field: 'history', value: { messaging_product: 'whatsapp', history: [] } },
+        ]),
+      ]),
+      igEnvelope({ standby: [igRead({ mid })], changes: [igComment()] }, [igMessage({ mid }), igEdit({ mid }), igPostback(), { sender: { id: IG.customerId }, optin: { ref: 'x' } }]),
+    ];
+    for (const payload of payloads) {
+      for (const event of split(payload)) {
+        assert.deepEqual(
+          split(event.raw).map((again) => [again.key, again.kind]),
+          [[event.key, event.kind]],
+          event.key,
+        );
+      }
+    }
+  });
+
+  it('produces the same keys when the same body is delivered again later', () => {
+    const payload = waEnvelope({}, [
+      waMessagesChange({ messages: [waTextMessage()], statuses: [waStatus({ wamid: newWamid(), status: 'read' })], errors: [waError(1, 'x')] }),
+    ]);
+    const first = splitWebhook(payload, { receivedAt: RECEIVED_AT }).map((event) => event.key);
+    const again = splitWebhook(structuredClone(payload), { receivedAt: new Date('2026-08-01T00:00:00Z') }).map((event) => event.key);
+    assert.deepEqual(again, first);
+  });
+});
+
+describe('splitWebhook: Instagram', () => {
+  it('turns a text message into message.received keyed by its mid, routed by entry.id', () => {
+    const mid = newMid();
+    const payload = igPayload(igMessage({ mid, text: 'Me interesa ✨' }));
+    assert.deepEqual(only(payload), {
+      key: `ig:msg:${mid}`,
+      kind: 'message.received',
+      channelType: 'instagram',
+      businessId: IG.accountId,
+      occurredAt: IG_TIME,
+      receivedAt: RECEIVED_AT.toISOString(),
+      data: {
+        sender: { id: IG.customerId },
+        recipient: { id: IG.accountId },
+        message: { id: mid, type: 'text', text: 'Me interesa ✨' },
+      },
+      raw: payload,
+    });
+  });
+
+  const attachmentCases = [
+    { type: 'image', messageType: 'image', media: true },
+    { type: 'audio', messageType: 'audio', media: true },
+    { type: 'video', messageType: 'video', media: true },
+    { type: 'file', messageType: 'document', media: true },
+    { type: 'share', messageType: 'share', media: false },
+    { type: 'story_mention', messageType: 'story_mention', media: false },
+    { type: 'ig_reel', messageType: 'reel', media: false },
+    { type: 'reel', messageType: 'reel', media: false },
+    { type: 'ig_post', messageType: 'post', media: false },
+  ] as const;
+  for (const { type, messageType, media } of attachmentCases) {
+    it(`normalizes a ${type} attachment to message type ${messageType}`, () => {
+      const attachment = igAttachment(type);
+      const url = (attachment.payload as { url: string }).url;
+      const message = messageOf(only(igPayload(igMessage({ attachments: [attachment] }))));
+      assert.equal(message.type, messageType);
+      assert.deepEqual(message.attachments, [{ type: messageType, url }]);
+      assert.deepEqual(message.media, media ? { url } : undefined);
+    });
+  }
+
+  it('keeps an ephemeral attachment, which has no URL', () => {
+    const message = messageOf(only(igPayload(igMessage({ attachments: [{ type: 'ephemeral', payload: {} }] }))));
+    assert.equal(message.type, 'ephemeral');
+    assert.deepEqual(message.attachments, [{ type: 'ephemeral' }]);
+  });
+
+  it('keeps an attachment type it does not know, with Meta\'s type name', () => {
+    const payload = igPayload(igMessage({ attachments: [igAttachment('avatar_sticker')] }));
+    const event = only(payload);
+    assert.equal(event.kind, 'message.received');
+    assert.equal(messageOf(event).type, 'unknown');
+    assert.equal(messageOf(event).attachments?.[0]?.type, 'avatar_sticker');
+    assert.deepEqual(event.raw, payload);
+  });
+
+  it('keeps every attachment of a message that has several', () => {
+    const message = messageOf(only(igPayload(igMessage({ attachments: [igAttachment('image'), igAttachment('video')] }))));
+    assert.equal(message.type, 'image');
+    assert.deepEqual(message.attachments?.map((attachment) => attachment.type), ['image', 'video']);
+  });
+
+  it('keeps an inline reply (reply_to.mid) and a story reply (reply_to.story)', () => {
+    const inline = messageOf(only(igPayload(igMessage({ replyTo: { mid: 'm_original' } }))));
+    assert.deepEqual(inline.context, { message_id: 'm_original' });
+    const story = messageOf(only(igPayload(igMessage({ replyTo: { story: { url: 'https://cdn.example/story', id: '17900000000000001' } } }))));
+    assert.deepEqual(story.context, { story: { id: '17900000000000001', url: 'https://cdn.example/story' } });
+  });
+
+  it('keeps a quick reply payload', () => {
+    const message = messageOf(only(igPayload(igMessage({ text: 'Red', quickReply: { payload: 'COLOR_RED' } }))));
+    assert.deepEqual(message, { id: message.id, type: 'text', text: 'Red', quick_reply: { payload: 'COLOR_RED' } });
+  });
+
+  it('keeps a Click-to-Instagram ad referral on a message', () => {
+    const message = messageOf(only(igPayload(igMessage({ referral: igAdReferral() }))));
+    assert.deepEqual(message.referral, {
+      ref: 'spring-campaign',
+      ad_id: '120210000000000000',
+      source: 'ADS',
+      type: 'OPEN_THREAD',
+      ads_context_data: { ad_title: 'Spring sale', photo_url: 'https://scontent.example/ad.jpg' },
+    });
+  });
+
+  it('marks is_unsupported content as an unsupported message', () => {
+    const mid = newMid();
+    const event = only(igPayload(igMessage({ mid, isUnsupported: true })));
+    assert.equal(event.kind, 'message.received');
+    assert.deepEqual(messageOf(event), { id: mid, type: 'unsupported' });
+  });
+
+  it('turns an echo into message.echo with the business as sender, still routed by entry.id', () => {
+    const mid = newMid();
+    const event = only(igPayload(igEcho({ mid, text: 'Thanks!' })));
+    assert.equal(event.key, `ig:echo:${mid}`);
+    assert.equal(event.kind, 'message.echo');
+    assert.equal(event.businessId, IG.accountId);
+    assert.deepEqual(event.data, {
+      sender: { id: IG.accountId },
+      recipient: { id: IG.customerId },
+      message: { id: mid, type: 'text', text: 'Thanks!' },
+    });
+  });
+
+  it('turns an unsend (is_deleted) into message.deleted', () => {
+    const mid = newMid();
+    const event = only(igPayload(igDeleted({ mid })));
+    assert.equal(event.key, `ig:del:${mid}`);
+    assert.equal(event.kind, 'message.deleted');
+    assert.deepEqual(event.data, { sender: { id: IG.customerId }, recipient: { id: IG.accountId }, message_id: mid });
+  });
+
+  it('turns message_edit into message.edited keyed by the edit number', () => {
+    const mid = newMid();
+    const event = only(igPayload(igEdit({ mid, text: 'new text', numEdit: 2 })));
+    assert.equal(event.key, `ig:edit:${mid}:2`);
+    assert.equal(event.kind, 'message.edited');
+    assert.deepEqual(event.data, { sender: { id: IG.customerId }, recipient: { id: IG.accountId }, message_id: mid, text: 'new text', num_edit: 2 });
+  });
+
+  it('turns a reaction into message.reaction keyed by mid, sender, action and time', () => {
+    const mid = newMid();
+    const event = only(igPayload(igReaction({ mid, action: 'react', reaction: 'love', emoji: '❤️' })));
+    assert.equal(event.key, `ig:react:${mid}:${IG.customerId}:react:${IG_TIMESTAMP}`);
+    assert.equal(event.kind, 'message.reaction');
+    assert.deepEqual(event.data, {
+      sender: { id: IG.customerId },
+      recipient: { id: IG.accountId },
+      reaction: { message_id: mid, action: 'react', emoji: '❤️', name: 'love' },
+    });
+  });
+
+  it('turns an unreact into message.reaction with action unreact', () => {
+    const mid = newMid();
+    const event = only(igPayload(igReaction({ mid, action: 'unreact', timestamp: IG_TIMESTAMP + 5000 })));
+    assert.equal(event.key, `ig:react:${mid}:${IG.customerId}:unreact:${IG_TIMESTAMP + 5000}`);
+    assert.deepEqual(event.kind === 'message.reaction' && event.data.reaction, { message_id: mid, action: 'unreact' });
+  });
+
+  it('turns a read receipt into message.read keyed by the seen mid', () => {
+    const mid = newMid();
+    const event = only(igPayload(igRead({ mid })));
+    assert.equal(event.key, `ig:read:${mid}`);
+    assert.equal(event.kind, 'message.read');
+    assert.deepEqual(event.data, { sender: { id: IG.customerId }, recipient: { id: IG.accountId }, message_id: mid });
+  });
+
+  it('keys a Messenger watermark read by sender and watermark', () => {
+    const payload = igEnvelope({ object: 'page' }, [{ sender: { id: '2403000000000001' }, recipient: { id: '1090000000000001' }, timestamp: IG_TIMESTAMP, read: { watermark: 1785312100000 } }]);
+    const event = only(payload);
+    assert.equal(event.key, 'fb:read:2403000000000001:1785312100000');
+    assert.equal(event.kind === 'message.read' && event.data.watermark, '2026-07-29T08:01:40.000Z');
+  });
+
+  it('turns a postback into message.postback keyed by sender, time and content hash', () => {
+    const item = igPostback({ mid: 'm_button', title: 'Get started', payload: 'GET_STARTED' });
+    const event = only(igPayload(item));
+    assert.match(event.key, new RegExp(`^ig:postback:${IG.customerId}:${IG_TIMESTAMP}:[0-9a-f]{64}$`));
+    assert.equal(event.kind, 'message.postback');
+    assert.deepEqual(event.data, {
+      sender: { id: IG.customerId },
+      recipient: { id: IG.accountId },
+      postback: { message_id: 'm_button', title: 'Get started', payload: 'GET_STARTED' },
+    });
+  });
+
+  it('turns a referral into message.referral', () => {
+    const event = only(igPayload(igReferral({ ref: 'summer', source: 'SHORTLINKS' })));
+    assert.match(event.key, new RegExp(`^ig:referral:${IG.customerId}:${IG_TIMESTAMP}:[0-9a-f]{64}$`));
+    assert.equal(event.kind, 'message.referral');
+    assert.deepEqual(event.data, {
+      sender: { id: IG.customerId },
+      recipient: { id: IG.accountId },
+      referral: { ref: 'summer', source: 'SHORTLINKS', type: 'OPEN_THREAD' },
+    });
+  });
+
+  it('gives the message, its edit, its unsend, a reaction and a read of one mid five different keys', () => {
+    const mid = newMid();
+    const events = split(igEnvelope({}, [igMessage({ mid }), igEdit({ mid }), igDeleted({ mid }), igReaction({ mid }), igRead({ mid })]));
+    assert.deepEqual(
+      events.map((event) => [event.kind, event.key]),
+      [
+        ['message.received', `ig:msg:${mid}`],
+        ['message.edited', `ig:edit:${mid}:1`],
+        ['message.deleted', `ig:del:${mid}`],
+        ['message.reaction', `ig:react:${mid}:${IG.customerId}:react:${IG_TIMESTAMP}`],
+        ['message.read', `ig:read:${mid}`],
+      ],
+    );
+  });
+
+  it('parses standby[] items too and marks them as standby', () => {
+    const mid = newMid();
+    const event = only(igEnvelope({ standby: [igMessage({ mid })] }, []));
+    assert.equal(event.key, `ig:msg:${mid}`);
+    assert.equal(event.kind === 'message.received' && event.data.standby, true);
+  });
+
+  it('accepts the page object for Instagram via Facebook Login, routed by entry.id', () => {
+    const mid = newMid();
+    const event = only(igPayload(igMessage({ mid }), { object: 'page' }));
+    assert.equal(event.channelType, 'instagram');
+    assert.equal(event.businessId, IG.accountId);
+    assert.equal(event.key, `ig:msg:${mid}`);
+  });
+
+  it('acknowledges comments (changes[]) as unsupported with the raw change', () => {
+    const payload = { object: 'instagram', entry: [igEntry({ time: 1520622968, changes: [igComment()] }, undefined)] };
+    const event = only(payload);
+    assert.equal(event.kind, 'unsupported');
+    assert.match(event.key, new RegExp(`^ig:comments:${IG.accountId}:[0-9a-f]{64}$`));
+    assert.equal(event.occurredAt, '2018-03-09T19:16:08.000Z');
+    assert.deepEqual(event.data, { reason: 'unhandled_field', object: 'instagram', field: 'comments' });
+    assert.deepEqual(event.raw, payload);
+  });
+
+  it('records a messaging item of a kind it does not know as unsupported with the raw item', () => {
+    const item = { sender: { id: IG.customerId }, recipient: { id: IG.accountId }, timestamp: IG_TIMESTAMP, optin: { ref: 'newsletter' } };
+    const payload = igPayload(item);
+    const event = only(payload);
+    assert.equal(event.kind, 'unsupported');
+    assert.match(event.key, /^ig:unsupported:[0-9a-f]{64}$/);
+    assert.deepEqual(event.data, { reason: 'unknown_item', object: 'instagram', item_type: 'optin' });
+    assert.deepEqual(event.raw, payload);
+  });
+
+  it('reads a top-level array of bodies (as some Instagram samples show)', () => {
+    const mid = newMid();
+    assert.deepEqual(split([igPayload(igMessage({ mid }))]).map((event) => event.key), [`ig:msg:${mid}`]);
+  });
+});
+
+describe('splitWebhook: unknown and malformed input', () => {
+  it('records an unknown object as unsupported with the whole body', () => {
+    const body = { object: 'permissions', entry: [{ id: '1', time: 1, changed_fields: ['email'] }] };
+    const event = only(body);
+    assert.deepEqual({ ...event, key: '' }, {
+      key: '',
+      kind: 'unsupported',
+      channelType: 'unknown',
+      businessId: '',
+      occurredAt: RECEIVED_AT.toISOString(),
+      receivedAt: RECEIVED_AT.toISOString(),
+      data: { reason: 'unknown_object', object: 'permissions' },
+      raw: body,
+    });
+    assert.equal(event.key, `meta:unsupported:${sha256Hex(canonicalJson(body))}`);
+  });
+
+  const garbage: Array<[string, unknown]> = [
+    ['null', null],
+    ['a number', 5],
+    ['a string', 'hello'],
+    ['an object without object/entry', {}],
+    ['entry that is not an array', { entry: 5 }],
+    ['a WhatsApp body whose entry is not an array', { object: 'whatsapp_business_account', entry: 5 }],
+    ['an Instagram body whose entry is an object', { object: 'instagram', entry: { id: '1' } }],
+    ['an array of scalars', [1, 'x', null]],
+    ['a nested array', [[]]],
+  ];
+  for (const [name, body] of garbage) {
+    it(`never throws on ${name} and keeps it as unsupported`, () => {
+      const events = splitWebhook(body, { receivedAt: RECEIVED_AT });
+      assert.ok(events.length >= 1);
+      for (const event of events) {
+        assert.equal(event.kind, 'unsupported');
+        assert.match(event.key, SAFE_KEY);
+      }
+      if (!Array.isArray(body)) assert.deepEqual(events.map((event) => event.raw), [body]);
+    });
+  }
+
+  it('returns no events for an empty batch', () => {
+    assert.deepEqual(splitWebhook([], { receivedAt: RECEIVED_AT }), []);
+    assert.deepEqual(splitWebhook({ object: 'whatsapp_business_account', entry: [] }, { receivedAt: RECEIVED_AT }), []);
+  });
+
+  it('keeps every broken piece of a WhatsApp body as its own unsupported event, next to the good ones', () => {
+    const good = waTextMessage();
+    const body = {
+      object: 'whatsapp_business_account',
+      entry: [
+        5,
+        null,
+        { id: WA.wabaId, changes: 5 },
+        {
+          id: WA.wabaId,
+          changes: [
+            null,
+            { field: 7 },
+            { field: 'messages', value: 5 },
+            { field: 'messages', value: { metadata: { phone_number_id: WA.phoneNumberId } } },
+            { field: 'messages', value: { messages: 'x' } },
+            { field: 'messages', value: { metadata: { phone_number_id: WA.phoneNumberId }, messages: [null, { id: 5 }, {}, { id: 'wamid.nosender', type: 'text', text: { body: 'x' } }, good] } },
+            { field: 'messages', value: { statuses: [null, { id: 'wamid.s' }, { status: 'read' }] } },
+            { field: 'account_update', value: { waba_info: {} } },
+            { field: 'message_template_status_update', value: 'APPROVED' },
+          ],
+        },
+      ],
+    };
+    const events = splitWebhook(body, { receivedAt: RECEIVED_AT });
+    assert.deepEqual(
+      events.map((event) => event.kind),
+      [...Array(12).fill('unsupported'), 'message.received', ...Array(5).fill('unsupported')],
+    );
+    assert.equal(events[12]?.key, `wa:msg:${good.id}`);
+    assert.equal(events[11]?.key, 'wa:msg:wamid.nosender');
+    for (const event of events) assert.match(event.key, SAFE_KEY);
+    assert.equal(new Set(events.map((event) => event.key)).size, events.length, 'no two broken pieces share a key');
+  });
+
+  it('keeps every broken piece of an Instagram body as unsupported, next to the good ones', () => {
+    const mid = newMid();
+    const body = {
+      object: 'instagram',
+      entry: [
+        'x',
+        { id: IG.accountId },
+        {
+          id: IG.accountId,
+          time: 1785312191004,
+          messaging: [null, 5, {}, { message: 5 }, { sender: { id: '1' }, message: {} }, { message: { mid: 'm_nosender' } }, { sender: { id: '1' }, reaction: { action: 'react' } }, igMessage({ mid })],
+          standby: 'x',
+          changes: [null],
+        },
+      ],
+    };
+    const events = splitWebhook(body, { receivedAt: RECEIVED_AT });
+    assert.deepEqual(
+      events.map((event) => event.kind),
+      [...Array(9).fill('unsupported'), 'message.received', 'unsupported', 'unsupported'],
+    );
+    assert.deepEqual(
+      events.map((event) => event.raw).filter((raw) => JSON.stringify(raw).includes('"standby":"x"')).length,
+      1,
+      'the malformed standby list is kept',
+    );
+    for (const event of events) assert.match(event.key, SAFE_KEY);
+  });
+
+  it('ignores fields of an unexpected type instead of rejecting the message', () => {
+    const base = waTextMessage();
+    const event = only(waMessagePayload({ ...base, text: { body: 42 }, context: 'not an object', timestamp: 'yesterday' }));
+    assert.equal(event.kind, 'message.received');
+    assert.deepEqual(messageOf(event), { id: base.id, type: 'text' });
+    assert.equal(event.occurredAt, RECEIVED_AT.toISOString());
+  });
+});
+
+describe('idempotency keys', () => {
+  it('are kept as they are when short and printable', () => {
+    assert.equal(safeKey('wa:msg:wamid.HBgL/+='), 'wa:msg:wamid.HBgL/+=');
+  });
+
+  it('are at most 200 printable characters, keeping the head and hashing the tail', () => {
+    const long = `wa:msg:wamid.${'A'.repeat(300)}`;
+    const key = safeKey(long);
+    assert.equal(key.length, 200);
+    assert.match(key, SAFE_KEY);
+    assert.ok(key.startsWith('wa:msg:wamid.AAAA'));
+    assert.equal(safeKey(long), key);
+    assert.notEqual(safeKey(`${long}B`), key);
+  });
+
+  it('hash non-printable or non-ASCII characters away', () => {
+    const key = safeKey('ig:react:m1:1:react:é 1');
+    assert.match(key, SAFE_KEY);
+    assert.ok(key.startsWith('ig:react:m1:1:react:~'));
+  });
+
+  it('are applied to events built from very long Meta ids', () => {
+    const wamid = `wamid.${'x'.repeat(400)}`;
+    const event = only(waMessagePayload(waTextMessage({ wamid })));
+    assert.match(event.key, SAFE_KEY);
+    assert.ok(event.key.startsWith('wa:msg:wamid.xxx'));
+  });
+
+  it('hash canonical JSON, which ignores key order', () => {
+    assert.equal(canonicalJson({ b: 1, a: { d: [3, { f: 1, e: 2 }], c: null } }), '{"a":{"c":null,"d":[3,{"e":2,"f":1}]},"b":1}');
+    assert.equal(canonicalJson({ a: undefined, b: '\u00e9/' }), '{"b":"é/"}');
+  });
+});
+
+describe('mergeStatus', () => {
+  const cases: Array<[string | undefined, string, string]> = [
+    [undefined, 'sent', 'sent'],
+    [undefined, 'failed', 'failed'],
+    ['sent', 'delivered', 'delivered'],
+    ['delivered', 'read', 'read'],
+    ['read', 'played', 'played'],
+    ['sent', 'read', 'read'],
+    ['read', 'delivered', 'read'],
+    ['read', 'sent', 'read'],
+    ['played', 'read', 'played'],
+    ['delivered', 'sent', 'delivered'],
+    ['sent', 'failed', 'failed'],
+    ['delivered', 'failed', 'delivered'],
+    ['read', 'failed', 'read'],
+    ['failed', 'delivered', 'delivered'],
+    ['failed', 'read', 'read'],
+    ['failed', 'sent', 'failed'],
+    ['failed', 'failed', 'failed'],
+    ['read', 'deleted', 'read'],
+    ['accepted', 'sent', 'sent'],
+  ];
+  for (const [current, incoming, expected] of cases) {
+    it(`${current ?? '(none)'} + ${incoming} → ${expected}`, () => {
+      assert.equal(mergeStatus(current, incoming), expected);
+    });
+  }
+
+  it('never goes backwards, whatever order the statuses arrive in', () => {
+    const statuses = ['sent', 'delivered', 'read', 'played'] as const;
+    const permutations = (items: readonly string[]): string[][] =>
+      items.length <= 1 ? [[...items]] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+    for (const order of permutations(statuses)) {
+      let current: string | undefined;
+      for (const status of order) {
+        const next = mergeStatus(current, status);
+        if (current !== undefined) assert.ok(STATUS_RANK[next as keyof typeof STATUS_RANK] >= STATUS_RANK[current as keyof typeof STATUS_RANK], order.join(','));
+        current = next;
+      }
+      assert.equal(current, 'played', order.join(','));
+    }
+  });
+});

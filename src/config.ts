@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { toAllowedOrigin } from './meta/allowed-origins.js';
+import { normalizeBaseUrl } from './meta/base-url.js';
+import { DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from './meta/dev-defaults.js';
+import type { ConnectFlow } from './shared/connections.js';
 import { DEFAULT_TASK_QUEUE } from './shared/task-queue.js';
 
 /**
@@ -20,6 +24,23 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
+/** A Meta id (app, configuration): digits only, optional. */
+const optionalMetaId = optionalString.pipe(z.string().trim().regex(/^\d{1,32}$/, 'must be a numeric Meta id').optional());
+
+/** A Meta host's base URL; a path is allowed (the emulator serves each host under a prefix). */
+const baseUrl = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      try {
+        return normalizeBaseUrl(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL without query or fragment' });
+        return z.NEVER;
+      }
+    });
+
 /** `id:key` pairs, newest first. Values are Fernet keys (32 bytes, base64url). */
 const keyList = z
   .string()
@@ -37,6 +58,20 @@ const keyList = z
     return keys as Array<{ id: string; key: string }>;
   });
 
+/** An AES-256 key in base64 or base64url: 43 characters (+ padding) are exactly 32 bytes. */
+const AES_256_KEY = /^[A-Za-z0-9+/_-]{43}=?$/;
+/** Key ids travel in clear payload metadata: short and plain. */
+const PAYLOAD_KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -53,6 +88,22 @@ const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: nonEmpty.default('default'),
   TEMPORAL_TASK_QUEUE: nonEmpty.default(DEFAULT_TASK_QUEUE),
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+  // AES-256-GCM keys for every Temporal payload; loadConfig requires them in production.
+  PAYLOAD_ENCRYPTION_KEYS: optionalString.pipe(keyList.optional()),
+  // The codec endpoint the Web UI (operator's browser) and the CLI decode payloads through.
+  CODEC_CORS_ORIGINS: z.string().default('http://localhost:8233,http://127.0.0.1:8233').transform((value, ctx) => {
+    const origins = csv(value);
+    if (origins.some((o) => !isOrigin(o))) {
+      ctx.addIssue({ code: 'custom', message: 'expected comma-separated origins like https://temporal-ui.example.com (no path, no wildcard)' });
+      return z.NEVER;
+    }
+    return origins;
+  }),
+  CODEC_AUTH_TOKEN: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  CODEC_MAX_BYTES: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  WORKER_METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(65535).optional()),
+  WORKER_METRICS_HOST: nonEmpty.default('127.0.0.1'),
 
   TOKEN_ENCRYPTION_KEYS: keyList,
 
@@ -73,6 +124,38 @@ const EnvSchema = z.object({
   META_APP_SECRETS: nonEmpty.transform(csv),
   META_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters'),
   META_WEBHOOK_MAX_BYTES: z.coerce.number().int().min(4 * 1024 * 1024, 'Meta sends up to 3 MB; keep at least 4 MiB').default(8 * 1024 * 1024),
+  // Graph API: the Meta emulator's URL in dev/tests. The version is pinned here, never implied (reference §9).
+  META_GRAPH_BASE_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+    .default('https://graph.facebook.com')
+    .refine((u) => new URL(u).pathname.replace(/\/+$/, '') === '' && !new URL(u).search, 'must be an origin without path, e.g. https://graph.facebook.com'),
+  META_GRAPH_VERSION: z.string().trim().regex(/^v\d+\.0$/, 'must look like v26.0').default('v26.0'),
+  META_GRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Hosts media may be downloaded from besides the Graph host: hostnames (https) or http(s) origins. */
+  META_MEDIA_HOSTS: z.string().default('lookaside.fbsbx.com').transform((value, ctx) => {
+    const origins: string[] = [];
+    for (const entry of csv(value)) {
+      try {
+        origins.push(toAllowedOrigin(entry));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected comma-separated hostnames or http(s) origins without path' });
+        return z.NEVER;
+      }
+    }
+    return origins;
+  }),
+
+  // Connect flows (reference §4). The Meta app's secret is META_APP_SECRETS' first entry.
+  META_APP_ID: optionalMetaId,
+  META_CONFIG_ID: optionalMetaId,
+  META_IG_CONFIG_ID: optionalMetaId,
+  META_DIALOG_BASE_URL: baseUrl('https://www.facebook.com'),
+  INSTAGRAM_APP_ID: optionalMetaId,
+  INSTAGRAM_APP_SECRET: optionalString,
+  INSTAGRAM_GRAPH_BASE_URL: baseUrl('https://graph.instagram.com'),
+  INSTAGRAM_API_BASE_URL: baseUrl('https://api.instagram.com'),
+  INSTAGRAM_DIALOG_BASE_URL: baseUrl('https://www.instagram.com'),
+  WHATSAPP_REGISTRATION_PIN: optionalString.pipe(z.string().regex(/^\d{6}$/, 'must be 6 digits').optional()),
 
   DSK_DELIVERY_HORIZON: nonEmpty.default('7 days'),
   DSK_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
@@ -95,8 +178,50 @@ export interface Config {
     key: { kind: 'jwks'; url: string } | { kind: 'public-key'; pem: string } | { kind: 'secret'; secret: string };
   };
   serviceJwt: { privateKey: string; keyId: string; alg: 'ES256' | 'RS256' | 'EdDSA'; issuer: string; audience: string };
-  meta: { appSecrets: string[]; verifyToken: string; webhookMaxBytes: number };
+  meta: {
+    appSecrets: string[];
+    verifyToken: string;
+    webhookMaxBytes: number;
+    graphBaseUrl: string;
+    graphVersion: string;
+    graphTimeoutMs: number;
+    /** Origins media may be fetched from, besides the Graph origin. */
+    mediaOrigins: string[];
+    /** The Meta app (Facebook Login for Business); undefined: no Facebook-based connect flow. */
+    appId: string | undefined;
+    /** Facebook Login for Business configuration of WhatsApp Embedded Signup. */
+    whatsappConfigId: string | undefined;
+    /** Configuration for Instagram via Facebook Login; undefined: the dialog asks for scopes instead. */
+    instagramConfigId: string | undefined;
+    /** www.facebook.com (the OAuth dialog host). */
+    dialogBaseUrl: string;
+    /** Two-step verification PIN set when registering numbers; undefined: one derived per number. */
+    whatsappRegistrationPin: string | undefined;
+  };
+  /** Instagram API with Instagram Login: its own app, hosts and dialog. */
+  instagram: {
+    appId: string | undefined;
+    appSecret: string | undefined;
+    graphBaseUrl: string;
+    apiBaseUrl: string;
+    dialogBaseUrl: string;
+  };
+  /**
+   * The connect flows this deployment offers, the default one per channel type first: WhatsApp
+   * Embedded Signup (META_APP_ID + META_CONFIG_ID), Instagram Login (INSTAGRAM_APP_ID +
+   * INSTAGRAM_APP_SECRET), Instagram via Facebook Login (META_APP_ID).
+   */
+  enabledFlows: ConnectFlow[];
   delivery: { horizon: string; timeoutMs: number };
+  /** AES-256-GCM keys (base64) for Temporal payloads, newest first: the first encrypts, all decrypt. Empty only outside production. */
+  payloadKeys: Array<{ id: string; key: string }>;
+  /**
+   * `/codec/*` for the Temporal Web UI and CLI. Without `authToken` the endpoint answers loopback
+   * callers only, and only outside production.
+   */
+  codec: { corsOrigins: string[]; authToken: string | undefined; maxBytes: number };
+  /** `/metrics` (api) and the worker's metrics port; without `token` they answer loopback callers only. */
+  metrics: { token: string | undefined; workerPort: number | undefined; workerHost: string };
 }
 
 export class ConfigError extends Error {
@@ -130,8 +255,43 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (key.kind !== 'secret' && e.DSK_JWT_ALGORITHMS.some((a) => a.startsWith('HS') || a === 'none')) {
     throw new ConfigError(['DSK_JWT_ALGORITHMS: symmetric or "none" algorithms need DSK_JWT_SECRET and are refused with public keys']);
   }
+  if (e.NODE_ENV === 'production' && [e.META_GRAPH_BASE_URL, ...e.META_MEDIA_HOSTS].some((u) => !u.startsWith('https://'))) {
+    // Tokens travel to these hosts: plain http is for the local emulator only.
+    throw new ConfigError(['META_GRAPH_BASE_URL / META_MEDIA_HOSTS: must be https in production']);
+  }
+  const metaHosts = { META_DIALOG_BASE_URL: e.META_DIALOG_BASE_URL, INSTAGRAM_GRAPH_BASE_URL: e.INSTAGRAM_GRAPH_BASE_URL, INSTAGRAM_API_BASE_URL: e.INSTAGRAM_API_BASE_URL, INSTAGRAM_DIALOG_BASE_URL: e.INSTAGRAM_DIALOG_BASE_URL };
+  const plainHttp = Object.entries(metaHosts).filter(([, url]) => !url.startsWith('https://'));
+  if (e.NODE_ENV === 'production' && plainHttp.length > 0) {
+    throw new ConfigError(plainHttp.map(([name]) => `${name}: must be https in production`));
+  }
+  // Outside production the emulator's app stands in, so the connect flows work without extra variables.
+  const devDefaults = e.NODE_ENV !== 'production';
+  const appId = e.META_APP_ID ?? (devDefaults ? DEV_META_APP_ID : undefined);
+  const whatsappConfigId = e.META_CONFIG_ID ?? (devDefaults && !e.META_APP_ID ? DEV_WHATSAPP_CONFIG_ID : undefined);
+  if (!appId && (e.META_CONFIG_ID || e.META_IG_CONFIG_ID)) {
+    throw new ConfigError(['META_CONFIG_ID / META_IG_CONFIG_ID: a Facebook Login for Business configuration needs META_APP_ID']);
+  }
+  if (!!e.INSTAGRAM_APP_ID !== !!e.INSTAGRAM_APP_SECRET) {
+    throw new ConfigError(['INSTAGRAM_APP_ID / INSTAGRAM_APP_SECRET: Instagram Login needs both (or neither)']);
+  }
+  const enabledFlows: ConnectFlow[] = [];
+  if (appId && whatsappConfigId) enabledFlows.push('whatsapp_embedded_signup');
+  // An Instagram app is configured on purpose, so Instagram Login is the default Instagram flow when both exist.
+  if (e.INSTAGRAM_APP_ID && e.INSTAGRAM_APP_SECRET) enabledFlows.push('instagram_login');
+  if (appId) enabledFlows.push('instagram_facebook_login');
+  // Instagram-Login webhooks are signed with the Instagram app secret (reference §1.3, §8.1).
+  const appSecrets = e.INSTAGRAM_APP_SECRET && !e.META_APP_SECRETS.includes(e.INSTAGRAM_APP_SECRET) ? [...e.META_APP_SECRETS, e.INSTAGRAM_APP_SECRET] : e.META_APP_SECRETS;
   const ids = e.TOKEN_ENCRYPTION_KEYS.map((k) => k.id);
   if (new Set(ids).size !== ids.length) throw new ConfigError(['TOKEN_ENCRYPTION_KEYS: key ids must be unique']);
+  const payloadKeys = e.PAYLOAD_ENCRYPTION_KEYS ?? [];
+  if (e.NODE_ENV === 'production' && payloadKeys.length === 0) {
+    // Without it message content would sit in Temporal's database and UI in plain text.
+    throw new ConfigError(['PAYLOAD_ENCRYPTION_KEYS: is required in production (Temporal payloads are encrypted with it)']);
+  }
+  if (payloadKeys.some((k) => !PAYLOAD_KEY_ID.test(k.id) || !AES_256_KEY.test(k.key))) {
+    throw new ConfigError(['PAYLOAD_ENCRYPTION_KEYS: each entry must be "keyId:<32 bytes, base64>" with a key id of letters, digits, ".", "_" or "-"']);
+  }
+  if (new Set(payloadKeys.map((k) => k.id)).size !== payloadKeys.length) throw new ConfigError(['PAYLOAD_ENCRYPTION_KEYS: key ids must be unique']);
 
   const config: Config = {
     env: e.NODE_ENV,
@@ -148,8 +308,32 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       issuer: e.SERVICE_JWT_ISSUER,
       audience: e.SERVICE_JWT_AUDIENCE,
     },
-    meta: { appSecrets: e.META_APP_SECRETS, verifyToken: e.META_VERIFY_TOKEN, webhookMaxBytes: e.META_WEBHOOK_MAX_BYTES },
+    meta: {
+      appSecrets,
+      verifyToken: e.META_VERIFY_TOKEN,
+      webhookMaxBytes: e.META_WEBHOOK_MAX_BYTES,
+      graphBaseUrl: e.META_GRAPH_BASE_URL.replace(/\/+$/, ''),
+      graphVersion: e.META_GRAPH_VERSION,
+      graphTimeoutMs: e.META_GRAPH_TIMEOUT_MS,
+      mediaOrigins: e.META_MEDIA_HOSTS,
+      appId,
+      whatsappConfigId,
+      instagramConfigId: e.META_IG_CONFIG_ID,
+      dialogBaseUrl: e.META_DIALOG_BASE_URL,
+      whatsappRegistrationPin: e.WHATSAPP_REGISTRATION_PIN,
+    },
+    instagram: {
+      appId: e.INSTAGRAM_APP_ID,
+      appSecret: e.INSTAGRAM_APP_SECRET,
+      graphBaseUrl: e.INSTAGRAM_GRAPH_BASE_URL,
+      apiBaseUrl: e.INSTAGRAM_API_BASE_URL,
+      dialogBaseUrl: e.INSTAGRAM_DIALOG_BASE_URL,
+    },
+    enabledFlows,
     delivery: { horizon: e.DSK_DELIVERY_HORIZON, timeoutMs: e.DSK_DELIVERY_TIMEOUT_MS },
+    payloadKeys,
+    codec: { corsOrigins: e.CODEC_CORS_ORIGINS, authToken: e.CODEC_AUTH_TOKEN, maxBytes: e.CODEC_MAX_BYTES },
+    metrics: { token: e.METRICS_TOKEN, workerPort: e.WORKER_METRICS_PORT, workerHost: e.WORKER_METRICS_HOST },
   };
   return deepFreeze(config);
 }

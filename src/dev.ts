@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { SignJWT } from 'jose';
-import { createActivities } from './activities/index.js';
 import { buildApi, closeServer } from './api/server.js';
 import { loadConfig } from './config.js';
 import { migrateUp } from './db/migrate.js';
@@ -11,7 +10,7 @@ import { startLocalPostgres, type LocalPostgres } from './infra/local-postgres.j
 import { startLocalTemporal, type LocalTemporal } from './infra/local-temporal.js';
 import { findTemporalCli, projectRoot } from './infra/tools.js';
 import { createLogger } from './logger.js';
-import { buildFoundation } from './runtime.js';
+import { buildActivities, buildFoundation } from './runtime.js';
 import { searchAttributeFlags } from './shared/search-attributes.js';
 import { createTemporalClient } from './temporal/client.js';
 import { installTemporalRuntime } from './temporal/runtime-logger.js';
@@ -62,6 +61,7 @@ async function main() {
   const foundation = await buildFoundation(config, log, 'dev');
   stops.unshift(() => foundation.pool.end());
 
+  const client = await createTemporalClient(config.temporal, foundation.dataConverter);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({
     connection,
@@ -69,7 +69,7 @@ async function main() {
     taskQueue: config.temporal.taskQueue,
     dataConverter: foundation.dataConverter,
     source: workflowSourceFor('development'),
-    activities: createActivities({ routing: foundation.repos.routing, webhookLog: foundation.repos.webhookLog, dsk: foundation.dsk, clock: foundation.clock }),
+    activities: buildActivities(foundation, client.workflow),
   });
   const workerDone = worker.run();
   stops.unshift(async () => {
@@ -78,7 +78,6 @@ async function main() {
     await connection.close();
   });
 
-  const client = await createTemporalClient(config.temporal, foundation.dataConverter);
   const server = buildApi(foundation, client).listen(apiPort, config.http.host);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   stops.unshift(async () => {

@@ -1,7 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from './activities/index.js';
 import { startProcess } from './entry.js';
-import { buildFoundation } from './runtime.js';
+import { buildActivities, buildFoundation } from './runtime.js';
+import { createTemporalClient } from './temporal/client.js';
 import { installTemporalRuntime } from './temporal/runtime-logger.js';
 import { createWorker, workflowSourceFor } from './temporal/worker.js';
 
@@ -9,18 +9,15 @@ startProcess('worker', async (config, log) => {
   installTemporalRuntime(log, { handleSignals: true });
   const foundation = await buildFoundation(config, log, 'worker');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  // Activities signal other workflows (e.g. a channel's connection workflow) through a client of their own.
+  const client = await createTemporalClient(config.temporal, foundation.dataConverter);
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     dataConverter: foundation.dataConverter,
     source: workflowSourceFor(config.env),
-    activities: createActivities({
-      routing: foundation.repos.routing,
-      webhookLog: foundation.repos.webhookLog,
-      dsk: foundation.dsk,
-      clock: foundation.clock,
-    }),
+    activities: buildActivities(foundation, client.workflow),
   });
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
   try {
@@ -28,6 +25,7 @@ startProcess('worker', async (config, log) => {
     await worker.run();
   } finally {
     await connection.close();
+    await client.connection.close();
     await foundation.pool.end();
     log.info('worker stopped');
   }

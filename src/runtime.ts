@@ -3,9 +3,19 @@ import { createPool, type Pool } from './db/pool.js';
 import { createInstances } from './db/instances.js';
 import { createRouting } from './db/routing.js';
 import { createWebhookLog } from './db/webhook-log.js';
+import { createMessageStatusStore } from './db/message-status.js';
+import { createChannelLifecycle } from './db/channel-lifecycle.js';
+import { createChannels } from './db/channels.js';
+import { createConnections } from './db/connections.js';
+import type { WorkflowClient } from '@temporalio/client';
+import { createActivities } from './activities/index.js';
+import type { ChannelConnector } from './meta/connectors.js';
+import { connectorDepsFromConfig, createConnectors } from './meta/connectors/index.js';
+import type { ConnectFlow } from './shared/connections.js';
 import { createDskClient } from './dsk/client.js';
 import { loadServiceSigningKey, type ServiceSigningKey } from './dsk/service-keys.js';
 import type { Logger } from './logger.js';
+import { createGraphClient, type GraphClient } from './meta/graph-client.js';
 import { createDataConverter } from './temporal/data-converter.js';
 import { createTokenVault, type TokenVault } from './vault/token-vault.js';
 
@@ -23,8 +33,16 @@ export interface Foundation {
     instances: ReturnType<typeof createInstances>;
     routing: ReturnType<typeof createRouting>;
     webhookLog: ReturnType<typeof createWebhookLog>;
+    messageStatus: ReturnType<typeof createMessageStatusStore>;
+    channelLifecycle: ReturnType<typeof createChannelLifecycle>;
+    channels: ReturnType<typeof createChannels>;
+    connections: ReturnType<typeof createConnections>;
   };
+  /** One per connect flow (WhatsApp Embedded Signup, Instagram via Facebook Login, Instagram Login). */
+  connectors: Readonly<Record<ConnectFlow, ChannelConnector>>;
   dsk: ReturnType<typeof createDskClient>;
+  /** Meta's Graph API (or the emulator), at the pinned version. */
+  graph: GraphClient;
   dataConverter: ReturnType<typeof createDataConverter>;
   clock: () => Date;
 }
@@ -41,15 +59,60 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
     alg: config.serviceJwt.alg,
   });
   const clock = () => new Date();
+  const graph = createGraphClient({
+    baseUrl: config.meta.graphBaseUrl,
+    version: config.meta.graphVersion,
+    mediaHosts: config.meta.mediaOrigins,
+    // appsecret_proof uses the first META_APP_SECRETS entry: the Meta app's secret comes first.
+    ...(config.meta.appSecrets[0] ? { appSecret: config.meta.appSecrets[0] } : {}),
+    timeoutMs: config.meta.graphTimeoutMs,
+  });
   return {
     config,
     log,
     pool,
     vault,
     signingKey,
-    repos: { instances: createInstances(pool), routing: createRouting(pool), webhookLog: createWebhookLog(pool) },
+    repos: {
+      instances: createInstances(pool),
+      routing: createRouting(pool),
+      webhookLog: createWebhookLog(pool),
+      messageStatus: createMessageStatusStore(pool),
+      channelLifecycle: createChannelLifecycle(pool),
+      channels: createChannels(pool),
+      connections: createConnections(pool),
+    },
     dsk: createDskClient({ signer: signingKey, issuer: config.serviceJwt.issuer, audience: config.serviceJwt.audience, timeoutMs: config.delivery.timeoutMs }),
+    graph,
+    connectors: createConnectors(connectorDepsFromConfig(config, { graph, clock, log })),
     dataConverter: createDataConverter(),
     clock,
   };
+}
+
+/**
+ * Every activity the worker registers, from the foundation. Activities that signal other workflows
+ * (a channel's connection workflow) use `workflows`.
+ */
+export function buildActivities(f: Foundation, workflows: WorkflowClient) {
+  return createActivities({
+    routing: f.repos.routing,
+    webhookLog: f.repos.webhookLog,
+    messageStatus: f.repos.messageStatus,
+    channels: f.repos.channelLifecycle,
+    dsk: f.dsk,
+    workflows,
+    clock: f.clock,
+    connection: {
+      connections: f.repos.connections,
+      channels: f.repos.channels,
+      lifecycle: f.repos.channelLifecycle,
+      instances: f.repos.instances,
+      vault: f.vault,
+      connectors: f.connectors,
+      dsk: f.dsk,
+      redirectUri: `${f.config.http.publicBaseUrl}/oauth/callback`,
+      clock: f.clock,
+    },
+  });
 }

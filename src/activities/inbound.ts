@@ -1,14 +1,23 @@
-import { ApplicationFailure, activityInfo } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo, log } from '@temporalio/activity';
+import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
+import type { ChannelLifecycle } from '../db/channel-lifecycle.js';
+import type { MessageStatusStore } from '../db/message-status.js';
 import type { Routing } from '../db/routing.js';
 import type { DeliveryOutcome, WebhookLog } from '../db/webhook-log.js';
 import { DskDeliveryError, type DskClient } from '../dsk/client.js';
 import { toDskEnvelope, type DeliveryRoute } from '../shared/delivery.js';
-import type { ChannelType, InboundEvent } from '../shared/inbound-events.js';
+import { connectionWorkflowId } from '../shared/ids.js';
+import { MESSAGE_STATUSES, type ChannelType, type InboundEvent, type MessageStatus } from '../shared/inbound-events.js';
+import { disconnectSignal } from '../workflows/messages.js';
 
 export interface InboundActivityDeps {
   routing: Routing;
   webhookLog: WebhookLog;
+  messageStatus: MessageStatusStore;
+  channels: ChannelLifecycle;
   dsk: DskClient;
+  /** Signals other workflows (a channel's connection workflow) from activities. */
+  workflows: WorkflowClient;
   clock: () => Date;
 }
 
@@ -26,11 +35,22 @@ export function createInboundActivities(deps: InboundActivityDeps) {
      * One attempt to hand the event to DSK. The events URL is read at each attempt so that an instance
      * that fixes its URL is picked up by the retries already under way.
      */
-    async deliverToDsk(input: { event: InboundEvent; route: DeliveryRoute; receivedAt: string }): Promise<{ status: number; attempt: number }> {
+    async deliverToDsk(input: {
+      event: InboundEvent;
+      route: DeliveryRoute;
+      receivedAt: string;
+      /** The event disconnected its own channel: deliver to the channel's instance although it is no longer live. */
+      channelDisconnected?: boolean;
+    }): Promise<{ status: number; attempt: number }> {
       const { attempt } = activityInfo();
       const { event, route } = input;
-      const current = await deps.routing.resolve(route.channelType, route.externalId);
-      const url = current?.channelId === route.channelId ? current.eventsUrl : null;
+      let url: string | null;
+      if (input.channelDisconnected) {
+        url = await deps.routing.eventsUrlOfChannel(route.channelId);
+      } else {
+        const current = await deps.routing.resolve(route.channelType, route.externalId);
+        url = current?.channelId === route.channelId ? current.eventsUrl : null;
+      }
       try {
         const { status } = await deps.dsk.deliver({
           url,
@@ -55,6 +75,38 @@ export function createInboundActivities(deps: InboundActivityDeps) {
 
     async recordInboundOutcome(input: { key: string; outcome: DeliveryOutcome }): Promise<void> {
       await deps.webhookLog.recordOutcome(input.key, input.outcome, deps.clock());
+    },
+
+    /**
+     * Folds a message status into the channel's view of the message (it never goes backwards) and
+     * returns that view. Idempotent, so safe to retry.
+     */
+    async mergeMessageStatus(input: { channelId: string; messageId: string; status: MessageStatus }): Promise<{ currentStatus: MessageStatus }> {
+      const merged = await deps.messageStatus.merge(input, deps.clock());
+      // Only known statuses are ever stored; anything else would be a bug, and must not reach DSK.
+      if (!(MESSAGE_STATUSES as readonly string[]).includes(merged)) throw new Error(`stored message status is not a known status`);
+      return { currentStatus: merged as MessageStatus };
+    },
+
+    /**
+     * Hands a disconnect to the channel's connection workflow. A channel without one (or whose workflow
+     * has ended) is disconnected here, token destroyed, so that no token outlives the disconnect.
+     */
+    async requestChannelDisconnect(input: { channelId: string; reason: string }): Promise<{ via: 'connection_workflow' | 'direct' | 'no_channel' }> {
+      const connectionId = await deps.channels.connectionOf(input.channelId);
+      if (connectionId === undefined) return { via: 'no_channel' };
+      if (connectionId !== null) {
+        try {
+          await deps.workflows.getHandle(connectionWorkflowId(connectionId)).signal(disconnectSignal, { reason: input.reason });
+          log.info('disconnect signalled to the connection workflow', { channelId: input.channelId, connectionId, reason: input.reason });
+          return { via: 'connection_workflow' };
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+      }
+      await deps.channels.disconnect(input.channelId, deps.clock());
+      log.info('channel disconnected without a connection workflow', { channelId: input.channelId, reason: input.reason });
+      return { via: 'direct' };
     },
   };
 }

@@ -9,9 +9,21 @@ import { healthRoutes } from './routes/health.js';
 import { metaWebhookRoutes } from './routes/meta-webhooks.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 import { instanceRoutes } from './routes/instance.js';
+import { deliveryRoutes } from './routes/deliveries.js';
+import { createRedelivery } from '../inbound/redelivery.js';
+import { createChannelTokens } from '../db/channel-tokens.js';
+import { mediaRoutes } from './routes/media.js';
+import { channelRoutes } from './routes/channels.js';
+import { connectPageRoutes } from './routes/connect-pages.js';
+import { connectionRoutes } from './routes/connections.js';
+import { metaCallbackRoutes } from './routes/meta-callbacks.js';
+import type { ConnectionTiming } from '../shared/connections.js';
+
+/** How long a connect link and its session live. */
+export const SESSION_TTL_MS = 30 * 60 * 1000;
 
 /** Wires the Koa app from the foundation and a Temporal client; shared by main-api, dev and tests. */
-export function buildApi(f: Foundation, temporal: Client) {
+export function buildApi(f: Foundation, temporal: Client, options: { connectionTiming?: ConnectionTiming } = {}) {
   const { config, log } = f;
   const intake = createInboundIntake({
     webhookLog: f.repos.webhookLog,
@@ -39,6 +51,25 @@ export function buildApi(f: Foundation, temporal: Client) {
         clock: f.clock,
         log,
       }),
+      connectPageRoutes({
+        connections: f.repos.connections,
+        workflows: temporal.workflow,
+        vault: f.vault,
+        connectors: f.connectors,
+        publicBaseUrl: config.http.publicBaseUrl,
+        clock: f.clock,
+        log,
+      }),
+      metaCallbackRoutes({
+        appSecrets: config.meta.appSecrets,
+        channels: f.repos.channels,
+        lifecycle: f.repos.channelLifecycle,
+        workflows: temporal.workflow,
+        pool: f.pool,
+        publicBaseUrl: config.http.publicBaseUrl,
+        clock: f.clock,
+        log,
+      }),
     ],
     dskAuth: createDskAuth({
       issuer: config.dskAuth.issuer,
@@ -48,7 +79,25 @@ export function buildApi(f: Foundation, temporal: Client) {
       key: key.kind === 'public-key' ? { kind: 'public-key', pem: key.pem, alg: config.dskAuth.algorithms[0]! } : key,
       log,
     }),
-    dskRoutes: [instanceRoutes({ instances: f.repos.instances })],
+    dskRoutes: [
+      instanceRoutes({ instances: f.repos.instances }),
+      deliveryRoutes({
+        redelivery: createRedelivery({ webhookLog: f.repos.webhookLog, workflows: temporal.workflow, taskQueue: config.temporal.taskQueue, clock: f.clock, log }),
+      }),
+      mediaRoutes({ channels: createChannelTokens(f.pool), vault: f.vault, graph: f.graph, log }),
+      connectionRoutes({
+        connections: f.repos.connections,
+        channels: f.repos.channels,
+        workflows: temporal.workflow,
+        taskQueue: config.temporal.taskQueue,
+        publicBaseUrl: config.http.publicBaseUrl,
+        enabledFlows: config.enabledFlows,
+        sessionTtlMs: SESSION_TTL_MS,
+        ...(options.connectionTiming ? { timing: options.connectionTiming } : {}),
+        clock: f.clock,
+      }),
+      channelRoutes({ channels: f.repos.channels, lifecycle: f.repos.channelLifecycle, workflows: temporal.workflow, pool: f.pool, clock: f.clock }),
+    ],
   });
 }
 

@@ -31,3 +31,8 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.out
   if (!result.success) throw new ApiError(422, 'validation_failed', 'Request does not match the schema', validationDetails(result.error));
   return result.data;
 }
+
+/** Reads a small text body (forms, callbacks) with a limit; 413 above it. */
+export async function readText(ctx: Koa.Context, limit: number): Promise<string> {
+  return getRawBody(ctx.req, { limit, encoding: 'utf8' });
+}

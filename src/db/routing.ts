@@ -28,6 +28,18 @@ export function createRouting(pool: Pool) {
         ? { channelId: row.id, instanceId: row.instance_id, channelType: row.channel_type, externalId: row.external_id, eventsUrl: row.events_url }
         : undefined;
     },
+
+    /**
+     * The events URL of the instance that owns this channel, whatever the channel's status now. For an
+     * event that disconnected its own channel, which must still reach DSK.
+     */
+    async eventsUrlOfChannel(channelId: string): Promise<string | null> {
+      const { rows } = await pool.query<{ events_url: string | null }>(
+        `SELECT i.events_url FROM channels c JOIN instances i ON i.id = c.instance_id WHERE c.id = $1`,
+        [channelId],
+      );
+      return rows[0]?.events_url ?? null;
+    },
   };
 }
 

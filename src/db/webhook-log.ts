@@ -11,6 +11,10 @@ export type AcceptOutcome = 'new' | 'duplicate' | 'unstarted';
 
 export type DeliveryOutcome = 'delivering' | 'delivered' | 'orphan' | 'failed';
 
+/** What `GET /v1/deliveries?status=` filters on; see `listUndelivered`. */
+export const UNDELIVERED_STATUSES = ['failed', 'retrying'] as const;
+export type UndeliveredStatus = (typeof UNDELIVERED_STATUSES)[number];
+
 export interface WebhookLogRow {
   idempotencyKey: string;
   kind: string;
@@ -109,6 +113,60 @@ export function createWebhookLog(pool: Pool) {
         [instanceId, outcomes, limit],
       );
       return rows.map(toRow);
+    },
+
+    /**
+     * An instance's deliveries that need attention, newest first: `failed` (DSK refused the event or
+     * the delivery horizon passed) and `retrying` (still being delivered after at least one attempt
+     * that DSK did not accept). Both when `which` is undefined.
+     */
+    async listUndelivered(instanceId: string, which: UndeliveredStatus | undefined, limit: number): Promise<WebhookLogRow[]> {
+      const { rows } = await pool.query(
+        `SELECT * FROM webhook_log
+          WHERE instance_id = $1
+            AND ((outcome = 'failed' AND $2::text IN ('failed', 'any'))
+              OR (outcome = 'delivering' AND $2::text IN ('retrying', 'any') AND attempts >= 1
+                  AND (last_error_code IS NOT NULL OR (last_dsk_status IS NOT NULL AND last_dsk_status NOT BETWEEN 200 AND 299))))
+          ORDER BY received_at DESC, idempotency_key
+          LIMIT $3`,
+        [instanceId, which ?? 'any', limit],
+      );
+      return rows.map(toRow);
+    },
+
+    /**
+     * Claims a failed delivery of this instance for a new attempt: 'failed' → 'delivering', with the
+     * attempt count restarted for the new run (DSK's last status is kept until the new run replaces
+     * it). Only one caller can claim a given failure. Not claimed: the row's current outcome, or
+     * undefined when the instance has no such key.
+     */
+    async claimRetry(
+      key: string,
+      instanceId: string,
+      now: Date,
+    ): Promise<{ claimed: true; row: WebhookLogRow; previousAttempts: number } | { claimed: false; outcome: string | undefined }> {
+      const { rows } = await pool.query(
+        `UPDATE webhook_log w SET outcome = 'delivering', attempts = 0, finished_at = NULL, updated_at = $3
+           FROM (SELECT idempotency_key, attempts FROM webhook_log WHERE idempotency_key = $1 FOR UPDATE) AS before
+          WHERE w.idempotency_key = before.idempotency_key AND w.instance_id = $2 AND w.outcome = 'failed'
+          RETURNING w.*, before.attempts AS previous_attempts`,
+        [key, instanceId, now],
+      );
+      if (rows[0]) return { claimed: true, row: toRow(rows[0]), previousAttempts: rows[0].previous_attempts as number };
+      const current = await pool.query<{ outcome: string }>(`SELECT outcome FROM webhook_log WHERE idempotency_key = $1 AND instance_id = $2`, [
+        key,
+        instanceId,
+      ]);
+      return { claimed: false, outcome: current.rows[0]?.outcome };
+    },
+
+    /** Undoes `claimRetry` when the new run could not be started, so the delivery is listed as failed again. */
+    async releaseRetry(key: string, previousAttempts: number, now: Date): Promise<void> {
+      await pool.query(
+        `UPDATE webhook_log SET outcome = 'failed', attempts = GREATEST(attempts, $2), finished_at = $3, updated_at = $3
+          WHERE idempotency_key = $1 AND outcome = 'delivering'`,
+        [key, previousAttempts, now],
+      );
     },
 
     async deleteOlderThan(cutoff: Date): Promise<number> {

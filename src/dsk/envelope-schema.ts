@@ -167,6 +167,7 @@ export const dskEventDataSchemas = {
   'message.status': z.strictObject({
     message_id: str,
     status: z.enum(MESSAGE_STATUSES),
+    current_status: opt(z.enum(MESSAGE_STATUSES)),
     recipient: opt(
       z.strictObject({
         id: str,

@@ -1,4 +1,4 @@
-import type { InboundEvent } from './inbound-events.js';
+import type { InboundEvent, InboundEventOf, MessageStatus } from './inbound-events.js';
 
 /** Where an inbound event goes: resolved from its business id by the routing activity. */
 export interface DeliveryRoute {
@@ -34,4 +34,12 @@ export function toDskEnvelope(event: InboundEvent, route: DeliveryRoute, receive
     data: event.data,
     raw: event.raw,
   };
+}
+
+/**
+ * Pure: a status event carrying the channel's merged view of its message next to what Meta sent
+ * (`data.status` stays as Meta sent it, so nothing is dropped).
+ */
+export function withCurrentStatus(event: InboundEventOf<'message.status'>, currentStatus: MessageStatus): InboundEventOf<'message.status'> {
+  return { ...event, data: { ...event.data, current_status: currentStatus } };
 }

@@ -281,7 +281,13 @@ export interface StatusConversation {
 export interface StatusData {
   /** The outbound message (wamid) this status is about. */
   message_id: string;
+  /** What Meta sent in this event; statuses arrive unordered, so it may be behind `current_status`. */
   status: MessageStatus;
+  /**
+   * The channel's view of the message after merging `status` into it (`mergeStatus`): never goes
+   * backwards. Set by the inbound workflow when it delivers the event, absent in a freshly split event.
+   */
+  current_status?: MessageStatus;
   recipient?: StatusRecipient;
   errors?: MetaErrorInfo[];
   pricing?: StatusPricing;

@@ -6,6 +6,7 @@ import {
   log,
 } from '@temporalio/workflow';
 import type { InboundActivities } from '../activities/inbound.js';
+import { withCurrentStatus } from '../shared/delivery.js';
 import type { InboundEvent } from '../shared/inbound-events.js';
 import { CHANNEL_ID, CHANNEL_TYPE, INSTANCE_ID, STATUS } from '../shared/search-attributes.js';
 
@@ -20,7 +21,7 @@ export type InboundOutcome =
   | { outcome: 'delivered'; dskStatus: number; attempts: number }
   | { outcome: 'orphan' };
 
-const { resolveInboundRoute, recordInboundOutcome } = proxyActivities<InboundActivities>({
+const { resolveInboundRoute, recordInboundOutcome, mergeMessageStatus, requestChannelDisconnect } = proxyActivities<InboundActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -49,13 +50,27 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
     { key: STATUS, value: 'delivering' },
   ]);
 
+  let outgoing: InboundEvent = event;
+  if (event.kind === 'message.status') {
+    // DSK gets Meta's status as sent and the channel's merged view, which never goes backwards.
+    const { currentStatus } = await mergeMessageStatus({ channelId: route.channelId, messageId: event.data.message_id, status: event.data.status });
+    outgoing = withCurrentStatus(event, currentStatus);
+  }
+  let channelDisconnected = false;
+  if (event.kind === 'channel.account_update' && event.data.disconnect) {
+    // The business removed the app: disconnect first, so the token is destroyed whether or not DSK is
+    // reachable; DSK still gets the event, delivered to the channel's instance.
+    await requestChannelDisconnect({ channelId: route.channelId, reason: 'meta_account_update' });
+    channelDisconnected = true;
+  }
+
   const { deliverToDsk } = proxyActivities<InboundActivities>({
     startToCloseTimeout: '1 minute',
     scheduleToCloseTimeout: input.deliveryHorizon,
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
   });
   try {
-    const delivered = await deliverToDsk({ event, route, receivedAt: input.receivedAt });
+    const delivered = await deliverToDsk({ event: outgoing, route, receivedAt: input.receivedAt, ...(channelDisconnected ? { channelDisconnected } : {}) });
     await recordInboundOutcome({ key: event.key, outcome: 'delivered' });
     upsertSearchAttributes([{ key: STATUS, value: 'delivered' }]);
     return { outcome: 'delivered', dskStatus: delivered.status, attempts: delivered.attempt };

@@ -1,1 +1,3 @@
 export { inboundEventWorkflow } from './inbound.js';
+export { connectionWorkflow } from './connection.js';
+export { retentionWorkflow } from './retention.js';

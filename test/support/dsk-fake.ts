@@ -9,25 +9,45 @@ export interface Delivery {
   answeredWith: number;
   /** When the request arrived (ms since epoch). */
   at: number;
+  /** The same arrival on the monotonic clock (`process.hrtime.bigint()`), for latency measurements. */
+  hrAt: bigint;
+  /** A 2xx for a key DSK had already accepted: answered like the first time, but not a second acceptance. */
+  replay: boolean;
 }
 
 type Behaviour = { status: number; retryAfter?: string; delayMs?: number };
 
 /**
  * A DSK that verifies the service's JWT (as DSK must), records every delivery, and can be told to
- * fail, be slow, or answer 429 with Retry-After. `accepted` holds the deliveries it answered 2xx,
- * deduplicated by Idempotency-Key the way DSK does.
+ * fail, be slow, or answer 429 with Retry-After. It is idempotent the way DSK is: a key it already
+ * accepted is answered 2xx again and counted as a replay, never as a second acceptance. `accepted`
+ * holds the first accepted delivery of each key; `attempts` every request, replays included.
  */
 export async function startDskFake(options: { jwks: () => { keys: JWK[] }; issuer: string; audience: string }) {
   const attempts: Delivery[] = [];
   const acceptedByKey = new Map<string, Delivery>();
-  const acceptCounts = new Map<string, number>();
+  const replayCounts = new Map<string, number>();
+  // Arrived and not answered yet (e.g. held by `delayMs`): what a crash of the sender cuts off.
+  const inFlight = new Map<string, number>();
   let script: Behaviour[] = [];
   let fallback: Behaviour = { status: 200 };
   const waiters: Array<() => void> = [];
+  const wakeWaiters = () => {
+    for (const wake of waiters.splice(0)) wake();
+  };
 
   const server = http.createServer(async (req, res) => {
     const at = Date.now();
+    const hrAt = process.hrtime.bigint();
+    const idempotencyKey = String(req.headers['idempotency-key'] ?? '');
+    inFlight.set(idempotencyKey, (inFlight.get(idempotencyKey) ?? 0) + 1);
+    wakeWaiters();
+    const answer = (status: number, headers: Record<string, string> = {}) => {
+      const left = (inFlight.get(idempotencyKey) ?? 1) - 1;
+      if (left > 0) inFlight.set(idempotencyKey, left);
+      else inFlight.delete(idempotencyKey);
+      res.writeHead(status, headers).end();
+    };
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -36,21 +56,21 @@ export async function startDskFake(options: { jwks: () => { keys: JWK[] }; issue
       const { payload } = await jwtVerify(token ?? '', createLocalJWKSet(options.jwks()), { issuer: options.issuer, audience: options.audience });
       instanceId = String(payload.sub);
     } catch {
-      res.writeHead(401).end();
+      answer(401);
       return;
     }
     const behaviour = script.shift() ?? fallback;
     if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Delivery['body'];
-    const idempotencyKey = String(req.headers['idempotency-key'] ?? '');
-    const delivery: Delivery = { idempotencyKey, instanceId, body, answeredWith: behaviour.status, at };
+    const ok = behaviour.status >= 200 && behaviour.status < 300;
+    // Like DSK, the event is committed whether or not the sender is still there to read the answer.
+    const replay = ok && acceptedByKey.has(idempotencyKey);
+    const delivery: Delivery = { idempotencyKey, instanceId, body, answeredWith: behaviour.status, at, hrAt, replay };
     attempts.push(delivery);
-    if (behaviour.status >= 200 && behaviour.status < 300) {
-      acceptCounts.set(idempotencyKey, (acceptCounts.get(idempotencyKey) ?? 0) + 1);
-      if (!acceptedByKey.has(idempotencyKey)) acceptedByKey.set(idempotencyKey, delivery);
-    }
-    res.writeHead(behaviour.status, behaviour.retryAfter ? { 'retry-after': behaviour.retryAfter } : {}).end();
-    for (const wake of waiters.splice(0)) wake();
+    if (replay) replayCounts.set(idempotencyKey, (replayCounts.get(idempotencyKey) ?? 0) + 1);
+    else if (ok) acceptedByKey.set(idempotencyKey, delivery);
+    answer(behaviour.status, behaviour.retryAfter ? { 'retry-after': behaviour.retryAfter } : {});
+    wakeWaiters();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -62,8 +82,12 @@ export async function startDskFake(options: { jwks: () => { keys: JWK[] }; issue
     get accepted(): Delivery[] {
       return [...acceptedByKey.values()];
     },
-    /** How many times DSK answered 2xx for a key: more than 1 would mean a duplicate delivery. */
-    acceptCount: (key: string) => acceptCounts.get(key) ?? 0,
+    /** 1 once DSK has accepted the key, else 0: an idempotent DSK accepts a key once, however often it is sent. */
+    acceptCount: (key: string) => (acceptedByKey.has(key) ? 1 : 0),
+    /** How many times the key came again after its acceptance and was answered 2xx as a replay. */
+    replays: (key: string) => replayCounts.get(key) ?? 0,
+    /** Keys of requests that arrived and are not answered yet (e.g. held by `delayMs`). */
+    inFlightKeys: (): string[] => [...inFlight.keys()],
     /** Next answers, in order; then the fallback. */
     respondWith(...behaviours: Behaviour[]) {
       script = behaviours;

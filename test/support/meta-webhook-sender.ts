@@ -2,7 +2,7 @@
  * Builds Meta webhook payloads and signs them the way Meta does (reference meta-platform.md §1.3,
  * "Fake sender recipe"). Shapes follow the reference §2 and §3; every id is made up.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 type Json = Record<string, unknown>;
 
@@ -77,11 +77,16 @@ export const WA = {
   partnerAppId: '869361281603019',
 } as const;
 
+/**
+ * Test files run in parallel processes against one database: ids carry a per-process prefix so two
+ * files never mint the same wamid or mid (they would dedup each other's events).
+ */
+const PROCESS_TAG = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x');
 let sequence = 0;
 /** A fresh wamid-like id (base64-ish, with `/`, `+` and `=` as real ones can have). */
 export function newWamid(): string {
   sequence += 1;
-  return `wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQz/QUE+${String(sequence).padStart(6, '0')}=`;
+  return `wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQz/${PROCESS_TAG}+${String(sequence).padStart(6, '0')}=`;
 }
 
 /** Unix seconds as WhatsApp sends them: a string. */
@@ -487,7 +492,7 @@ export const IG_TIMESTAMP = 1785312190662;
 let igSequence = 0;
 export function newMid(): string {
   igSequence += 1;
-  return `aWdfZG1fMTc4NDE0MDAwMDAwMDAwMDA6MTAwMDAw${String(igSequence).padStart(6, '0')}`;
+  return `aWdfZG1fMTc4NDE0MDAwMDAwMDAwMDA6${PROCESS_TAG}${String(igSequence).padStart(6, '0')}`;
 }
 
 export interface IgEnvelopeOptions {

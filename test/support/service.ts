@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities/index.js';
 import { buildApi, closeServer } from '../../src/api/server.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { migrateUp } from '../../src/db/migrate.js';
 import { generateServiceSigningKey } from '../../src/dsk/service-keys.js';
+import { freePort } from '../../src/infra/local-temporal.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import { buildFoundation, type Foundation } from '../../src/runtime.js';
+import { buildActivities, buildFoundation, type Foundation } from '../../src/runtime.js';
 import { createWorker, WORKFLOWS_ENTRY } from '../../src/temporal/worker.js';
 import { generateFernetKey } from '../../src/vault/fernet.js';
 import { createDskIssuer, type DskIssuer } from './jwt.js';
@@ -27,6 +27,8 @@ export function testInfrastructure(): { databaseUrl: string; temporalAddress: st
 export interface TestService {
   baseUrl: string;
   config: Config;
+  /** The environment `config` was parsed from: what a worker or API child process needs to join this service. */
+  env: Readonly<Record<string, string>>;
   foundation: Foundation;
   client: Client;
   dskIssuer: DskIssuer;
@@ -43,16 +45,18 @@ export interface TestService {
  * migrations, a worker on a task queue of its own (so parallel test files cannot steal each other's
  * tasks) and the API on an ephemeral port. Only Meta and DSK are fakes.
  */
-export async function startTestService(options: { env?: Record<string, string>; withWorker?: boolean } = {}): Promise<TestService> {
+export async function startTestService(options: { env?: Record<string, string>; withWorker?: boolean; metaAppSecret?: string } = {}): Promise<TestService> {
   const infra = testInfrastructure();
   const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', name: 'test' });
   const dskIssuer = await createDskIssuer();
   const { privateJwk } = await generateServiceSigningKey('ES256', 'test-service-1');
-  const metaAppSecret = randomBytes(16).toString('hex');
-  const config = loadConfig({
+  const metaAppSecret = options.metaAppSecret ?? randomBytes(16).toString('hex');
+  const port = await freePort();
+  const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: infra.databaseUrl,
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     DATABASE_POOL_MAX: '20',
     TEMPORAL_ADDRESS: infra.temporalAddress,
     TEMPORAL_NAMESPACE: infra.namespace,
@@ -68,7 +72,8 @@ export async function startTestService(options: { env?: Record<string, string>; 
     META_VERIFY_TOKEN: 'verify-token-for-tests',
     DSK_DELIVERY_HORIZON: '1 hour',
     ...options.env,
-  });
+  };
+  const config = loadConfig(env);
   await migrateUp(config.database.url, log);
   const foundation = await buildFoundation(config, log, 'test');
   const client = new Client({
@@ -76,14 +81,17 @@ export async function startTestService(options: { env?: Record<string, string>; 
     namespace: config.temporal.namespace,
     dataConverter: foundation.dataConverter,
   });
-  const server: Server = buildApi(foundation, client).listen(0, '127.0.0.1');
+  // The port is chosen up front: PUBLIC_BASE_URL (connect links, OAuth redirect URI) must name it.
+  const server: Server = buildApi(foundation, client).listen(port, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (baseUrl !== config.http.publicBaseUrl) throw new Error(`test service listens on ${baseUrl}, not on PUBLIC_BASE_URL ${config.http.publicBaseUrl}`);
 
   let worker: { worker: Worker; running: Promise<void>; connection: NativeConnection } | undefined;
   const service: TestService = {
     baseUrl,
     config,
+    env: Object.freeze({ ...env }),
     foundation,
     client,
     dskIssuer,
@@ -98,7 +106,7 @@ export async function startTestService(options: { env?: Record<string, string>; 
         taskQueue: config.temporal.taskQueue,
         dataConverter: foundation.dataConverter,
         source: { kind: 'path', workflowsPath: WORKFLOWS_ENTRY },
-        activities: createActivities({ routing: foundation.repos.routing, webhookLog: foundation.repos.webhookLog, dsk: foundation.dsk, clock: foundation.clock }),
+        activities: buildActivities(foundation, client.workflow),
       });
       worker = { worker: w, running: w.run(), connection };
     },
@@ -124,13 +132,23 @@ export async function startTestService(options: { env?: Record<string, string>; 
 /** Registers a live channel for an instance directly in the database (the connect flow is tested on its own). */
 export async function seedChannel(
   service: TestService,
-  channel: { instanceId: string; channelType: 'whatsapp' | 'instagram'; externalId: string; wabaId?: string; eventsUrl: string | null },
+  channel: {
+    instanceId: string;
+    channelType: 'whatsapp' | 'instagram';
+    externalId: string;
+    wabaId?: string;
+    eventsUrl: string | null;
+    /** A Meta access token, stored encrypted with the service's vault as the connect flow would. */
+    token?: string;
+  },
 ): Promise<string> {
   const id = randomUUID();
   await service.foundation.repos.instances.setEventsUrl(channel.instanceId, channel.eventsUrl);
+  const ciphertext = channel.token === undefined ? null : service.foundation.vault.encrypt(channel.token);
   await service.foundation.pool.query(
-    `INSERT INTO channels (id, instance_id, channel_type, external_id, waba_id, status) VALUES ($1, $2, $3, $4, $5, 'active')`,
-    [id, channel.instanceId, channel.channelType, channel.externalId, channel.wabaId ?? null],
+    `INSERT INTO channels (id, instance_id, channel_type, external_id, waba_id, status, token_ciphertext, token_key_id)
+     VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)`,
+    [id, channel.instanceId, channel.channelType, channel.externalId, channel.wabaId ?? null, ciphertext, ciphertext && service.foundation.vault.keyIdOf(ciphertext)],
   );
   return id;
 }

@@ -57,4 +57,78 @@ describe('loadConfig', () => {
   it('refuses symmetric algorithms together with public keys', () => {
     assert.match(problemsOf({ ...valid, DSK_JWT_ALGORITHMS: 'ES256,HS256' })[0]!, /^DSK_JWT_ALGORITHMS: /);
   });
+
+  it('defaults the Graph API to graph.facebook.com v26.0 with lookaside.fbsbx.com as the only media host', () => {
+    const { meta } = loadConfig(valid);
+    assert.deepEqual(
+      { graphBaseUrl: meta.graphBaseUrl, graphVersion: meta.graphVersion, graphTimeoutMs: meta.graphTimeoutMs, mediaOrigins: meta.mediaOrigins },
+      { graphBaseUrl: 'https://graph.facebook.com', graphVersion: 'v26.0', graphTimeoutMs: 10_000, mediaOrigins: ['https://lookaside.fbsbx.com'] },
+    );
+    const local = loadConfig({ ...valid, META_GRAPH_BASE_URL: 'http://127.0.0.1:4010/', META_GRAPH_VERSION: 'v25.0', META_MEDIA_HOSTS: 'lookaside.fbsbx.com, http://127.0.0.1:4011' });
+    assert.equal(local.meta.graphBaseUrl, 'http://127.0.0.1:4010');
+    assert.equal(local.meta.graphVersion, 'v25.0');
+    assert.deepEqual(local.meta.mediaOrigins, ['https://lookaside.fbsbx.com', 'http://127.0.0.1:4011']);
+  });
+
+  it('refuses a Graph version, base URL or media host it could not pin down, and plain http in production', () => {
+    assert.match(problemsOf({ ...valid, META_GRAPH_VERSION: '26' })[0]!, /^META_GRAPH_VERSION: /);
+    assert.match(problemsOf({ ...valid, META_GRAPH_BASE_URL: 'https://graph.facebook.com/v26.0' })[0]!, /^META_GRAPH_BASE_URL: must be an origin/);
+    assert.match(problemsOf({ ...valid, META_MEDIA_HOSTS: 'https://cdn.example.test/path' })[0]!, /^META_MEDIA_HOSTS: /);
+    assert.match(problemsOf({ ...valid, NODE_ENV: 'production', META_GRAPH_BASE_URL: 'http://127.0.0.1:4010' })[0]!, /must be https in production/);
+    assert.match(problemsOf({ ...valid, NODE_ENV: 'production', META_MEDIA_HOSTS: 'http://127.0.0.1:4011' })[0]!, /must be https in production/);
+  });
+
+  describe('connect flows', () => {
+    // Production needs the payload keys; the value only has to be well-formed here.
+    const production = { ...valid, NODE_ENV: 'production', PAYLOAD_ENCRYPTION_KEYS: `p1:${Buffer.alloc(32, 7).toString('base64')}` };
+
+    it('outside production offers Embedded Signup and Instagram via Facebook Login with the emulator app', () => {
+      const config = loadConfig(valid);
+      assert.deepEqual(config.enabledFlows, ['whatsapp_embedded_signup', 'instagram_facebook_login']);
+      assert.deepEqual(
+        { appId: config.meta.appId, whatsappConfigId: config.meta.whatsappConfigId, instagramConfigId: config.meta.instagramConfigId, dialogBaseUrl: config.meta.dialogBaseUrl },
+        { appId: '1000000000000001', whatsappConfigId: '2000000000000001', instagramConfigId: undefined, dialogBaseUrl: 'https://www.facebook.com' },
+      );
+      assert.deepEqual(config.instagram, {
+        appId: undefined,
+        appSecret: undefined,
+        graphBaseUrl: 'https://graph.instagram.com',
+        apiBaseUrl: 'https://api.instagram.com',
+        dialogBaseUrl: 'https://www.instagram.com',
+      });
+    });
+
+    it('in production offers only what is configured: nothing without META_APP_ID, Embedded Signup only with META_CONFIG_ID', () => {
+      assert.deepEqual(loadConfig(production).enabledFlows, []);
+      assert.equal(loadConfig(production).meta.appId, undefined);
+      assert.deepEqual(loadConfig({ ...production, META_APP_ID: '123456789' }).enabledFlows, ['instagram_facebook_login']);
+      assert.deepEqual(loadConfig({ ...production, META_APP_ID: '123456789', META_CONFIG_ID: '987654321' }).enabledFlows, ['whatsapp_embedded_signup', 'instagram_facebook_login']);
+      assert.match(problemsOf({ ...production, META_CONFIG_ID: '987654321' })[0]!, /^META_CONFIG_ID \/ META_IG_CONFIG_ID: .*needs META_APP_ID/);
+    });
+
+    it('offers Instagram Login first for Instagram when the Instagram app is set, and accepts its secret on webhooks', () => {
+      const config = loadConfig({ ...valid, INSTAGRAM_APP_ID: '3000000000000001', INSTAGRAM_APP_SECRET: 'instagram-secret' });
+      assert.deepEqual(config.enabledFlows, ['whatsapp_embedded_signup', 'instagram_login', 'instagram_facebook_login']);
+      assert.deepEqual(config.meta.appSecrets, ['secret-one', 'secret-two', 'instagram-secret']);
+      assert.deepEqual(loadConfig({ ...valid, INSTAGRAM_APP_ID: '3', INSTAGRAM_APP_SECRET: 'secret-two' }).meta.appSecrets, ['secret-one', 'secret-two']);
+      assert.match(problemsOf({ ...valid, INSTAGRAM_APP_ID: '3000000000000001' })[0]!, /^INSTAGRAM_APP_ID \/ INSTAGRAM_APP_SECRET: /);
+      assert.doesNotMatch(problemsOf({ ...valid, INSTAGRAM_APP_SECRET: 'instagram-secret' }).join('\n'), /instagram-secret/);
+    });
+
+    it('takes Meta host base URLs with a path prefix (the emulator), and refuses malformed ones and plain http in production', () => {
+      const config = loadConfig({ ...valid, META_DIALOG_BASE_URL: 'http://127.0.0.1:4010/www.facebook.com/', INSTAGRAM_API_BASE_URL: 'http://127.0.0.1:4010/api.instagram.com' });
+      assert.equal(config.meta.dialogBaseUrl, 'http://127.0.0.1:4010/www.facebook.com');
+      assert.equal(config.instagram.apiBaseUrl, 'http://127.0.0.1:4010/api.instagram.com');
+      assert.match(problemsOf({ ...valid, INSTAGRAM_GRAPH_BASE_URL: 'ftp://graph.instagram.com' })[0]!, /^INSTAGRAM_GRAPH_BASE_URL: /);
+      assert.match(problemsOf({ ...valid, INSTAGRAM_DIALOG_BASE_URL: 'https://www.instagram.com/?x=1' })[0]!, /^INSTAGRAM_DIALOG_BASE_URL: /);
+      assert.deepEqual(problemsOf({ ...production, META_DIALOG_BASE_URL: 'http://127.0.0.1:4010/www.facebook.com' }), ['META_DIALOG_BASE_URL: must be https in production']);
+    });
+
+    it('takes ids as digits and the registration PIN as 6 digits', () => {
+      assert.match(problemsOf({ ...valid, META_APP_ID: 'my-app' })[0]!, /^META_APP_ID: must be a numeric Meta id/);
+      assert.match(problemsOf({ ...valid, WHATSAPP_REGISTRATION_PIN: '12345' })[0]!, /^WHATSAPP_REGISTRATION_PIN: must be 6 digits/);
+      assert.equal(loadConfig({ ...valid, WHATSAPP_REGISTRATION_PIN: '' }).meta.whatsappRegistrationPin, undefined);
+      assert.equal(loadConfig({ ...valid, WHATSAPP_REGISTRATION_PIN: '024680' }).meta.whatsappRegistrationPin, '024680');
+    });
+  });
 });

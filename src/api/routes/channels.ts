@@ -1,0 +1,134 @@
+import Router from '@koa/router';
+import type Koa from 'koa';
+import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
+import { z } from 'zod';
+import type { ChannelLifecycle } from '../../db/channel-lifecycle.js';
+import type { ChannelRow, Channels } from '../../db/channels.js';
+import type { Pool } from '../../db/pool.js';
+import { connectionWorkflowId } from '../../shared/ids.js';
+import { disconnectSignal } from '../../workflows/messages.js';
+import { ApiError } from '../errors.js';
+import { requireInstance } from '../middleware/dsk-auth.js';
+import { parseBody, parseWith } from '../validate.js';
+
+export interface ChannelRoutesDeps {
+  channels: Channels;
+  lifecycle: ChannelLifecycle;
+  workflows: WorkflowClient;
+  pool: Pool;
+  clock: () => Date;
+}
+
+const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+const ListQuery = z.object({
+  status: z.enum(['active', 'reauth_required', 'disconnected']).optional(),
+  channel_type: z.enum(['whatsapp', 'instagram']).optional(),
+});
+const Correction = z
+  .strictObject({
+    display_name: z.string().trim().min(1).max(200).nullable().optional(),
+    labels: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'label keys: letters, digits, _ . - (1-64)'), z.string().max(256)).refine((l) => Object.keys(l).length <= 50, 'at most 50 labels').optional(),
+  })
+  .refine((b) => b.display_name !== undefined || b.labels !== undefined, 'nothing to correct: give display_name and/or labels');
+
+/** The channel as DSK sees it. Tokens are described, never shown. */
+export function channelView(c: ChannelRow) {
+  return {
+    id: c.id,
+    channel_type: c.channelType,
+    status: c.status,
+    external_id: c.externalId,
+    display_name: c.displayName,
+    phone_number: c.phoneNumber,
+    username: c.username,
+    waba_id: c.wabaId,
+    page_id: c.pageId,
+    labels: c.labels,
+    verification: c.verification,
+    connection_id: c.connectionId,
+    created_at: c.createdAt.toISOString(),
+    updated_at: c.updatedAt.toISOString(),
+    disconnected_at: c.disconnectedAt?.toISOString() ?? null,
+  };
+}
+
+/** Channels of the calling instance: list, read, correct, disconnect, and everything stored (user rights). */
+export function channelRoutes(deps: ChannelRoutesDeps): Router {
+  const router = new Router({ prefix: '/v1' });
+
+  async function own(ctx: Koa.Context): Promise<ChannelRow> {
+    const instanceId = requireInstance(ctx);
+    const { id } = parseWith(IdParam, ctx.params);
+    const channel = await deps.channels.getForInstance(id, instanceId);
+    if (!channel) throw new ApiError(404, 'channel_not_found', 'No such channel');
+    return channel;
+  }
+
+  router.get('/channels', async (ctx) => {
+    const instanceId = requireInstance(ctx);
+    const query = parseWith(ListQuery, ctx.query);
+    const channels = await deps.channels.listForInstance(instanceId, { status: query.status, channelType: query.channel_type });
+    ctx.body = { channels: channels.map(channelView) };
+  });
+
+  router.get('/channels/:id', async (ctx) => {
+    ctx.body = channelView(await own(ctx));
+  });
+
+  router.patch('/channels/:id', async (ctx) => {
+    const channel = await own(ctx);
+    const body = await parseBody(ctx, Correction);
+    const updated = await deps.channels.correct(channel.id, channel.instanceId, { displayName: body.display_name, labels: body.labels }, deps.clock());
+    ctx.body = channelView(updated!);
+  });
+
+  /** Everything the service stores about the channel (information right), tokens described only. */
+  router.get('/channels/:id/data', async (ctx) => {
+    const channel = await own(ctx);
+    const { rows: log } = await deps.pool.query<{ outcome: string; count: string; oldest: Date | null }>(
+      `SELECT outcome, count(*)::text AS count, min(received_at) AS oldest FROM webhook_log WHERE channel_id = $1 GROUP BY outcome ORDER BY outcome`,
+      [channel.id],
+    );
+    const { rows: statuses } = await deps.pool.query<{ count: string }>(`SELECT count(*)::text AS count FROM message_status WHERE channel_id = $1`, [channel.id]);
+    ctx.body = {
+      channel: channelView(channel),
+      token: {
+        present: channel.hasToken,
+        kind: channel.tokenKind,
+        expires_at: channel.tokenExpiresAt?.toISOString() ?? null,
+        encryption_key_id: channel.tokenKeyId,
+        last_checked_at: channel.tokenCheckedAt?.toISOString() ?? null,
+      },
+      webhook_log: {
+        retention_days: 30,
+        contains: 'event keys, kinds, times and delivery outcomes; never message content',
+        by_outcome: log.map((r) => ({ outcome: r.outcome, count: Number(r.count), oldest: r.oldest?.toISOString() ?? null })),
+      },
+      message_statuses: { count: Number(statuses[0]?.count ?? 0), contains: 'message ids and their latest delivery status' },
+    };
+  });
+
+  /** Deletion right: disconnect through the connection workflow (unsubscribe, destroy the token, tell DSK). */
+  router.delete('/channels/:id', async (ctx) => {
+    const channel = await own(ctx);
+    if (channel.status === 'disconnected') {
+      ctx.status = 200;
+      ctx.body = { id: channel.id, status: 'disconnected' };
+      return;
+    }
+    let signalled = false;
+    if (channel.connectionId) {
+      try {
+        await deps.workflows.getHandle(connectionWorkflowId(channel.connectionId)).signal(disconnectSignal, { reason: 'dsk_request' });
+        signalled = true;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+    if (!signalled) await deps.lifecycle.disconnect(channel.id, deps.clock());
+    ctx.status = signalled ? 202 : 200;
+    ctx.body = { id: channel.id, status: signalled ? 'disconnecting' : 'disconnected' };
+  });
+
+  return router;
+}

@@ -1,0 +1,198 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import Router from '@koa/router';
+import type Koa from 'koa';
+import type { WorkflowClient } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { z } from 'zod';
+import type { Connections } from '../../db/connections.js';
+import type { Logger } from '../../logger.js';
+import type { ChannelConnector } from '../../meta/connectors.js';
+import type { ConnectFlow, ConnectionStatus } from '../../shared/connections.js';
+import { connectionWorkflowId } from '../../shared/ids.js';
+import type { TokenVault } from '../../vault/token-vault.js';
+import { authorizeUpdate, cancelSignal, chooseAssetUpdate } from '../../workflows/messages.js';
+import { html, page, type RawHtml } from '../pages/html.js';
+import { readText } from '../validate.js';
+
+/** The one technical cookie the service sets: it binds the browser that started a connection to its callback. */
+export const CONNECT_COOKIE = 'mis_connect';
+
+export interface ConnectPagesDeps {
+  connections: Connections;
+  workflows: WorkflowClient;
+  vault: TokenVault;
+  connectors: Readonly<Record<ConnectFlow, ChannelConnector>>;
+  publicBaseUrl: string;
+  clock: () => Date;
+  log: Logger;
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+const ConnectionId = z.uuid();
+
+/**
+ * The pages the end user sees while connecting a channel, and Meta's OAuth redirect. They work
+ * without JavaScript. The state sent to Meta is minted when this browser opens the connect page and
+ * is stored hashed, single-use and expiring, together with the hash of the cookie set here: a
+ * callback is accepted only with the state and from the same browser.
+ */
+export function connectPageRoutes(deps: ConnectPagesDeps): Router {
+  const router = new Router();
+  const redirectUri = `${deps.publicBaseUrl}/oauth/callback`;
+  const secureCookies = deps.publicBaseUrl.startsWith('https://');
+
+  router.use(async (ctx, next) => {
+    await next();
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.set('X-Frame-Options', 'DENY');
+    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  });
+
+  function setCookie(ctx: Koa.Context, value: string, maxAgeSeconds: number) {
+    ctx.append(
+      'Set-Cookie',
+      `${CONNECT_COOKIE}=${value}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secureCookies ? '; Secure' : ''}`,
+    );
+  }
+
+  function render(ctx: Koa.Context, status: number, title: string, body: RawHtml, kind: 'ok' | 'error' | 'info') {
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.body = page(title, body, { status: kind });
+  }
+
+  function cookieMatches(ctx: Koa.Context, expectedHash: string | null): boolean {
+    const cookie = ctx.cookies.get(CONNECT_COOKIE);
+    if (!cookie || !expectedHash) return false;
+    return timingSafeEqual(Buffer.from(sha256(cookie)), Buffer.from(expectedHash));
+  }
+
+  function returnLink(returnUrl: string, connectionId: string, status: string): RawHtml {
+    const url = new URL(returnUrl);
+    url.searchParams.set('connection_id', connectionId);
+    url.searchParams.set('status', status);
+    return html`<p><a class="button" href="${url.toString()}">Return to your platform</a></p>`;
+  }
+
+  function outcomePage(ctx: Koa.Context, connectionId: string, returnUrl: string, status: ConnectionStatus) {
+    if (status.phase === 'active') {
+      setCookie(ctx, '', 0);
+      return render(ctx, 200, 'Channel connected', html`<p>Your ${label(status.channelType)} channel is connected and ready.</p>${returnLink(returnUrl, connectionId, 'active')}`, 'ok');
+    }
+    if (status.phase === 'choosing_asset') {
+      const options = status.assetOptions ?? [];
+      return render(
+        ctx,
+        200,
+        'Choose what to connect',
+        html`<form method="post" action="/connect/${connectionId}/choose">
+<fieldset><legend>Meta gave access to several ${status.channelType === 'whatsapp' ? 'phone numbers' : 'accounts'}. Choose one:</legend>
+${options.map((o, i) => html`<label><input type="radio" name="asset_id" value="${o.id}" ${i === 0 ? html`checked` : ''}> ${o.name}${o.detail ? html` <small>${o.detail}</small>` : ''}</label>`)}
+</fieldset>
+<button type="submit">Connect</button>
+</form>`,
+        'info',
+      );
+    }
+    setCookie(ctx, '', 0);
+    const failedStatus = status.phase === 'cancelled' || status.phase === 'expired' ? status.phase : 'failed';
+    return render(
+      ctx,
+      200,
+      failedStatus === 'failed' ? 'The connection failed' : `Connection ${failedStatus}`,
+      html`<p>${status.failure?.message ?? 'The channel was not connected.'}</p>${returnLink(returnUrl, connectionId, failedStatus)}`,
+      'error',
+    );
+  }
+
+  router.get('/connect/:connectionId', async (ctx) => {
+    const id = ConnectionId.safeParse(ctx.params.connectionId);
+    const connection = id.success ? await deps.connections.get(id.data) : undefined;
+    if (!connection) return render(ctx, 404, 'Link not found', html`<p>This connection link does not exist.</p>`, 'error');
+    const state = randomBytes(32).toString('base64url');
+    const cookie = randomBytes(32).toString('base64url');
+    const now = deps.clock();
+    if (!(await deps.connections.bindBrowser(connection.id, sha256(state), sha256(cookie), now))) {
+      return render(ctx, 410, 'Link expired', html`<p>This connection link has expired or was already used. Please start again from your platform.</p>${returnLink(connection.returnUrl, connection.id, 'expired')}`, 'error');
+    }
+    const session = await deps.connections.session(connection.id);
+    const maxAge = Math.max(1, Math.floor(((session?.expiresAt.getTime() ?? now.getTime()) - now.getTime()) / 1000));
+    setCookie(ctx, cookie, maxAge);
+    const dialog = deps.connectors[connection.flow].dialogUrl({ state, redirectUri });
+    render(
+      ctx,
+      200,
+      `Connect ${label(connection.channelType)}`,
+      html`<p>You will be taken to Meta to sign in and choose the ${connection.channelType === 'whatsapp' ? 'WhatsApp Business number' : 'Instagram professional account'} to connect.</p>
+<p><a class="button" href="${dialog}">Continue with Meta</a></p>
+<p><small>This page sets one technical cookie that ties this browser to your connection. It is deleted when you finish and expires within 30 minutes.</small></p>`,
+      'info',
+    );
+  });
+
+  router.get('/oauth/callback', async (ctx) => {
+    const state = typeof ctx.query.state === 'string' ? ctx.query.state : undefined;
+    const session = state ? await deps.connections.sessionByState(sha256(state)) : undefined;
+    if (!state || !session) {
+      return render(ctx, 400, 'Invalid link', html`<p>This sign-in response is not valid or has already been used. Please start again from your platform.</p>`, 'error');
+    }
+    const connection = (await deps.connections.get(session.connectionId))!;
+    if (!cookieMatches(ctx, session.cookieHash)) {
+      return render(ctx, 400, 'Different browser', html`<p>This sign-in was started in another browser or window. Please start again from your platform, in one browser.</p>`, 'error');
+    }
+    const now = deps.clock();
+    if (session.usedAt) {
+      return render(ctx, 409, 'Already used', html`<p>This sign-in response was already used.</p>${returnLink(connection.returnUrl, connection.id, connection.status)}`, 'error');
+    }
+    if (session.expiresAt <= now) {
+      return render(ctx, 410, 'Link expired', html`<p>The connection took too long and has expired. Please start again from your platform.</p>${returnLink(connection.returnUrl, connection.id, 'expired')}`, 'error');
+    }
+    const handle = deps.workflows.getHandle(connectionWorkflowId(connection.id));
+    const error = typeof ctx.query.error === 'string' ? ctx.query.error : undefined;
+    const rawCode = typeof ctx.query.code === 'string' ? ctx.query.code : undefined;
+    if (error || !rawCode) {
+      await deps.connections.consumeState(sha256(state), null, now);
+      await handle.signal(cancelSignal, { reason: error === 'access_denied' ? 'user_cancelled' : 'meta_error' });
+      setCookie(ctx, '', 0);
+      return render(ctx, 200, 'Connection cancelled', html`<p>Nothing was connected.</p>${returnLink(connection.returnUrl, connection.id, 'cancelled')}`, 'error');
+    }
+    // Instagram appends `#_` to the code; browsers usually keep it in the fragment, but not always.
+    const code = rawCode.replace(/#_$/, '');
+    if (!(await deps.connections.consumeState(sha256(state), deps.vault.encrypt(code), now))) {
+      return render(ctx, 409, 'Already used', html`<p>This sign-in response was already used.</p>`, 'error');
+    }
+    try {
+      const status = await handle.executeUpdate(authorizeUpdate);
+      return outcomePage(ctx, connection.id, connection.returnUrl, status);
+    } catch (err) {
+      if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+      deps.log.warn({ connectionId: connection.id }, 'authorize update refused');
+      return render(ctx, 409, 'Already used', html`<p>This connection is no longer waiting for a sign-in.</p>${returnLink(connection.returnUrl, connection.id, connection.status)}`, 'error');
+    }
+  });
+
+  router.post('/connect/:connectionId/choose', async (ctx) => {
+    const id = ConnectionId.safeParse(ctx.params.connectionId);
+    const connection = id.success ? await deps.connections.get(id.data) : undefined;
+    const session = connection ? await deps.connections.session(connection.id) : undefined;
+    if (!connection || !session || !cookieMatches(ctx, session.cookieHash)) {
+      return render(ctx, 400, 'Invalid request', html`<p>This choice cannot be accepted from this browser.</p>`, 'error');
+    }
+    const form = new URLSearchParams(await readText(ctx, 16 * 1024));
+    const assetId = form.get('asset_id') ?? '';
+    try {
+      const status = await deps.workflows.getHandle(connectionWorkflowId(connection.id)).executeUpdate(chooseAssetUpdate, { args: [{ assetId }] });
+      return outcomePage(ctx, connection.id, connection.returnUrl, status);
+    } catch (err) {
+      if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+      return render(ctx, 409, 'Choice not accepted', html`<p>That choice is not available any more.</p>${returnLink(connection.returnUrl, connection.id, connection.status)}`, 'error');
+    }
+  });
+
+  return router;
+}
+
+function label(channelType: 'whatsapp' | 'instagram'): string {
+  return channelType === 'whatsapp' ? 'WhatsApp' : 'Instagram';
+}

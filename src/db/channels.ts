@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { ChannelKind } from '../shared/connections.js';
+import type { Pool } from './pool.js';
+
+export interface ChannelRow {
+  id: string;
+  instanceId: string;
+  connectionId: string | null;
+  channelType: ChannelKind;
+  externalId: string;
+  wabaId: string | null;
+  pageId: string | null;
+  businessId: string | null;
+  displayName: string | null;
+  phoneNumber: string | null;
+  username: string | null;
+  labels: Record<string, string>;
+  verification: Record<string, unknown>;
+  status: 'active' | 'reauth_required' | 'disconnected';
+  tokenKeyId: string | null;
+  tokenKind: string | null;
+  tokenExpiresAt: Date | null;
+  tokenCheckedAt: Date | null;
+  hasToken: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  disconnectedAt: Date | null;
+}
+
+export interface ActivatedAsset {
+  instanceId: string;
+  connectionId: string;
+  channelType: ChannelKind;
+  externalId: string;
+  wabaId: string | null;
+  pageId: string | null;
+  businessId: string | null;
+  displayName: string | null;
+  phoneNumber: string | null;
+  username: string | null;
+  metaUserId: string | null;
+  verification: Record<string, unknown>;
+  tokenCiphertext: string;
+  tokenKeyId: string;
+  tokenKind: string;
+  tokenExpiresAt: Date | null;
+}
+
+const COLUMNS = `id, instance_id, connection_id, channel_type, external_id, waba_id, page_id, business_id, display_name, phone_number,
+  username, labels, verification, status, token_key_id, token_kind, token_expires_at, token_checked_at, (token_ciphertext IS NOT NULL) AS has_token,
+  created_at, updated_at, disconnected_at`;
+
+/** Channels: every read that serves DSK is scoped by instance; token ciphertext is read only by activities. */
+export function createChannels(pool: Pool) {
+  return {
+    /**
+     * Creates the channel, or takes over the live channel of the same Meta asset in the same instance
+     * (a re-connect replaces its token). The same asset live in another instance is refused.
+     */
+    async activate(a: ActivatedAsset, now: Date): Promise<{ channelId: string } | { conflict: true }> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const { rows } = await client.query<{ id: string; instance_id: string }>(
+          `SELECT id, instance_id FROM channels WHERE channel_type = $1 AND external_id = $2 AND status <> 'disconnected' FOR UPDATE`,
+          [a.channelType, a.externalId],
+        );
+        const existing = rows[0];
+        if (existing && existing.instance_id !== a.instanceId) {
+          await client.query('ROLLBACK');
+          return { conflict: true };
+        }
+        const id = existing?.id ?? randomUUID();
+        await client.query(
+          `INSERT INTO channels (id, instance_id, connection_id, channel_type, external_id, waba_id, page_id, business_id, display_name, phone_number, username,
+             verification, status, token_ciphertext, token_key_id, token_kind, token_expires_at, token_checked_at, created_at, updated_at, meta_user_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'active', $13, $14, $15, $16, $17, $17, $17, $18)
+           ON CONFLICT (id) DO UPDATE SET connection_id = EXCLUDED.connection_id, waba_id = EXCLUDED.waba_id, page_id = EXCLUDED.page_id,
+             business_id = EXCLUDED.business_id, display_name = COALESCE(channels.display_name, EXCLUDED.display_name),
+             phone_number = EXCLUDED.phone_number, username = EXCLUDED.username, verification = EXCLUDED.verification, status = 'active',
+             token_ciphertext = EXCLUDED.token_ciphertext, token_key_id = EXCLUDED.token_key_id, token_kind = EXCLUDED.token_kind,
+             token_expires_at = EXCLUDED.token_expires_at, token_checked_at = EXCLUDED.token_checked_at, updated_at = EXCLUDED.updated_at,
+             meta_user_id = EXCLUDED.meta_user_id, disconnected_at = NULL`,
+          [id, a.instanceId, a.connectionId, a.channelType, a.externalId, a.wabaId, a.pageId, a.businessId, a.displayName, a.phoneNumber, a.username,
+            JSON.stringify(a.verification), a.tokenCiphertext, a.tokenKeyId, a.tokenKind, a.tokenExpiresAt, now, a.metaUserId],
+        );
+        await client.query('COMMIT');
+        return { channelId: id };
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+
+    async get(id: string): Promise<ChannelRow | undefined> {
+      const { rows } = await pool.query(`SELECT ${COLUMNS} FROM channels WHERE id = $1`, [id]);
+      return rows[0] ? toChannel(rows[0]) : undefined;
+    },
+
+    async getForInstance(id: string, instanceId: string): Promise<ChannelRow | undefined> {
+      const { rows } = await pool.query(`SELECT ${COLUMNS} FROM channels WHERE id = $1 AND instance_id = $2`, [id, instanceId]);
+      return rows[0] ? toChannel(rows[0]) : undefined;
+    },
+
+    async listForInstance(instanceId: string, filter: { status?: string; channelType?: string }): Promise<ChannelRow[]> {
+      const { rows } = await pool.query(
+        `SELECT ${COLUMNS} FROM channels WHERE instance_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR channel_type = $3)
+         ORDER BY created_at`,
+        [instanceId, filter.status ?? null, filter.channelType ?? null],
+      );
+      return rows.map(toChannel);
+    },
+
+    /** What DSK may correct: the display name and labels. */
+    async correct(id: string, instanceId: string, patch: { displayName?: string | null; labels?: Record<string, string> }, now: Date): Promise<ChannelRow | undefined> {
+      const { rows } = await pool.query(
+        `UPDATE channels SET display_name = CASE WHEN $3 THEN $4 ELSE display_name END, labels = COALESCE($5::jsonb, labels), updated_at = $6
+          WHERE id = $1 AND instance_id = $2 RETURNING ${COLUMNS}`,
+        [id, instanceId, patch.displayName !== undefined, patch.displayName ?? null, patch.labels ? JSON.stringify(patch.labels) : null, now],
+      );
+      return rows[0] ? toChannel(rows[0]) : undefined;
+    },
+
+    async tokenCiphertext(id: string): Promise<string | null> {
+      const { rows } = await pool.query<{ token_ciphertext: string | null }>(`SELECT token_ciphertext FROM channels WHERE id = $1`, [id]);
+      return rows[0]?.token_ciphertext ?? null;
+    },
+
+    async replaceToken(id: string, token: { ciphertext: string; keyId: string; kind: string; expiresAt: Date | null }, now: Date): Promise<void> {
+      await pool.query(
+        `UPDATE channels SET token_ciphertext = $2, token_key_id = $3, token_kind = $4, token_expires_at = $5, token_checked_at = $6, updated_at = $6
+          WHERE id = $1 AND status <> 'disconnected'`,
+        [id, token.ciphertext, token.keyId, token.kind, token.expiresAt, now],
+      );
+    },
+
+    /** Live channels granted by one Meta user, for Meta's deauthorize and data-deletion callbacks. */
+    async liveForMetaUser(metaUserId: string): Promise<Array<{ id: string; connectionId: string | null }>> {
+      const { rows } = await pool.query<{ id: string; connection_id: string | null }>(
+        `SELECT id, connection_id FROM channels WHERE meta_user_id = $1 AND status <> 'disconnected'`,
+        [metaUserId],
+      );
+      return rows.map((r) => ({ id: r.id, connectionId: r.connection_id }));
+    },
+
+    async recordCheck(id: string, expiresAt: Date | null, now: Date): Promise<void> {
+      await pool.query(`UPDATE channels SET token_expires_at = $2, token_checked_at = $3 WHERE id = $1`, [id, expiresAt, now]);
+    },
+
+    async setStatus(id: string, status: 'active' | 'reauth_required', now: Date): Promise<void> {
+      await pool.query(`UPDATE channels SET status = $2, updated_at = $3 WHERE id = $1 AND status <> 'disconnected'`, [id, status, now]);
+    },
+  };
+}
+
+export type Channels = ReturnType<typeof createChannels>;
+
+function toChannel(r: Record<string, unknown>): ChannelRow {
+  return {
+    id: r.id as string,
+    instanceId: r.instance_id as string,
+    connectionId: (r.connection_id as string | null) ?? null,
+    channelType: r.channel_type as ChannelKind,
+    externalId: r.external_id as string,
+    wabaId: (r.waba_id as string | null) ?? null,
+    pageId: (r.page_id as string | null) ?? null,
+    businessId: (r.business_id as string | null) ?? null,
+    displayName: (r.display_name as string | null) ?? null,
+    phoneNumber: (r.phone_number as string | null) ?? null,
+    username: (r.username as string | null) ?? null,
+    labels: (r.labels as Record<string, string>) ?? {},
+    verification: (r.verification as Record<string, unknown>) ?? {},
+    status: r.status as ChannelRow['status'],
+    tokenKeyId: (r.token_key_id as string | null) ?? null,
+    tokenKind: (r.token_kind as string | null) ?? null,
+    tokenExpiresAt: (r.token_expires_at as Date | null) ?? null,
+    tokenCheckedAt: (r.token_checked_at as Date | null) ?? null,
+    hasToken: r.has_token as boolean,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+    disconnectedAt: (r.disconnected_at as Date | null) ?? null,
+  };
+}

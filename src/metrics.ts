@@ -1,0 +1,107 @@
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+
+/** Every status a channel can have (migrations: channels.status); each is reported, zeros included. */
+export const CHANNEL_STATUSES = ['active', 'reauth_required', 'disconnected'] as const;
+
+export interface MetricsOptions {
+  /**
+   * Channels per status, read from PostgreSQL when Prometheus scrapes (the api process). Omitted:
+   * no `channels` gauge (the worker, whose registry is scraped separately).
+   */
+  channelCounts?: () => Promise<Readonly<Record<string, number>>>;
+  /** A failed channel count leaves the gauge empty for that scrape; this hears about it. */
+  onCollectError?: (err: unknown) => void;
+  /** `process_*` / `nodejs_*` metrics of this process; default true. */
+  defaultMetrics?: boolean;
+}
+
+/**
+ * The service's Prometheus metrics, registered in the registry passed in (one per process; never
+ * prom-client's global registry, so tests and processes cannot share counters by accident). Labels
+ * hold bounded values only: kinds, outcomes, statuses, reasons; never ids.
+ */
+export function createMetrics(registry: Registry, options: MetricsOptions = {}) {
+  const registers = [registry];
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+
+  const metrics = {
+    registry,
+    /** One per Meta event in an accepted webhook POST; outcome `accepted` (new key) | `duplicate` (seen before). */
+    webhookEvents: new Counter({
+      name: 'webhook_events_total',
+      help: 'Meta webhook events by kind and dedup outcome',
+      labelNames: ['kind', 'outcome'] as const,
+      registers,
+    }),
+    /** One per POST /webhooks/meta, by the HTTP status answered (200, 400, 401, 413, 503, …). */
+    webhookRequests: new Counter({
+      name: 'webhook_requests_total',
+      help: 'Meta webhook POSTs by response status',
+      labelNames: ['status'] as const,
+      registers,
+    }),
+    /** One per attempt to POST an event to DSK; outcome `delivered` | `retryable` | `rejected`. */
+    dskDeliveryAttempts: new Counter({
+      name: 'dsk_delivery_attempts_total',
+      help: 'Delivery attempts to DSK by outcome',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    /** Wall time of one delivery attempt (successful or not). */
+    dskDeliveryDuration: new Histogram({
+      name: 'dsk_delivery_duration_seconds',
+      help: 'Duration of one delivery attempt to DSK',
+      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    /** A failed attempt, by DskDeliveryError reason: `http_4xx` | `http_5xx` | `network` | `timeout` | `no_events_url`. */
+    dskDeliveryFailures: new Counter({
+      name: 'dsk_delivery_failures_total',
+      help: 'Failed delivery attempts to DSK by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    /** One per Graph send attempt; outcome `sent` | `retryable` | `rejected`. */
+    outboundSends: new Counter({
+      name: 'outbound_sends_total',
+      help: 'Outbound message sends to Meta by outcome',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    /** One per token check; result `valid` | `refreshed` | `invalid` | `error`. */
+    tokenRefreshes: new Counter({
+      name: 'token_refreshes_total',
+      help: 'Channel token checks and refreshes by result',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+  };
+
+  const { channelCounts, onCollectError } = options;
+  if (channelCounts) {
+    new Gauge({
+      name: 'channels',
+      help: 'Channels by status (read from PostgreSQL at scrape time)',
+      labelNames: ['status'] as const,
+      registers,
+      async collect() {
+        // Reset first: when the count fails, no series is more honest than yesterday's numbers.
+        this.reset();
+        try {
+          const counts = await channelCounts();
+          for (const status of new Set([...CHANNEL_STATUSES, ...Object.keys(counts)])) this.set({ status }, counts[status] ?? 0);
+        } catch (err) {
+          onCollectError?.(err);
+        }
+      },
+    });
+  }
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** `dsk_delivery_failures_total{reason}` for a DskDeliveryError: HTTP statuses grouped by class. */
+export function dskFailureReason(err: { reason: string; status: number | undefined }): string {
+  return err.reason === 'http' && err.status !== undefined ? `http_${Math.floor(err.status / 100)}xx` : err.reason;
+}

@@ -1,0 +1,33 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ConnectionStatus } from '../shared/connections.js';
+
+/*
+ * Signals, queries and updates of the service's workflows, shared by the workflows that handle them
+ * and the activities and API routes that send them. Definitions only: safe to import on both sides.
+ */
+
+/**
+ * Ask a channel's connection workflow (`connection-<connectionId>`) to disconnect it: unsubscribe
+ * where possible, destroy the token, mark it `disconnected`, tell DSK. `reason` is a stable code, e.g.
+ * `meta_account_update` (the business removed the app in WhatsApp), `dsk_request`, `meta_deauthorize`.
+ */
+export const disconnectSignal = defineSignal<[{ reason: string }]>('disconnect');
+
+/**
+ * The OAuth callback accepted a code for this connection. The code itself never travels in the
+ * update (updates are written to history): the API stores it encrypted in the session row and the
+ * workflow's activity reads it from there. Answers once the connection is active, waits for a choice
+ * between several assets, or failed.
+ */
+export const authorizeUpdate = defineUpdate<ConnectionStatus, []>('authorize');
+
+/** The person chose one of several phone numbers or accounts offered by Meta. */
+export const chooseAssetUpdate = defineUpdate<ConnectionStatus, [{ assetId: string }]>('chooseAsset');
+
+/** A re-connect of a channel whose token needs re-authorization (or is to be replaced) begins. */
+export const beginReauthorizationUpdate = defineUpdate<ConnectionStatus, [{ sessionExpiresAt: string }]>('beginReauthorization');
+
+/** The person cancelled at Meta's dialog (Meta redirected back with an error). */
+export const cancelSignal = defineSignal<[{ reason: string }]>('cancel');
+
+export const connectionStatusQuery = defineQuery<ConnectionStatus>('status');

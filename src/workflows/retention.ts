@@ -1,0 +1,55 @@
+import { ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
+import type { RetentionActivities } from '../activities/retention.js';
+
+export interface RetentionInput {
+  /** Age after which webhook-log rows (and message statuses) go; the privacy policy promises 30. */
+  webhookLogDays: number;
+}
+
+/** Rows removed (tokens: destroyed) by one run. */
+export interface RetentionResult {
+  tokens: number;
+  sessions: number;
+  webhookLog: number;
+  messageStatus: number;
+}
+
+/**
+ * The webhook log is also the dedup record and Meta redelivers for up to 7 days: a shorter window
+ * would forward a redelivered event a second time.
+ */
+export const MIN_WEBHOOK_LOG_DAYS = 8;
+
+const { destroyDeadTokens, purgeExpiredSessions, purgeWebhookLog, purgeMessageStatus } = proxyActivities<RetentionActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
+});
+
+/**
+ * DESIGN flow 4, started daily by the `retention-daily` schedule (src/temporal/schedules.ts): destroy
+ * tokens of disconnected channels and expired tokens, delete expired OAuth sessions, webhook-log rows
+ * and message statuses past the window. The four parts run side by side and independently: one that
+ * keeps failing does not stop the others, and the run then fails naming it, visible in the Web UI.
+ */
+export async function retentionWorkflow(input: RetentionInput): Promise<RetentionResult> {
+  const days = input.webhookLogDays;
+  if (!Number.isInteger(days) || days < MIN_WEBHOOK_LOG_DAYS) {
+    throw ApplicationFailure.nonRetryable(`webhookLogDays must be an integer >= ${MIN_WEBHOOK_LOG_DAYS}`, 'invalid_retention_window');
+  }
+  const [tokens, sessions, webhookLog, messageStatus] = await Promise.allSettled([
+    destroyDeadTokens(),
+    purgeExpiredSessions(),
+    purgeWebhookLog({ olderThanDays: days }),
+    purgeMessageStatus({ olderThanDays: days }),
+  ]);
+  const outcomes = { tokens, sessions, webhookLog, messageStatus };
+  const count = (o: PromiseSettledResult<number>) => (o.status === 'fulfilled' ? o.value : 0);
+  const result: RetentionResult = { tokens: count(outcomes.tokens), sessions: count(outcomes.sessions), webhookLog: count(outcomes.webhookLog), messageStatus: count(outcomes.messageStatus) };
+  const failed = Object.entries(outcomes).filter(([, o]) => o.status === 'rejected').map(([name]) => name);
+  log.info('retention purge finished', { ...result, failed: failed.join(',') || 'none' });
+  if (failed.length > 0) {
+    throw ApplicationFailure.create({ type: 'retention_incomplete', message: `retention purge incomplete: ${failed.join(', ')} failed`, nonRetryable: true });
+  }
+  return result;
+}

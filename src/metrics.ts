@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { DskDeliveryError, type DskClient } from './dsk/client.js';
 
 /** Every status a channel can have (migrations: channels.status); each is reported, zeros included. */
 export const CHANNEL_STATUSES = ['active', 'reauth_required', 'disconnected'] as const;
@@ -40,7 +41,7 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}) 
       labelNames: ['status'] as const,
       registers,
     }),
-    /** One per attempt to POST an event to DSK; outcome `delivered` | `retryable` | `rejected`. */
+    /** One per attempt to POST an event to DSK; outcome `delivered` | `retryable` | `rejected` (see instrumentDskClient). */
     dskDeliveryAttempts: new Counter({
       name: 'dsk_delivery_attempts_total',
       help: 'Delivery attempts to DSK by outcome',
@@ -54,7 +55,7 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}) 
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
-    /** A failed attempt, by DskDeliveryError reason: `http_4xx` | `http_5xx` | `network` | `timeout` | `no_events_url`. */
+    /** A failed attempt, by reason: `http_4xx` | `http_5xx` | `network` | `timeout` | `no_events_url` | `error` (anything else). */
     dskDeliveryFailures: new Counter({
       name: 'dsk_delivery_failures_total',
       help: 'Failed delivery attempts to DSK by reason',
@@ -100,6 +101,31 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}) 
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * The DSK client with every delivery attempt counted and timed: `createDskClient` is the service's
+ * only path to DSK (inbound events and channel.status alike), so wrapping it once covers all of them.
+ */
+export function instrumentDskClient(dsk: DskClient, metrics: Pick<Metrics, 'dskDeliveryAttempts' | 'dskDeliveryDuration' | 'dskDeliveryFailures'>): DskClient {
+  return {
+    ...dsk,
+    async deliver(request) {
+      const end = metrics.dskDeliveryDuration.startTimer();
+      try {
+        const result = await dsk.deliver(request);
+        metrics.dskDeliveryAttempts.inc({ outcome: 'delivered' });
+        return result;
+      } catch (err) {
+        const failure = err instanceof DskDeliveryError ? err : undefined;
+        metrics.dskDeliveryAttempts.inc({ outcome: failure && !failure.retryable ? 'rejected' : 'retryable' });
+        metrics.dskDeliveryFailures.inc({ reason: failure ? dskFailureReason(failure) : 'error' });
+        throw err;
+      } finally {
+        end();
+      }
+    },
+  };
+}
 
 /** `dsk_delivery_failures_total{reason}` for a DskDeliveryError: HTTP statuses grouped by class. */
 export function dskFailureReason(err: { reason: string; status: number | undefined }): string {

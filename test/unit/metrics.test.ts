@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import Router from '@koa/router';
 import { Registry, register as globalRegistry } from 'prom-client';
 import { createApp } from '../../src/api/app.js';
+import { ApiError } from '../../src/api/errors.js';
+import { countResponses } from '../../src/api/middleware/count-responses.js';
 import { metricsRoutes } from '../../src/api/routes/metrics.js';
 import { createLogger } from '../../src/logger.js';
 import { startMetricsServer } from '../../src/metrics-server.js';
-import { createMetrics, dskFailureReason } from '../../src/metrics.js';
+import { DskDeliveryError, type DskClient } from '../../src/dsk/client.js';
+import { createMetrics, dskFailureReason, instrumentDskClient } from '../../src/metrics.js';
 import { listen } from '../support/jwt.js';
 
 const log = createLogger({ level: 'silent' });
@@ -84,6 +88,67 @@ describe('createMetrics', () => {
     assert.equal(dskFailureReason({ reason: 'http', status: 422 }), 'http_4xx');
     assert.equal(dskFailureReason({ reason: 'timeout', status: undefined }), 'timeout');
     assert.equal(dskFailureReason({ reason: 'no_events_url', status: undefined }), 'no_events_url');
+  });
+});
+
+describe('instrumentDskClient', () => {
+  it('counts and times every delivery attempt by outcome, and failures by reason, passing results and errors through', async () => {
+    const registry = new Registry();
+    const metrics = createMetrics(registry, { defaultMetrics: false });
+    const answers: Array<() => Promise<{ status: number }>> = [
+      async () => ({ status: 202 }),
+      async () => Promise.reject(new DskDeliveryError('http', 503, 1000)),
+      async () => Promise.reject(new DskDeliveryError('http', 422, undefined)),
+      async () => Promise.reject(new DskDeliveryError('timeout', undefined, undefined)),
+      async () => Promise.reject(new TypeError('signer broke')),
+    ];
+    const fake: DskClient = { deliver: () => answers.shift()!() };
+    const dsk = instrumentDskClient(fake, metrics);
+    const request = { url: 'https://dsk.example.test/events', instanceId: 'i1', idempotencyKey: 'k', envelope: {} };
+    assert.deepEqual(await dsk.deliver(request), { status: 202 });
+    await assert.rejects(dsk.deliver(request), DskDeliveryError);
+    await assert.rejects(dsk.deliver(request), DskDeliveryError);
+    await assert.rejects(dsk.deliver(request), DskDeliveryError);
+    await assert.rejects(dsk.deliver(request), TypeError);
+    assert.deepEqual(await samples(registry, 'dsk_delivery_attempts_total'), [
+      'dsk_delivery_attempts_total{outcome="delivered"} 1',
+      'dsk_delivery_attempts_total{outcome="retryable"} 3',
+      'dsk_delivery_attempts_total{outcome="rejected"} 1',
+    ]);
+    assert.deepEqual(await samples(registry, 'dsk_delivery_failures_total'), [
+      'dsk_delivery_failures_total{reason="http_5xx"} 1',
+      'dsk_delivery_failures_total{reason="http_4xx"} 1',
+      'dsk_delivery_failures_total{reason="timeout"} 1',
+      'dsk_delivery_failures_total{reason="error"} 1',
+    ]);
+    assert.deepEqual(await samples(registry, 'dsk_delivery_duration_seconds_count'), ['dsk_delivery_duration_seconds_count 5']);
+  });
+});
+
+describe('countResponses', () => {
+  it('counts a route\'s responses by the status the client gets, thrown errors included', async () => {
+    const registry = new Registry();
+    const metrics = createMetrics(registry, { defaultMetrics: false });
+    const router = new Router();
+    router.post('/hook/:mode', countResponses(metrics.webhookRequests), (ctx) => {
+      if (ctx.params.mode === 'bad') throw new ApiError(401, 'invalid_signature', 'no');
+      if (ctx.params.mode === 'boom') throw new Error('unexpected');
+      ctx.body = 'EVENT_RECEIVED';
+    });
+    const app = createApp({ log, trustProxy: false, publicRoutes: [router], dskAuth: async () => undefined, dskRoutes: [] });
+    const server = await listen(app.callback());
+    try {
+      const statuses = [];
+      for (const mode of ['ok', 'ok', 'bad', 'boom']) statuses.push((await fetch(`${server.url}/hook/${mode}`, { method: 'POST' })).status);
+      assert.deepEqual(statuses, [200, 200, 401, 500]);
+    } finally {
+      await server.close();
+    }
+    assert.deepEqual(await samples(registry, 'webhook_requests_total'), [
+      'webhook_requests_total{status="200"} 2',
+      'webhook_requests_total{status="401"} 1',
+      'webhook_requests_total{status="500"} 1',
+    ]);
   });
 });
 

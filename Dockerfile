@@ -23,6 +23,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/migrations ./migrations
+# Served at GET /openapi.json; read once at start-up (src/api/routes/openapi.ts), so the API needs it.
+COPY docs/openapi.json ./docs/openapi.json
 USER node
 EXPOSE 3000
 CMD ["node", "dist/src/main-api.js"]

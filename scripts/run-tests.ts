@@ -109,13 +109,13 @@ async function startStack(temporalCli: string): Promise<Stack> {
       cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
       // As root the server runs as the postgres OS user, which must traverse (not list) mkdtemp's 0700 dir.
       chmodSync(tmp, 0o711);
-      const pg: LocalPostgres = await startLocalPostgres({ dataDir: path.join(tmp, 'data'), port: await freePort(), database, fsync: false, log });
+      const pg: LocalPostgres = await onAFreePort((port) => startLocalPostgres({ dataDir: path.join(tmp, 'data'), port, database, fsync: false, log }));
       cleanups.push(() => pg.stop());
       describe.push(`postgres  ${version(path.join(findPostgresBinDir(), 'postgres'), ['--version'])} at 127.0.0.1:${pg.port} (fsync off), database ${database}`);
       return pg.url;
     };
     const startTemporal = async (): Promise<LocalTemporal> => {
-      const t = await startLocalTemporal({ binary: temporalCli, port: await freePort(), headless: true, searchAttributes: searchAttributeFlags(), log });
+      const t = await onAFreePort((port) => startLocalTemporal({ binary: temporalCli, port, headless: true, searchAttributes: searchAttributeFlags(), log }));
       cleanups.push(() => t.stop());
       describe.push(`temporal  ${version(temporalCli, ['--version'])} at ${t.address} (in memory, headless)`);
       return t;
@@ -194,3 +194,17 @@ main().then(
     process.exit(1);
   },
 );
+
+/**
+ * A port found free can be taken by another process before the server binds it (other test stacks
+ * on the machine pick ports the same way): try again on a new port, a few times.
+ */
+async function onAFreePort<T>(start: (port: number) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (err) {
+      if (attempt >= attempts || !/in use|EADDRINUSE|could not create any TCP\/IP sockets|bind/i.test(String((err as Error)?.message))) throw err;
+    }
+  }
+}

@@ -63,10 +63,10 @@ const AES_256_KEY = /^[A-Za-z0-9+/_-]{43}=?$/;
 /** Key ids travel in clear payload metadata: short and plain. */
 const PAYLOAD_KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-function isOrigin(value: string): boolean {
+/** Browsers send the exact origin, so only an already normalized one (no bare host, no slash) can match. */
+function isExactOrigin(value: string): boolean {
   try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+    return toAllowedOrigin(value) === value;
   } catch {
     return false;
   }
@@ -93,7 +93,7 @@ const EnvSchema = z.object({
   // The codec endpoint the Web UI (operator's browser) and the CLI decode payloads through.
   CODEC_CORS_ORIGINS: z.string().default('http://localhost:8233,http://127.0.0.1:8233').transform((value, ctx) => {
     const origins = csv(value);
-    if (origins.some((o) => !isOrigin(o))) {
+    if (origins.some((o) => !isExactOrigin(o))) {
       ctx.addIssue({ code: 'custom', message: 'expected comma-separated origins like https://temporal-ui.example.com (no path, no wildcard)' });
       return z.NEVER;
     }
@@ -158,7 +158,7 @@ const EnvSchema = z.object({
   WHATSAPP_REGISTRATION_PIN: optionalString.pipe(z.string().regex(/^\d{6}$/, 'must be 6 digits').optional()),
 
   DSK_DELIVERY_HORIZON: nonEmpty.default('7 days'),
-  DSK_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  DSK_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000, 'at most 25000: a delivery attempt must fit the 30 s activity timeout').default(10_000),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -350,3 +350,6 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** Every variable the service reads (documented, one by one, in .env.example). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);

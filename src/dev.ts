@@ -5,6 +5,7 @@ import { buildApi, closeServer } from './api/server.js';
 import { loadConfig } from './config.js';
 import { migrateUp } from './db/migrate.js';
 import { createDskStandIn } from './dev/dsk-stand-in.js';
+import { startDevMetaEmulator, type DevMetaEmulator } from './dev/meta-emulator.js';
 import { devEnvironment, loadOrCreateDevSecrets } from './dev/secrets.js';
 import { startLocalPostgres, type LocalPostgres } from './infra/local-postgres.js';
 import { startLocalTemporal, type LocalTemporal } from './infra/local-temporal.js';
@@ -19,7 +20,8 @@ import { createWorker, workflowSourceFor } from './temporal/worker.js';
 /**
  * The embedded default stack (`npm run dev`): a local PostgreSQL cluster and a Temporal dev server
  * with its Web UI (both persistent under .data/), migrations, the worker and the API in this process,
- * and a DSK stand-in. No Meta or DSK credentials are needed. Ctrl-C stops all of it.
+ * a DSK stand-in and, unless META_APP_ID names a real Meta app, the Meta emulator with its sandbox
+ * page. No Meta or DSK credentials are needed. Ctrl-C stops all of it.
  */
 const DEV_INSTANCE = 'dev-instance';
 const env = process.env;
@@ -51,9 +53,24 @@ async function main() {
     stops.push(() => temporal!.stop());
   }
 
+  // No Meta app configured: the emulator plays Meta, with the app secret the service verifies webhooks with.
+  let meta: DevMetaEmulator | undefined;
+  if (!env.META_APP_ID) {
+    const appSecret = env.META_APP_SECRETS?.split(',')[0]?.trim() || secrets.metaAppSecret;
+    meta = await startDevMetaEmulator({ port: Number(env.DEV_META_EMULATOR_PORT ?? 4000), appSecret });
+    const running = meta.running;
+    stops.unshift(() => running.close());
+  }
+
   const config = loadConfig(
-    devEnvironment(secrets, { databaseUrl: postgres?.url ?? env.DATABASE_URL!, temporalAddress: temporal?.address ?? env.TEMPORAL_ADDRESS!, port: apiPort }, env),
+    devEnvironment(
+      secrets,
+      { databaseUrl: postgres?.url ?? env.DATABASE_URL!, temporalAddress: temporal?.address ?? env.TEMPORAL_ADDRESS!, port: apiPort },
+      env,
+      meta?.serviceEnv,
+    ),
   );
+  if (meta) meta.emulator.state.webhookCallbackUrl = `${config.http.publicBaseUrl}/webhooks/meta`;
   const applied = await migrateUp(config.database.url, log);
   log.info({ applied: applied.length }, 'migrations up to date');
 
@@ -112,10 +129,21 @@ async function main() {
       `  PostgreSQL       ${postgres ? `127.0.0.1:${postgres.port} (data in ${postgres.dataDir})` : 'from DATABASE_URL'}`,
       `  DSK stand-in     http://127.0.0.1:${standInPort}/dsk   (events of instance "${DEV_INSTANCE}")`,
       `  Meta webhook     POST ${config.http.publicBaseUrl}/webhooks/meta  (app secret and verify token in .data/dev-secrets.json)`,
+      ...(meta
+        ? [
+            `  Meta emulator    ${meta.running.url}   (no META_APP_ID: Graph API, OAuth dialogs and webhooks are emulated)`,
+            `  Sandbox          ${meta.sandboxUrl}   (write as a customer to a connected channel, see what the business sent)`,
+          ]
+        : [`  Meta app         ${config.meta.appId} at ${config.meta.graphBaseUrl}`]),
       '',
       `  A DSK token for instance "${DEV_INSTANCE}" (12 h):`,
       `    export DSK_TOKEN=${dskToken}`,
       `    curl -H "Authorization: Bearer $DSK_TOKEN" ${config.http.publicBaseUrl}/v1/instance`,
+      '',
+      '  Connect a channel (whatsapp or instagram), then open the connect_url it answers with in a browser:',
+      `    curl -H "Authorization: Bearer $DSK_TOKEN" -H 'content-type: application/json' \\`,
+      `      -d '{"channel_type":"whatsapp","return_url":"http://127.0.0.1:${standInPort}/dsk"}' ${config.http.publicBaseUrl}/v1/connections`,
+      ...(meta ? [`  then write to it as a customer at ${meta.sandboxUrl} and watch it arrive at the DSK stand-in.`] : []),
       '',
       'Press Ctrl-C to stop everything.',
       '',

@@ -4,6 +4,8 @@ import { buildActivities, buildFoundation } from './runtime.js';
 import { createTemporalClient } from './temporal/client.js';
 import { installTemporalRuntime } from './temporal/runtime-logger.js';
 import { createWorker, workflowSourceFor } from './temporal/worker.js';
+import { startMetricsServer } from './metrics-server.js';
+import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from './temporal/schedules.js';
 
 startProcess('worker', async (config, log) => {
   installTemporalRuntime(log, { handleSignals: true });
@@ -19,11 +21,21 @@ startProcess('worker', async (config, log) => {
     source: workflowSourceFor(config.env),
     activities: buildActivities(foundation, client.workflow),
   });
+  const metricsServer =
+    config.metrics.workerPort === undefined
+      ? undefined
+      : await startMetricsServer({ registry: foundation.metrics.registry, host: config.metrics.workerHost, port: config.metrics.workerPort, token: config.metrics.token, log });
+  // Idempotent: every worker start makes sure the daily retention purge is scheduled, with today's spec.
+  await ensureRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }).then(
+    (result) => log.info({ scheduleId: RETENTION_SCHEDULE_ID, result }, 'retention schedule ensured'),
+    (err: unknown) => log.error({ scheduleId: RETENTION_SCHEDULE_ID, errorName: err instanceof Error ? err.name : typeof err }, 'retention schedule not ensured'),
+  );
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
   try {
     // Resolves after SIGINT/SIGTERM once in-flight tasks have drained (shutdownGraceTime).
     await worker.run();
   } finally {
+    await metricsServer?.close();
     await connection.close();
     await client.connection.close();
     await foundation.pool.end();

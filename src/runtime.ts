@@ -1,4 +1,9 @@
+import type { PayloadCodec } from '@temporalio/common';
+import { Registry } from 'prom-client';
 import type { Config } from './config.js';
+import { createChannelStats } from './db/channel-stats.js';
+import { createMetrics, instrumentDskClient, type Metrics } from './metrics.js';
+import { createPayloadCodecs } from './temporal/encryption-codec.js';
 import { createPool, type Pool } from './db/pool.js';
 import { createInstances } from './db/instances.js';
 import { createRouting } from './db/routing.js';
@@ -44,6 +49,9 @@ export interface Foundation {
   /** Meta's Graph API (or the emulator), at the pinned version. */
   graph: GraphClient;
   dataConverter: ReturnType<typeof createDataConverter>;
+  /** Encrypt every Temporal payload; also what the codec endpoint decodes for the Web UI. */
+  payloadCodecs: PayloadCodec[];
+  metrics: Metrics;
   clock: () => Date;
 }
 
@@ -59,6 +67,17 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
     alg: config.serviceJwt.alg,
   });
   const clock = () => new Date();
+  const payloadCodecs = createPayloadCodecs(config.payloadKeys);
+  if (payloadCodecs.length === 0) log.warn('PAYLOAD_ENCRYPTION_KEYS is unset: Temporal payloads are stored unencrypted (outside production only)');
+  const metrics = createMetrics(
+    new Registry(),
+    processName === 'worker'
+      ? {}
+      : {
+          channelCounts: createChannelStats(pool).countByStatus,
+          onCollectError: (err) => log.warn({ errorName: err instanceof Error ? err.name : typeof err }, 'channel count for metrics failed'),
+        },
+  );
   const graph = createGraphClient({
     baseUrl: config.meta.graphBaseUrl,
     version: config.meta.graphVersion,
@@ -82,10 +101,15 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       channels: createChannels(pool),
       connections: createConnections(pool),
     },
-    dsk: createDskClient({ signer: signingKey, issuer: config.serviceJwt.issuer, audience: config.serviceJwt.audience, timeoutMs: config.delivery.timeoutMs }),
+    dsk: instrumentDskClient(
+      createDskClient({ signer: signingKey, issuer: config.serviceJwt.issuer, audience: config.serviceJwt.audience, timeoutMs: config.delivery.timeoutMs }),
+      metrics,
+    ),
     graph,
     connectors: createConnectors(connectorDepsFromConfig(config, { graph, clock, log })),
-    dataConverter: createDataConverter(),
+    dataConverter: createDataConverter({ payloadCodecs }),
+    payloadCodecs,
+    metrics,
     clock,
   };
 }
@@ -96,6 +120,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
  */
 export function buildActivities(f: Foundation, workflows: WorkflowClient) {
   return createActivities({
+    pool: f.pool,
     routing: f.repos.routing,
     webhookLog: f.repos.webhookLog,
     messageStatus: f.repos.messageStatus,
@@ -113,6 +138,7 @@ export function buildActivities(f: Foundation, workflows: WorkflowClient) {
       dsk: f.dsk,
       redirectUri: `${f.config.http.publicBaseUrl}/oauth/callback`,
       clock: f.clock,
+      metrics: f.metrics,
     },
   });
 }

@@ -8,6 +8,7 @@ import type { ChannelConnector, DiscoveredAsset, ExchangedToken } from '../meta/
 import { MetaApiError } from '../meta/graph-client.js';
 import type { AssetOption, ConnectFlow, TokenCheck } from '../shared/connections.js';
 import type { TokenVault } from '../vault/token-vault.js';
+import type { Metrics } from '../metrics.js';
 
 export interface ConnectionActivityDeps {
   connections: Connections;
@@ -20,6 +21,7 @@ export interface ConnectionActivityDeps {
   /** The OAuth redirect URI registered with Meta (`<public base>/oauth/callback`). */
   redirectUri: string;
   clock: () => Date;
+  metrics?: Pick<Metrics, 'tokenRefreshes'>;
 }
 
 /** What waits, encrypted, in the session between the code exchange and activation. */
@@ -42,6 +44,44 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
   async function tokenOf(channelId: string): Promise<string | null> {
     const stored = await deps.channels.tokenCiphertext(channelId);
     return stored ? deps.vault.decrypt(stored) : null;
+  }
+
+  /** The token check itself; `checkChannelToken` wraps it to count outcomes. */
+  async function checkToken(input: { channelId: string; refreshBeforeMs: number }): Promise<TokenCheck> {
+    const channel = await deps.channels.get(input.channelId);
+    if (!channel || channel.status === 'disconnected' || !channel.connectionId) {
+      return { state: 'invalid', expiresAt: null, expiringSoon: false, resubscribed: false };
+    }
+    const { connector } = await connectorFor(channel.connectionId);
+    const token = await tokenOf(channel.id);
+    if (!token) return { state: 'invalid', expiresAt: null, expiringSoon: false, resubscribed: false };
+    const now = deps.clock();
+    try {
+      const inspection = await connector.inspectToken(token);
+      if (!inspection.valid) {
+        await deps.channels.recordCheck(channel.id, inspection.expiresAt, now);
+        return { state: 'invalid', expiresAt: inspection.expiresAt?.toISOString() ?? null, expiringSoon: false, resubscribed: false };
+      }
+      let state: TokenCheck['state'] = 'valid';
+      let expiresAt = inspection.expiresAt;
+      const insideWindow = expiresAt !== null && expiresAt.getTime() - now.getTime() <= input.refreshBeforeMs;
+      if (insideWindow && connector.refreshToken) {
+        const refreshed = await connector.refreshToken(token);
+        const ciphertext = deps.vault.encrypt(refreshed.accessToken);
+        await deps.channels.replaceToken(channel.id, { ciphertext, keyId: deps.vault.keyIdOf(ciphertext), kind: refreshed.kind, expiresAt: refreshed.expiresAt }, now);
+        state = 'refreshed';
+        expiresAt = refreshed.expiresAt;
+      } else {
+        await deps.channels.recordCheck(channel.id, expiresAt, now);
+      }
+      const resubscribed = await connector.ensureSubscribed({ externalId: channel.externalId, wabaId: channel.wabaId, pageId: channel.pageId }, state === 'refreshed' ? (await tokenOf(channel.id))! : token);
+      return { state, expiresAt: expiresAt?.toISOString() ?? null, expiringSoon: insideWindow && state !== 'refreshed', resubscribed };
+    } catch (err) {
+      if (err instanceof MetaApiError && err.errorClass === 'reauth') {
+        return { state: 'invalid', expiresAt: null, expiringSoon: false, resubscribed: false };
+      }
+      throw asFailure(err, {});
+    }
   }
 
   return {
@@ -124,39 +164,13 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
      * its kind allows, warn when it cannot be refreshed, and restore a webhook subscription Meta dropped.
      */
     async checkChannelToken(input: { channelId: string; refreshBeforeMs: number }): Promise<TokenCheck> {
-      const channel = await deps.channels.get(input.channelId);
-      if (!channel || channel.status === 'disconnected' || !channel.connectionId) {
-        return { state: 'invalid', expiresAt: null, expiringSoon: false, resubscribed: false };
-      }
-      const { connector } = await connectorFor(channel.connectionId);
-      const token = await tokenOf(channel.id);
-      if (!token) return { state: 'invalid', expiresAt: null, expiringSoon: false, resubscribed: false };
-      const now = deps.clock();
       try {
-        const inspection = await connector.inspectToken(token);
-        if (!inspection.valid) {
-          await deps.channels.recordCheck(channel.id, inspection.expiresAt, now);
-          return { state: 'invalid', expiresAt: inspection.expiresAt?.toISOString() ?? null, expiringSoon: false, resubscribed: false };
-        }
-        let state: TokenCheck['state'] = 'valid';
-        let expiresAt = inspection.expiresAt;
-        const insideWindow = expiresAt !== null && expiresAt.getTime() - now.getTime() <= input.refreshBeforeMs;
-        if (insideWindow && connector.refreshToken) {
-          const refreshed = await connector.refreshToken(token);
-          const ciphertext = deps.vault.encrypt(refreshed.accessToken);
-          await deps.channels.replaceToken(channel.id, { ciphertext, keyId: deps.vault.keyIdOf(ciphertext), kind: refreshed.kind, expiresAt: refreshed.expiresAt }, now);
-          state = 'refreshed';
-          expiresAt = refreshed.expiresAt;
-        } else {
-          await deps.channels.recordCheck(channel.id, expiresAt, now);
-        }
-        const resubscribed = await connector.ensureSubscribed({ externalId: channel.externalId, wabaId: channel.wabaId, pageId: channel.pageId }, state === 'refreshed' ? (await tokenOf(channel.id))! : token);
-        return { state, expiresAt: expiresAt?.toISOString() ?? null, expiringSoon: insideWindow && state !== 'refreshed', resubscribed };
+        const check = await checkToken(input);
+        deps.metrics?.tokenRefreshes.inc({ result: check.state });
+        return check;
       } catch (err) {
-        if (err instanceof MetaApiError && err.errorClass === 'reauth') {
-          return { state: 'invalid', expiresAt: null, expiringSoon: false, resubscribed: false };
-        }
-        throw asFailure(err, {});
+        deps.metrics?.tokenRefreshes.inc({ result: 'error' });
+        throw err;
       }
     },
 

@@ -58,7 +58,7 @@ export function createInboundActivities(deps: InboundActivityDeps) {
           idempotencyKey: event.key,
           envelope: toDskEnvelope(event, route, input.receivedAt),
         });
-        await deps.webhookLog.recordAttempt(event.key, { attempts: attempt, dskStatus: status, errorCode: null }, deps.clock());
+        await deps.webhookLog.recordDelivered(event.key, { attempts: attempt, dskStatus: status }, deps.clock());
         return { status, attempt };
       } catch (err) {
         if (!(err instanceof DskDeliveryError)) throw err;

@@ -1,13 +1,15 @@
 import { createConnectionActivities, type ConnectionActivityDeps } from './connection.js';
 import { createInboundActivities, type InboundActivityDeps } from './inbound.js';
+import { createRetentionActivities, type RetentionActivityDeps } from './retention.js';
 
-export type ActivityDeps = InboundActivityDeps & { connection: ConnectionActivityDeps };
+export type ActivityDeps = InboundActivityDeps & RetentionActivityDeps & { connection: ConnectionActivityDeps };
 
 /** Every activity the worker registers, built from injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createInboundActivities(deps),
     ...createConnectionActivities(deps.connection),
+    ...createRetentionActivities(deps),
   };
 }
 

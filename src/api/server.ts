@@ -8,6 +8,7 @@ import { createDskAuth } from './middleware/dsk-auth.js';
 import { healthRoutes } from './routes/health.js';
 import { metaWebhookRoutes } from './routes/meta-webhooks.js';
 import { wellKnownRoutes } from './routes/well-known.js';
+import { loadOpenApiDocument, openApiRoutes } from './routes/openapi.js';
 import { instanceRoutes } from './routes/instance.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { createRedelivery } from '../inbound/redelivery.js';
@@ -17,6 +18,8 @@ import { channelRoutes } from './routes/channels.js';
 import { connectPageRoutes } from './routes/connect-pages.js';
 import { connectionRoutes } from './routes/connections.js';
 import { metaCallbackRoutes } from './routes/meta-callbacks.js';
+import { codecRoutes } from './routes/codec.js';
+import { metricsRoutes } from './routes/metrics.js';
 import type { ConnectionTiming } from '../shared/connections.js';
 
 /** How long a connect link and its session live. */
@@ -32,6 +35,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
     deliveryHorizon: config.delivery.horizon,
     clock: f.clock,
     log,
+    metrics: f.metrics,
   });
   const key = config.dskAuth.key;
   return createApp({
@@ -43,14 +47,26 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
         { name: 'temporal', check: () => temporalReachable(temporal) },
       ]),
       wellKnownRoutes({ signingKey: f.signingKey }),
+      openApiRoutes({ document: loadOpenApiDocument() }),
       metaWebhookRoutes({
         appSecrets: config.meta.appSecrets,
         verifyToken: config.meta.verifyToken,
         maxBodyBytes: config.meta.webhookMaxBytes,
         intake,
+        metrics: f.metrics,
         clock: f.clock,
         log,
       }),
+      codecRoutes({
+        codecs: f.payloadCodecs,
+        namespace: config.temporal.namespace,
+        corsOrigins: config.codec.corsOrigins,
+        authToken: config.codec.authToken,
+        loopbackWithoutToken: config.env !== 'production',
+        maxBodyBytes: config.codec.maxBytes,
+        log,
+      }),
+      metricsRoutes({ registry: f.metrics.registry, token: config.metrics.token }),
       connectPageRoutes({
         connections: f.repos.connections,
         workflows: temporal.workflow,

@@ -94,6 +94,15 @@ export function createWebhookLog(pool: Pool) {
       );
     },
 
+    /** DSK accepted the event: the attempt and the final outcome in one statement. */
+    async recordDelivered(key: string, attempt: { attempts: number; dskStatus: number }, now: Date): Promise<void> {
+      await pool.query(
+        `UPDATE webhook_log SET attempts = GREATEST(attempts, $2), last_dsk_status = $3, last_error_code = NULL, outcome = 'delivered',
+           finished_at = $4, updated_at = $4 WHERE idempotency_key = $1`,
+        [key, attempt.attempts, attempt.dskStatus, now],
+      );
+    },
+
     async recordOutcome(key: string, outcome: DeliveryOutcome, now: Date): Promise<void> {
       await pool.query(
         `UPDATE webhook_log SET outcome = $2, updated_at = $3, finished_at = CASE WHEN $2 IN ('delivered', 'orphan', 'failed') THEN $3::timestamptz ELSE NULL END

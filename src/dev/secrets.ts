@@ -32,8 +32,16 @@ export async function loadOrCreateDevSecrets(dataDir: string): Promise<DevSecret
   }
 }
 
-/** The environment the dev stack runs with: the user's variables win over the generated defaults. */
-export function devEnvironment(secrets: DevSecrets, urls: { databaseUrl: string; temporalAddress: string; port: number }, env: NodeJS.ProcessEnv) {
+/**
+ * The environment the dev stack runs with: the user's variables win over `extra` (e.g. the Meta
+ * emulator's URLs), which wins over the generated defaults.
+ */
+export function devEnvironment(
+  secrets: DevSecrets,
+  urls: { databaseUrl: string; temporalAddress: string; port: number },
+  env: NodeJS.ProcessEnv,
+  extra: Record<string, string> = {},
+) {
   return {
     NODE_ENV: 'development',
     LOG_LEVEL: 'info',
@@ -50,6 +58,7 @@ export function devEnvironment(secrets: DevSecrets, urls: { databaseUrl: string;
     SERVICE_JWT_KEY_ID: 'dev-service-1',
     META_APP_SECRETS: secrets.metaAppSecret,
     META_VERIFY_TOKEN: secrets.verifyToken,
+    ...extra,
     ...env,
   };
 }

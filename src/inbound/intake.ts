@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type WorkflowClient } from '@temporalio/client';
 import type { WebhookLog } from '../db/webhook-log.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import { inboundWorkflowId } from '../shared/ids.js';
 import type { InboundEvent } from '../shared/inbound-events.js';
 import { EVENT_KIND, STATUS } from '../shared/search-attributes.js';
@@ -13,6 +14,7 @@ export interface IntakeResult {
 }
 
 export interface IntakeDeps {
+  metrics?: Pick<Metrics, 'webhookEvents'>;
   webhookLog: WebhookLog;
   workflows: WorkflowClient;
   taskQueue: string;
@@ -58,7 +60,13 @@ export function createInboundIntake(deps: IntakeDeps) {
       const outcomes = await deps.webhookLog.accept(events, receivedAt);
       const toStart = [...new Map(events.filter((e) => outcomes.get(e.key) !== 'duplicate').map((e) => [e.key, e])).values()];
       const results = await Promise.all(toStart.map((event) => start(event, receivedAt)));
-      await deps.webhookLog.markStarted(toStart.map((e) => e.key), deps.clock());
+      // Marking the rows as started can wait: Meta's 200 does not depend on it. A row left unmarked only
+      // costs a redundant start attempt (answered "already started") if Meta sends the key again.
+      deps.webhookLog.markStarted(toStart.map((e) => e.key), deps.clock()).catch((err: unknown) => {
+        deps.log.warn({ events: toStart.length, errorName: err instanceof Error ? err.name : 'unknown' }, 'webhook log not marked started');
+      });
+      const startedKeys = new Set(toStart.filter((_, i) => results[i] === 'started').map((e) => e.key));
+      for (const e of events) deps.metrics?.webhookEvents.inc({ kind: e.kind, outcome: startedKeys.delete(e.key) ? 'accepted' : 'duplicate' });
       const started = results.filter((r) => r === 'started').length;
       return { accepted: events.length, started, duplicates: events.length - started };
     },

@@ -22,9 +22,11 @@ import {
 import { facebookDialogRoutes, instagramDialogRoutes } from './routes/dialogs.js';
 import { instagramApiRoutes, instagramGraphRoutes } from './routes/instagram.js';
 import { mediaRoutes } from './routes/media.js';
+import { instagramMessageRoutes, whatsappMessageRoutes } from './routes/messages.js';
 import { facebookOAuthRoutes } from './routes/oauth.js';
 import { pageRoutes } from './routes/pages.js';
 import { whatsappAccountRoutes } from './routes/whatsapp-accounts.js';
+import { sandboxRoutes } from './sandbox.js';
 import { EMULATED_HOSTS, type EmulatedHost } from './scenario.js';
 import { EmulatorState, type EmulatorStateOptions, type RecordedRequest } from './state.js';
 
@@ -42,6 +44,7 @@ import { EmulatorState, type EmulatorStateOptions, type RecordedRequest } from '
  *   <url>/www.instagram.com/…      INSTAGRAM_DIALOG_BASE_URL=<url>/www.instagram.com (oauth/authorize)
  *   <url>/graph.instagram.com/…    INSTAGRAM_GRAPH_BASE_URL=<url>/graph.instagram.com
  *   <url>/api.instagram.com/…      INSTAGRAM_API_BASE_URL=<url>/api.instagram.com   (oauth/access_token)
+ *   <url>/sandbox                  the emulator's own page: write as a customer, see what the business sent
  *
  * Requests are recorded with their host and the path within it; faults match the same way.
  */
@@ -66,6 +69,11 @@ export interface MetaEmulatorOptions {
   maxUploadBytes?: number;
   /** Default 300 s (reference §6.2: media URLs live about 5 minutes). */
   mediaUrlTtlSeconds?: number;
+  /**
+   * The app's webhook callback URL (the service's `/webhooks/meta`): where the sandbox page
+   * (`GET /sandbox`) delivers what a customer writes. Also settable later as `state.webhookCallbackUrl`.
+   */
+  webhookCallbackUrl?: string;
 }
 
 export interface RunningMetaEmulator {
@@ -93,6 +101,7 @@ export function createMetaEmulator(options: MetaEmulatorOptions = {}): MetaEmula
     ...(options.requireAppSecretProof === undefined ? {} : { requireAppSecretProof: options.requireAppSecretProof }),
     ...(options.metaApp === undefined ? {} : { metaApp: options.metaApp }),
     ...(options.instagramApp === undefined ? {} : { instagramApp: options.instagramApp }),
+    ...(options.webhookCallbackUrl === undefined ? {} : { webhookCallbackUrl: options.webhookCallbackUrl }),
   });
   const emu: EmulatorContext = {
     state,
@@ -102,16 +111,18 @@ export function createMetaEmulator(options: MetaEmulatorOptions = {}): MetaEmula
   };
 
   const routersByHost: Record<EmulatedHost, Router[]> = {
-    'graph.facebook.com': [mediaRoutes(emu), facebookOAuthRoutes(emu), whatsappAccountRoutes(emu), pageRoutes(emu)],
+    'graph.facebook.com': [mediaRoutes(emu), facebookOAuthRoutes(emu), whatsappAccountRoutes(emu), pageRoutes(emu), whatsappMessageRoutes(emu)],
     'www.facebook.com': [facebookDialogRoutes(emu)],
     'www.instagram.com': [instagramDialogRoutes(emu)],
-    'graph.instagram.com': [instagramGraphRoutes(emu)],
+    'graph.instagram.com': [instagramGraphRoutes(emu), instagramMessageRoutes(emu)],
     'api.instagram.com': [instagramApiRoutes(emu)],
   };
 
   const app = new Koa();
   app.silent = true;
   app.use(mountHosts());
+  // The sandbox page is the emulator's own UI, not a Meta endpoint: not recorded, no Graph rules.
+  app.use(sandboxRoutes(emu));
   app.use(recordRequests(state));
   app.use(renderErrors());
   app.use(injectFaults(state));

@@ -17,6 +17,7 @@ import {
   type TokenLifetimes,
   type WabaRecord,
 } from './scenario.js';
+import type { BusinessMessage, CustomerMessage } from './conversation.js';
 
 /**
  * Everything the Meta emulator knows, in memory: issued tokens, stored media, the apps, WABAs, phone
@@ -81,6 +82,8 @@ export interface EmulatorStateOptions {
   metaApp?: Partial<Omit<EmulatedMetaApp, 'configs'>> & { configs?: Record<string, Exclude<EmulatedFlow, 'instagram_login'>> };
   /** The Instagram app (Instagram Login). */
   instagramApp?: Partial<EmulatedApp>;
+  /** The app's webhook callback URL (the service's `/webhooks/meta`), where the sandbox page delivers. */
+  webhookCallbackUrl?: string;
 }
 
 export interface MediaRecord {
@@ -173,6 +176,12 @@ export class EmulatorState {
   dialogBehaviour: 'consent_page' | 'approve' | 'cancel' = 'consent_page';
   /** api.instagram.com answers `{data:[{…}]}` (documented) or flat (observed); clients must take both. */
   instagramTokenResponse: 'data' | 'flat' = 'data';
+  /** The app's webhook callback URL (App Dashboard → Webhooks); the sandbox page delivers there. */
+  webhookCallbackUrl: string | undefined;
+  /** What customers wrote on the sandbox page, with the callback's answer (newest last). */
+  readonly customerMessages: CustomerMessage[] = [];
+  /** What the business sent through the Send APIs (`/{phone-number-id}/messages`, `/me/messages`; newest last). */
+  readonly businessMessages: BusinessMessage[] = [];
 
   constructor(
     private readonly clock: () => Date,
@@ -180,6 +189,7 @@ export class EmulatorState {
   ) {
     this.appSecret = options.appSecret;
     this.requireAppSecretProof = options.requireAppSecretProof ?? false;
+    this.webhookCallbackUrl = options.webhookCallbackUrl;
     const meta = options.metaApp ?? {};
     this.metaApp = {
       id: meta.id ?? DEV_META_APP_ID,
@@ -474,6 +484,8 @@ export class EmulatorState {
     this.grants.clear();
     this.codes.clear();
     this.pageTokens.clear();
+    this.customerMessages.length = 0;
+    this.businessMessages.length = 0;
     this.lifetimes = { ...DEFAULT_LIFETIMES };
     this.codeTtlSeconds = { ...DEFAULT_CODE_TTL_SECONDS };
     this.dialogBehaviour = 'consent_page';

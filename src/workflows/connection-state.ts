@@ -13,8 +13,8 @@ export function resolvedTiming(timing: ConnectionTiming | undefined) {
 
 /**
  * When to look at the token next: the regular check interval, or earlier so that a token is
- * refreshed (or a person warned) `refreshBeforeMs` ahead of its expiry. Never sooner than a minute,
- * so a token that is already inside the window does not spin the loop.
+ * refreshed (or a person warned) `refreshBeforeMs` ahead of its expiry. Never sooner than a minute (or
+ * the check interval, when that is shorter), so a token already inside the window does not spin the loop.
  */
 export function nextCheckDelayMs(nowMs: number, tokenExpiresAt: string | null | undefined, timing: ReturnType<typeof resolvedTiming>): number {
   let delay = timing.checkEveryMs;
@@ -22,7 +22,7 @@ export function nextCheckDelayMs(nowMs: number, tokenExpiresAt: string | null | 
     const untilWindow = Date.parse(tokenExpiresAt) - timing.refreshBeforeMs - nowMs;
     if (untilWindow < delay) delay = untilWindow;
   }
-  return Math.max(delay, 60_000);
+  return Math.max(delay, Math.min(60_000, timing.checkEveryMs));
 }
 
 /** The phase a token check leads to, from an active or re-authorization-pending channel. */

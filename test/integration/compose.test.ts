@@ -58,6 +58,7 @@ describe('docker-compose.yml', () => {
       'DSK_JWT_ISSUER',
       'META_APP_SECRETS',
       'META_VERIFY_TOKEN',
+      'PAYLOAD_ENCRYPTION_KEYS',
       'POSTGRES_PASSWORD',
       'PUBLIC_BASE_URL',
       'SERVICE_JWT_PRIVATE_KEY',

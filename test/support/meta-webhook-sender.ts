@@ -7,51 +7,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 type Json = Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------
-// Bytes and signatures
+// Bytes and signatures: the emulator's own sender (its sandbox page sends the same bytes)
 
-/**
- * Meta's wire form of a JSON payload: `/` as `\/` and every UTF-16 code unit outside 0x00–0x7E as
- * `\uXXXX` with lowercase hex (emoji become surrogate pairs), so the body is pure ASCII.
- */
-export function metaEscape(json: string): string {
-  let out = '';
-  for (let i = 0; i < json.length; i += 1) {
-    const unit = json.charCodeAt(i);
-    if (json[i] === '/') out += '\\/';
-    else if (unit > 0x7e) out += `\\u${unit.toString(16).padStart(4, '0')}`;
-    else out += json[i];
-  }
-  return out;
-}
-
-/** The body bytes Meta would send for `payload`; `escape: false` gives plain UTF-8 JSON instead. */
-export function metaBody(payload: unknown, opts: { escape?: boolean } = {}): Buffer {
-  const json = JSON.stringify(payload);
-  return Buffer.from(opts.escape === false ? json : metaEscape(json), 'utf8');
-}
-
-/** `X-Hub-Signature-256` for exactly these bytes. */
-export function signMeta(body: Buffer, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-
-export interface MetaDelivery {
-  body: Buffer;
-  headers: Record<string, string>;
-}
-
-/** A POST as Meta sends it: escaped body, JSON content type, signature over the bytes sent. */
-export function signedDelivery(payload: unknown, secret: string, opts: { escape?: boolean } = {}): MetaDelivery {
-  const body = metaBody(payload, opts);
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'content-length': String(body.length),
-      'x-hub-signature-256': signMeta(body, secret),
-    },
-  };
-}
+export { metaBody, metaEscape, signedDelivery, signMeta, type MetaDelivery } from '../../src/meta-emulator/webhook-sender.js';
 
 /**
  * Meta's `signed_request` (deauthorize / data deletion, reference §8.1): base64url without padding of

@@ -9,9 +9,11 @@ import { migrateUp } from '../../src/db/migrate.js';
 import { generateServiceSigningKey } from '../../src/dsk/service-keys.js';
 import { freePort } from '../../src/infra/local-temporal.js';
 import { createLogger, type Logger } from '../../src/logger.js';
+import type { ConnectionTiming } from '../../src/shared/connections.js';
 import { buildActivities, buildFoundation, type Foundation } from '../../src/runtime.js';
 import { createWorker, WORKFLOWS_ENTRY } from '../../src/temporal/worker.js';
 import { generateFernetKey } from '../../src/vault/fernet.js';
+import { generatePayloadKey } from '../../src/temporal/encryption-codec.js';
 import { createDskIssuer, type DskIssuer } from './jwt.js';
 
 /** The real stack the test runner started (scripts/run-tests.ts); tests fail loudly without it. */
@@ -45,7 +47,9 @@ export interface TestService {
  * migrations, a worker on a task queue of its own (so parallel test files cannot steal each other's
  * tasks) and the API on an ephemeral port. Only Meta and DSK are fakes.
  */
-export async function startTestService(options: { env?: Record<string, string>; withWorker?: boolean; metaAppSecret?: string } = {}): Promise<TestService> {
+export async function startTestService(
+  options: { env?: Record<string, string>; withWorker?: boolean; metaAppSecret?: string; connectionTiming?: ConnectionTiming } = {},
+): Promise<TestService> {
   const infra = testInfrastructure();
   const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', name: 'test' });
   const dskIssuer = await createDskIssuer();
@@ -62,6 +66,7 @@ export async function startTestService(options: { env?: Record<string, string>; 
     TEMPORAL_NAMESPACE: infra.namespace,
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     TOKEN_ENCRYPTION_KEYS: `test1:${generateFernetKey()}`,
+    PAYLOAD_ENCRYPTION_KEYS: `test1:${generatePayloadKey()}`,
     DSK_JWT_ISSUER: 'https://dsk.example.test',
     DSK_JWT_AUDIENCE: 'meta-integration-service',
     DSK_JWT_ALGORITHMS: 'ES256',
@@ -82,7 +87,7 @@ export async function startTestService(options: { env?: Record<string, string>; 
     dataConverter: foundation.dataConverter,
   });
   // The port is chosen up front: PUBLIC_BASE_URL (connect links, OAuth redirect URI) must name it.
-  const server: Server = buildApi(foundation, client).listen(port, '127.0.0.1');
+  const server: Server = buildApi(foundation, client, options.connectionTiming ? { connectionTiming: options.connectionTiming } : {}).listen(port, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   if (baseUrl !== config.http.publicBaseUrl) throw new Error(`test service listens on ${baseUrl}, not on PUBLIC_BASE_URL ${config.http.publicBaseUrl}`);

@@ -33,7 +33,7 @@ function activitiesWith(options: { connectionId?: string | null; signal?: () => 
       resolve: async () => undefined,
       eventsUrlOfChannel: async () => 'https://dsk.example/events',
     },
-    webhookLog: { recordAttempt: async () => undefined },
+    webhookLog: { recordAttempt: async () => undefined, recordDelivered: async () => undefined },
     messageStatus: { merge: async () => options.storedStatus ?? 'read' },
     channels: {
       connectionOf: async () => options.connectionId,

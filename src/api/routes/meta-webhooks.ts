@@ -2,6 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { InboundIntake } from '../../inbound/intake.js';
 import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics.js';
+import { countResponses } from '../middleware/count-responses.js';
 import { verifyMetaSignature } from '../../meta/signature.js';
 import { splitWebhook } from '../../meta/webhook-events.js';
 import { ApiError } from '../errors.js';
@@ -12,6 +14,7 @@ export interface MetaWebhookDeps {
   verifyToken: string;
   maxBodyBytes: number;
   intake: InboundIntake;
+  metrics: Pick<Metrics, 'webhookRequests'>;
   clock: () => Date;
   log: Logger;
 }
@@ -34,7 +37,7 @@ export function metaWebhookRoutes(deps: MetaWebhookDeps): Router {
     ctx.body = challenge;
   });
 
-  router.post('/webhooks/meta', rawBody({ limit: deps.maxBodyBytes }), async (ctx) => {
+  router.post('/webhooks/meta', countResponses(deps.metrics.webhookRequests), rawBody({ limit: deps.maxBodyBytes }), async (ctx) => {
     const raw = ctx.state.rawBody as Buffer;
     const signature = verifyMetaSignature(raw, ctx.get('x-hub-signature-256') || undefined, deps.appSecrets);
     if (!signature.ok) {

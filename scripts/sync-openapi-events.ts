@@ -1,0 +1,13 @@
+import { writeFileSync } from 'node:fs';
+import { EVENT_SCHEMA_PATH, OPENAPI_PATH, readEventExamples, readJson, syncEventSchema } from './openapi-events.js';
+
+/**
+ * Re-embeds docs/schemas/dsk-event.v1.schema.json (and the webhook's examples from
+ * docs/schemas/examples) into docs/openapi.json after the event schema changed. The unit test
+ * test/unit/openapi.test.ts fails until this has been run.
+ *
+ *   npx tsc -p tsconfig.json && node dist/scripts/sync-openapi-events.js
+ */
+const synced = syncEventSchema(readJson(OPENAPI_PATH), readJson(EVENT_SCHEMA_PATH), readEventExamples());
+writeFileSync(OPENAPI_PATH, `${JSON.stringify(synced, null, 2)}\n`);
+process.stdout.write(`${OPENAPI_PATH} re-embeds the event schema\n`);

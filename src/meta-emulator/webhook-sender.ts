@@ -1,0 +1,153 @@
+import { createHmac, randomBytes } from 'node:crypto';
+
+/**
+ * How Meta puts a webhook on the wire (reference meta-platform.md §1.3, "Fake sender recipe"): the
+ * JSON is escaped to pure ASCII (`/` as `\/`, every UTF-16 code unit outside 0x00–0x7E as `\uXXXX`
+ * with lowercase hex, so emoji become surrogate pairs) and `X-Hub-Signature-256` is the HMAC-SHA256
+ * of exactly those bytes with the app secret. The sandbox page sends with it; the tests' webhook
+ * sender (test/support/meta-webhook-sender.ts) re-exports it.
+ */
+
+/** Meta's wire form of a JSON text. */
+export function metaEscape(json: string): string {
+  let out = '';
+  for (let i = 0; i < json.length; i += 1) {
+    const unit = json.charCodeAt(i);
+    if (json[i] === '/') out += '\\/';
+    else if (unit > 0x7e) out += `\\u${unit.toString(16).padStart(4, '0')}`;
+    else out += json[i];
+  }
+  return out;
+}
+
+/** The body bytes Meta would send for `payload`; `escape: false` gives plain UTF-8 JSON instead. */
+export function metaBody(payload: unknown, opts: { escape?: boolean } = {}): Buffer {
+  const json = JSON.stringify(payload);
+  return Buffer.from(opts.escape === false ? json : metaEscape(json), 'utf8');
+}
+
+/** `X-Hub-Signature-256` for exactly these bytes. */
+export function signMeta(body: Buffer, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+export interface MetaDelivery {
+  body: Buffer;
+  headers: Record<string, string>;
+}
+
+/** A POST as Meta sends it: escaped body, JSON content type, signature over the bytes sent. */
+export function signedDelivery(payload: unknown, secret: string, opts: { escape?: boolean } = {}): MetaDelivery {
+  const body = metaBody(payload, opts);
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'content-length': String(body.length),
+      'x-hub-signature-256': signMeta(body, secret),
+    },
+  };
+}
+
+export interface DeliveryOutcome {
+  /** HTTP status of the callback's answer; undefined when no answer came (network error, timeout). */
+  status: number | undefined;
+  /** The start of the answer's body, or the network error. */
+  detail: string;
+  ms: number;
+}
+
+/** POSTs a signed delivery to a webhook callback URL once (Meta retries; the sandbox shows the outcome instead). */
+export async function deliverWebhook(callbackUrl: string, payload: unknown, secret: string, opts: { timeoutMs?: number } = {}): Promise<DeliveryOutcome> {
+  const { body, headers } = signedDelivery(payload, secret);
+  const started = Date.now();
+  try {
+    const res = await fetch(callbackUrl, {
+      method: 'POST',
+      // fetch computes content-length itself and refuses a caller-set one on some versions.
+      headers: { 'content-type': headers['content-type']!, 'x-hub-signature-256': headers['x-hub-signature-256']!, 'user-agent': 'facebookexternalua' },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 20_000),
+    });
+    const text = await res.text();
+    return { status: res.status, detail: text.slice(0, 200), ms: Date.now() - started };
+  } catch (err) {
+    const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    return { status: undefined, detail: `${err instanceof Error ? err.message : String(err)}${cause}`, ms: Date.now() - started };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a customer's text message looks like in each channel's webhook (reference §2.1, §3.2)
+
+/** A fresh wamid: `wamid.` + base64, which carries `/`, `+` and `=` like real ones do. */
+export function newEmulatorWamid(): string {
+  return `wamid.HBgL${randomBytes(24).toString('base64')}`;
+}
+
+/** A fresh Instagram message id (`aWdf…`, base64url). */
+export function newEmulatorMid(): string {
+  return `aWdfZG1f${randomBytes(30).toString('base64url')}`;
+}
+
+export interface WhatsAppTextInput {
+  wabaId: string;
+  phoneNumberId: string;
+  /** As the number is shown, e.g. `+1 555-010-2030`; the webhook carries its digits only. */
+  displayPhoneNumber: string;
+  /** The customer's WhatsApp id (digits). */
+  from: string;
+  customerName: string;
+  text: string;
+  wamid: string;
+  at: Date;
+}
+
+/** `object: whatsapp_business_account`, one `messages` change with contacts, metadata and the message. */
+export function whatsappTextWebhook(m: WhatsAppTextInput): Record<string, unknown> {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: m.wabaId,
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: m.displayPhoneNumber.replace(/\D/g, ''), phone_number_id: m.phoneNumberId },
+              contacts: [{ profile: { name: m.customerName }, wa_id: m.from }],
+              messages: [{ from: m.from, id: m.wamid, timestamp: String(Math.floor(m.at.getTime() / 1000)), type: 'text', text: { body: m.text } }],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export interface InstagramTextInput {
+  /** The business's Instagram professional account id (`entry[].id`, `recipient.id`). */
+  accountId: string;
+  /** The customer's Instagram-scoped id. */
+  senderId: string;
+  text: string;
+  mid: string;
+  at: Date;
+}
+
+/** `object: instagram`, one `messaging` item; times in Unix milliseconds. */
+export function instagramTextWebhook(m: InstagramTextInput): Record<string, unknown> {
+  const ms = m.at.getTime();
+  return {
+    object: 'instagram',
+    entry: [
+      {
+        id: m.accountId,
+        time: ms,
+        messaging: [{ sender: { id: m.senderId }, recipient: { id: m.accountId }, timestamp: ms, message: { mid: m.mid, text: m.text } }],
+      },
+    ],
+  };
+}

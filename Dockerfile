@@ -23,8 +23,10 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/migrations ./migrations
-# Served at GET /openapi.json; read once at start-up (src/api/routes/openapi.ts), so the API needs it.
+# Served at GET /openapi.json and GET /privacy; read once at start-up (src/api/routes/openapi.ts,
+# src/api/routes/privacy.ts), so the API needs them.
 COPY docs/openapi.json ./docs/openapi.json
+COPY docs/privacy-policy.md ./docs/privacy-policy.md
 USER node
 EXPOSE 3000
 CMD ["node", "dist/src/main-api.js"]

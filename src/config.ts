@@ -80,6 +80,12 @@ const EnvSchema = z.object({
   HTTP_PORT: port.default(3000),
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  // Native TLS (instead of, or behind, a TLS-terminating proxy): PEM files, both or neither.
+  TLS_CERT_FILE: optionalString,
+  TLS_KEY_FILE: optionalString,
+  // Per client IP on the public pages and Meta's callbacks (never on /webhooks/meta); 0 turns it off.
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(60),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(10_000).default(30),
 
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
@@ -166,7 +172,20 @@ export type Env = z.input<typeof EnvSchema>;
 export interface Config {
   env: 'development' | 'production' | 'test';
   logLevel: string;
-  http: { host: string; port: number; publicBaseUrl: string; trustProxy: boolean };
+  http: {
+    host: string;
+    port: number;
+    publicBaseUrl: string;
+    trustProxy: boolean;
+    /** Serve HTTPS directly with these PEM files; undefined: plain HTTP (TLS terminated in front). */
+    tls: { certFile: string; keyFile: string } | undefined;
+    /**
+     * Token bucket per client IP on the connect pages, OAuth callback, Meta's deauthorize/data-deletion
+     * callbacks, the deletion status page and /privacy: `burst` at once, refilled at `perMinute`.
+     * undefined: no limit (RATE_LIMIT_PER_MINUTE=0).
+     */
+    rateLimit: { perMinute: number; burst: number } | undefined;
+  };
   database: { url: string; poolMax: number };
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
   tokenKeys: Array<{ id: string; key: string }>;
@@ -259,6 +278,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // Tokens travel to these hosts: plain http is for the local emulator only.
     throw new ConfigError(['META_GRAPH_BASE_URL / META_MEDIA_HOSTS: must be https in production']);
   }
+  if (!!e.TLS_CERT_FILE !== !!e.TLS_KEY_FILE) {
+    throw new ConfigError(['TLS_CERT_FILE / TLS_KEY_FILE: native TLS needs both (or neither)']);
+  }
+  const publicHttps = e.PUBLIC_BASE_URL.startsWith('https://');
+  if (e.TLS_CERT_FILE && !publicHttps) {
+    throw new ConfigError(['PUBLIC_BASE_URL: must be https when the api serves TLS itself (TLS_CERT_FILE)']);
+  }
   const metaHosts = { META_DIALOG_BASE_URL: e.META_DIALOG_BASE_URL, INSTAGRAM_GRAPH_BASE_URL: e.INSTAGRAM_GRAPH_BASE_URL, INSTAGRAM_API_BASE_URL: e.INSTAGRAM_API_BASE_URL, INSTAGRAM_DIALOG_BASE_URL: e.INSTAGRAM_DIALOG_BASE_URL };
   const plainHttp = Object.entries(metaHosts).filter(([, url]) => !url.startsWith('https://'));
   if (e.NODE_ENV === 'production' && plainHttp.length > 0) {
@@ -292,11 +318,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(['PAYLOAD_ENCRYPTION_KEYS: each entry must be "keyId:<32 bytes, base64>" with a key id of letters, digits, ".", "_" or "-"']);
   }
   if (new Set(payloadKeys.map((k) => k.id)).size !== payloadKeys.length) throw new ConfigError(['PAYLOAD_ENCRYPTION_KEYS: key ids must be unique']);
+  if (e.NODE_ENV === 'production' && !publicHttps) {
+    // Meta, browsers (cookies, OAuth codes) and DSK reach the api at this address: the privacy policy promises HTTPS.
+    throw new ConfigError(['PUBLIC_BASE_URL: must be https in production']);
+  }
 
   const config: Config = {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, ''), trustProxy: e.TRUST_PROXY },
+    http: {
+      host: e.HTTP_HOST,
+      port: e.HTTP_PORT,
+      publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/$/, ''),
+      trustProxy: e.TRUST_PROXY,
+      tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
+      rateLimit: e.RATE_LIMIT_PER_MINUTE > 0 ? { perMinute: e.RATE_LIMIT_PER_MINUTE, burst: e.RATE_LIMIT_BURST } : undefined,
+    },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL },
     tokenKeys: e.TOKEN_ENCRYPTION_KEYS,

@@ -1,4 +1,5 @@
-import { closeServer, buildApi } from './api/server.js';
+import https from 'node:https';
+import { closeServer, buildApi, createApiServer, reloadTls } from './api/server.js';
 import { startProcess } from './entry.js';
 import { buildFoundation } from './runtime.js';
 import { createTemporalClient } from './temporal/client.js';
@@ -7,9 +8,21 @@ startProcess('api', async (config, log) => {
   const foundation = await buildFoundation(config, log, 'api');
   const temporal = await createTemporalClient(config.temporal, foundation.dataConverter);
   const app = buildApi(foundation, temporal);
-  const server = app.listen(config.http.port, config.http.host);
+  const tls = config.http.tls;
+  const server = await createApiServer(app, tls);
+  server.listen(config.http.port, config.http.host);
   await new Promise<void>((resolve) => server.once('listening', resolve));
-  log.info({ url: config.http.publicBaseUrl, port: config.http.port }, 'api listening');
+  log.info({ url: config.http.publicBaseUrl, port: config.http.port, tls: tls !== undefined }, 'api listening');
+
+  if (tls && server instanceof https.Server) {
+    // Renewed certificates (e.g. ACME, every few weeks) are picked up without a restart.
+    process.on('SIGHUP', () => {
+      reloadTls(server, tls).then(
+        () => log.info('tls certificate reloaded'),
+        (err: unknown) => log.error({ errorName: err instanceof Error ? err.name : typeof err }, 'tls certificate not reloaded; keeping the previous one'),
+      );
+    });
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -69,6 +69,12 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}) 
       labelNames: ['outcome'] as const,
       registers,
     }),
+    /** Requests to the public pages and Meta's callbacks refused with 429 by the per-IP rate limit. */
+    rateLimited: new Counter({
+      name: 'rate_limited_requests_total',
+      help: 'Requests to public pages and callbacks refused by the per-IP rate limit',
+      registers,
+    }),
     /** One per token check; result `valid` | `refreshed` | `invalid` | `error`. */
     tokenRefreshes: new Counter({
       name: 'token_refreshes_total',

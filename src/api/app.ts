@@ -4,10 +4,17 @@ import type { Logger } from '../logger.js';
 import { errorMiddleware } from './errors.js';
 import { accessLog } from './middleware/access-log.js';
 import { requestId } from './middleware/request-id.js';
+import { securityHeaders } from './middleware/security-headers.js';
 
 export interface AppDeps {
   log: Logger;
+  /**
+   * Behind one TLS-terminating proxy: X-Forwarded-Proto is believed and the client address is the last
+   * X-Forwarded-For entry (the one that proxy appended; earlier entries are whatever the client sent).
+   */
   trustProxy: boolean;
+  /** PUBLIC_BASE_URL is https: HSTS on every response (see securityHeaders). */
+  httpsPublicUrl?: boolean;
   /** Public routers (health, webhooks, pages, well-known): mounted as given. */
   publicRoutes: readonly Router[];
   /** DSK's REST API: every route behind `dskAuth`, which puts the instance id on ctx.state. */
@@ -17,16 +24,13 @@ export interface AppDeps {
 
 /** Composes the HTTP API from its parts; never listens (tests drive `app.callback()`). */
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: deps.trustProxy });
+  const app = new Koa({ proxy: deps.trustProxy, maxIpsCount: deps.trustProxy ? 1 : 0 });
   // Koa's default handler would print errors to stderr with request details; ours logs ids only.
   app.silent = true;
   app.use(requestId());
   app.use(accessLog(deps.log));
   app.use(errorMiddleware(deps.log));
-  app.use(async (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    await next();
-  });
+  app.use(securityHeaders({ httpsPublicUrl: deps.httpsPublicUrl ?? false }));
   for (const router of deps.publicRoutes) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: true }));

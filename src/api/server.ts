@@ -1,4 +1,7 @@
-import type { Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import type Koa from 'koa';
 import type { Client } from '@temporalio/client';
 import type { Foundation } from '../runtime.js';
 import { temporalReachable } from '../temporal/client.js';
@@ -20,6 +23,8 @@ import { connectionRoutes } from './routes/connections.js';
 import { metaCallbackRoutes } from './routes/meta-callbacks.js';
 import { codecRoutes } from './routes/codec.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { loadPrivacyPolicy, privacyRoutes } from './routes/privacy.js';
+import { createTokenBuckets, rateLimit } from './middleware/rate-limit.js';
 import type { ConnectionTiming } from '../shared/connections.js';
 
 /** How long a connect link and its session live. */
@@ -38,9 +43,16 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
     metrics: f.metrics,
   });
   const key = config.dskAuth.key;
+  // One budget per client address across every public page and callback; never on /webhooks/meta.
+  const limits = config.http.rateLimit;
+  const publicRateLimit = limits
+    ? rateLimit(createTokenBuckets({ burst: limits.burst, perMinute: limits.perMinute }), { onLimited: () => f.metrics.rateLimited.inc() })
+    : undefined;
+  const limited = publicRateLimit ? { rateLimit: publicRateLimit } : {};
   return createApp({
     log,
     trustProxy: config.http.trustProxy,
+    httpsPublicUrl: config.http.publicBaseUrl.startsWith('https://'),
     publicRoutes: [
       healthRoutes([
         { name: 'postgres', check: async () => (await f.pool.query('select 1')).rowCount === 1 },
@@ -75,6 +87,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
         publicBaseUrl: config.http.publicBaseUrl,
         clock: f.clock,
         log,
+        ...limited,
       }),
       metaCallbackRoutes({
         appSecrets: config.meta.appSecrets,
@@ -85,7 +98,9 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
         publicBaseUrl: config.http.publicBaseUrl,
         clock: f.clock,
         log,
+        ...limited,
       }),
+      privacyRoutes({ page: loadPrivacyPolicy(), ...limited }),
     ],
     dskAuth: createDskAuth({
       issuer: config.dskAuth.issuer,
@@ -96,7 +111,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       log,
     }),
     dskRoutes: [
-      instanceRoutes({ instances: f.repos.instances }),
+      instanceRoutes({ instances: f.repos.instances, httpsOnly: config.env === 'production' }),
       deliveryRoutes({
         redelivery: createRedelivery({ webhookLog: f.repos.webhookLog, workflows: temporal.workflow, taskQueue: config.temporal.taskQueue, clock: f.clock, log }),
       }),
@@ -117,8 +132,35 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
   });
 }
 
+export type ApiServer = http.Server | https.Server;
+
+/** PEM files of the native TLS option (TLS_CERT_FILE / TLS_KEY_FILE). */
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+}
+
+async function readTls(files: TlsFiles): Promise<{ cert: Buffer; key: Buffer }> {
+  const [cert, key] = await Promise.all([readFile(files.certFile), readFile(files.keyFile)]);
+  return { cert, key };
+}
+
+/**
+ * The api's HTTP server: plain HTTP when TLS is terminated in front, else HTTPS with the given files
+ * (TLS 1.2 at least). Not listening yet.
+ */
+export async function createApiServer(app: Koa, tls: TlsFiles | undefined): Promise<ApiServer> {
+  if (!tls) return http.createServer(app.callback());
+  return https.createServer({ ...(await readTls(tls)), minVersion: 'TLSv1.2' }, app.callback());
+}
+
+/** Swaps in renewed certificate files without dropping connections (main-api calls it on SIGHUP). */
+export async function reloadTls(server: https.Server, tls: TlsFiles): Promise<void> {
+  server.setSecureContext({ ...(await readTls(tls)), minVersion: 'TLSv1.2' });
+}
+
 /** Stops accepting connections and waits for in-flight requests (bounded). */
-export function closeServer(server: Server, timeoutMs = 10_000): Promise<void> {
+export function closeServer(server: ApiServer, timeoutMs = 10_000): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       server.closeAllConnections();

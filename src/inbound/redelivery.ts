@@ -65,12 +65,32 @@ export function createRedelivery(deps: RedeliveryDeps) {
     },
 
     async retry(instanceId: string, key: string): Promise<RetryResult> {
+      return retryDelivery(instanceId, key);
+    },
+  };
+
+  /**
+   * The workflow writes "failed" to the log just before it fails, so a retry can arrive while the
+   * run is still closing: give it a few seconds rather than refusing the retry.
+   */
+  async function lastRunClosed(key: string, timeoutMs = 5_000): Promise<void> {
+    const handle = deps.workflows.getHandle(inboundWorkflowId(key));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const { status } = await handle.describe();
+      if (status.name !== 'RUNNING') return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async function retryDelivery(instanceId: string, key: string): Promise<RetryResult> {
       const row = await deps.webhookLog.get(key);
       if (!row || row.instanceId !== instanceId) return { result: 'not_found' };
       if (row.outcome !== 'failed') return { result: 'not_retryable', outcome: row.outcome };
 
       const input = await originalInput(key);
       if (!input) return { result: 'retention_expired' };
+      await lastRunClosed(key);
 
       // The claim makes concurrent retries of one key start at most one run.
       const claim = await deps.webhookLog.claimRetry(key, instanceId, deps.clock());
@@ -96,8 +116,7 @@ export function createRedelivery(deps: RedeliveryDeps) {
       }
       deps.log.info({ key, instanceId, kind: row.kind }, 'failed delivery retried');
       return { result: 'retrying' };
-    },
-  };
+  }
 }
 
 export type Redelivery = ReturnType<typeof createRedelivery>;

@@ -1,5 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
-import type { retentionWorkflow } from '../workflows/retention.js';
+import { STATUS } from '../shared/search-attributes.js';
+import type { RetentionStatus, retentionWorkflow } from '../workflows/retention.js';
 
 export const RETENTION_SCHEDULE_ID = 'retention-daily';
 /** The privacy policy's promise: webhook log entries are kept 30 days. */
@@ -30,6 +31,8 @@ export async function ensureRetentionSchedule(client: Client, options: { taskQue
     taskQueue: options.taskQueue,
     args: [{ webhookLogDays: RETENTION_WEBHOOK_LOG_DAYS }],
     workflowRunTimeout: '6 hours',
+    // Filterable from its first moment (`IntegrationStatus = 'purging'`), before the workflow sets it itself.
+    typedSearchAttributes: [{ key: STATUS, value: 'purging' satisfies RetentionStatus }],
   };
   // SKIP: a purge still running (a large backlog) is not joined by the next day's; catch up after an
   // outage of the server within 6 hours rather than a day late.

@@ -1,5 +1,6 @@
-import { ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RetentionActivities } from '../activities/retention.js';
+import { STATUS } from '../shared/search-attributes.js';
 
 export interface RetentionInput {
   /** Age after which webhook-log rows (and message statuses) go; the privacy policy promises 30. */
@@ -20,6 +21,15 @@ export interface RetentionResult {
  */
 export const MIN_WEBHOOK_LOG_DAYS = 8;
 
+/** IntegrationStatus of a run: `purging` while it works, then `purged`, or `failed` (which part: the failure). */
+export type RetentionStatus = 'purging' | 'purged' | 'failed';
+
+/**
+ * Runs started before the search attribute was set here have no upsert commands in their history;
+ * replaying them (a worker restart mid-run, a query on a closed run) must not produce any.
+ */
+export const RETENTION_STATUS_PATCH = 'retention-integration-status';
+
 const { destroyDeadTokens, purgeExpiredSessions, purgeWebhookLog, purgeMessageStatus } = proxyActivities<RetentionActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
@@ -33,8 +43,15 @@ const { destroyDeadTokens, purgeExpiredSessions, purgeWebhookLog, purgeMessageSt
  * keeps failing does not stop the others, and the run then fails naming it, visible in the Web UI.
  */
 export async function retentionWorkflow(input: RetentionInput): Promise<RetentionResult> {
+  const tracksStatus = patched(RETENTION_STATUS_PATCH);
+  const setStatus = (value: RetentionStatus) => {
+    if (tracksStatus) upsertSearchAttributes([{ key: STATUS, value }]);
+  };
+  // The schedule starts runs with `purging` already; a run started by hand gets it here.
+  setStatus('purging');
   const days = input.webhookLogDays;
   if (!Number.isInteger(days) || days < MIN_WEBHOOK_LOG_DAYS) {
+    setStatus('failed');
     throw ApplicationFailure.nonRetryable(`webhookLogDays must be an integer >= ${MIN_WEBHOOK_LOG_DAYS}`, 'invalid_retention_window');
   }
   const [tokens, sessions, webhookLog, messageStatus] = await Promise.allSettled([
@@ -48,6 +65,7 @@ export async function retentionWorkflow(input: RetentionInput): Promise<Retentio
   const result: RetentionResult = { tokens: count(outcomes.tokens), sessions: count(outcomes.sessions), webhookLog: count(outcomes.webhookLog), messageStatus: count(outcomes.messageStatus) };
   const failed = Object.entries(outcomes).filter(([, o]) => o.status === 'rejected').map(([name]) => name);
   log.info('retention purge finished', { ...result, failed: failed.join(',') || 'none' });
+  setStatus(failed.length > 0 ? 'failed' : 'purged');
   if (failed.length > 0) {
     throw ApplicationFailure.create({ type: 'retention_incomplete', message: `retention purge incomplete: ${failed.join(', ')} failed`, nonRetryable: true });
   }

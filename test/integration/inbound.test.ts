@@ -123,8 +123,10 @@ describe('inbound: Meta webhook → workflow → DSK (real PostgreSQL and Tempor
     const row = await waitForOutcome(key, 'failed');
     assert.equal(row.lastDskStatus, 422);
     assert.equal(row.attempts, 1);
-    const description = await service.client.workflow.getHandle(`inbound-${key}`).describe();
-    assert.equal(description.status.name, 'FAILED');
+    // The log row is written just before the run fails: wait for the run itself.
+    const handle = service.client.workflow.getHandle(`inbound-${key}`);
+    await assert.rejects(handle.result());
+    assert.equal((await handle.describe()).status.name, 'FAILED');
   });
 
   it('rejects a missing or wrong signature with 401 and starts nothing', async () => {

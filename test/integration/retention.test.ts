@@ -13,6 +13,7 @@ import { createDatabaseIfMissing, databaseUrl, dropDatabaseIfExists } from '../.
 import { createLogger } from '../../src/logger.js';
 import { createDataConverter, FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter.js';
 import { createPayloadCodecs, ENCRYPTED_ENCODING, generatePayloadKey } from '../../src/temporal/encryption-codec.js';
+import { STATUS } from '../../src/shared/search-attributes.js';
 import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../../src/temporal/schedules.js';
 import { WORKFLOWS_ENTRY } from '../../src/temporal/worker.js';
 import { retentionWorkflow, type RetentionResult } from '../../src/workflows/retention.js';
@@ -214,6 +215,7 @@ describe('retention workflow and its schedule on the Temporal dev server', () =>
     const history = await withWorker(async (taskQueue) => {
       const handle = await env.client.workflow.start(retentionWorkflow, { taskQueue, workflowId: `retention-test-${randomUUID()}`, args: [{ webhookLogDays: 30 }] });
       assert.deepEqual(await handle.result(), ONE_OF_EACH);
+      assert.equal((await handle.describe()).typedSearchAttributes.get(STATUS), 'purged');
       return handle.fetchHistory();
     });
     const events = history.events ?? [];
@@ -237,6 +239,7 @@ describe('retention workflow and its schedule on the Temporal dev server', () =>
           err.cause.message === 'webhookLogDays must be an integer >= 8',
       );
     });
+    assert.equal((await env.client.workflow.getHandle(workflowId).describe()).typedSearchAttributes.get(STATUS), 'failed');
     const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
     const failure = events.find((e) => e.workflowExecutionFailedEventAttributes)?.workflowExecutionFailedEventAttributes?.failure;
     assert.equal(failure?.message, 'Encoded failure');
@@ -268,6 +271,9 @@ describe('retention workflow and its schedule on the Temporal dev server', () =>
         { type: description.action.type, workflowType: description.action.workflowType, taskQueue: description.action.taskQueue, args: description.action.args },
         { type: 'startWorkflow', workflowType: 'retentionWorkflow', taskQueue, args: [{ webhookLogDays: 30 }] },
       );
+      const actionAttributes = description.action.typedSearchAttributes;
+      const actionPairs = Array.isArray(actionAttributes) ? actionAttributes : (actionAttributes?.getAll() ?? []);
+      assert.deepEqual(actionPairs.map((p) => [p.key.name, p.value]), [['IntegrationStatus', 'purging']], 'runs are filterable from their start');
       const next = description.info.nextActionTimes[0]!;
       assert.deepEqual([next.getUTCHours(), next.getUTCMinutes(), next.getUTCSeconds()], [3, 15, 0]);
 
@@ -283,6 +289,7 @@ describe('retention workflow and its schedule on the Temporal dev server', () =>
       const started = await eventually(async () => (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId);
       assert.match(started, /^retention-/);
       assert.deepEqual(await env.client.workflow.getHandle(started).result(), ONE_OF_EACH);
+      assert.equal((await env.client.workflow.getHandle(started).describe()).typedSearchAttributes.get(STATUS), 'purged');
     });
   });
 });

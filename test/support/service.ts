@@ -11,6 +11,7 @@ import { freePort } from '../../src/infra/local-temporal.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { ConnectionTiming } from '../../src/shared/connections.js';
 import { buildActivities, buildFoundation, type Foundation } from '../../src/runtime.js';
+import { installTemporalRuntime } from '../../src/temporal/runtime-logger.js';
 import { createWorker, WORKFLOWS_ENTRY } from '../../src/temporal/worker.js';
 import { generateFernetKey } from '../../src/vault/fernet.js';
 import { generatePayloadKey } from '../../src/temporal/encryption-codec.js';
@@ -48,21 +49,39 @@ export interface TestService {
  * tasks) and the API on an ephemeral port. Only Meta and DSK are fakes.
  */
 export async function startTestService(
-  options: { env?: Record<string, string>; withWorker?: boolean; metaAppSecret?: string; connectionTiming?: ConnectionTiming } = {},
+  options: {
+    env?: Record<string, string>;
+    withWorker?: boolean;
+    metaAppSecret?: string;
+    connectionTiming?: ConnectionTiming;
+    /** A Temporal server of the test's own (e.g. one with the Web UI) instead of the test run's. */
+    temporalAddress?: string;
+    /** The API's port, when something started before the service must know its URL (the Web UI's codec endpoint). */
+    port?: number;
+    /**
+     * Every log line of the service at level debug (api, activities, and the Temporal SDK's worker and
+     * workflow logs, routed as main-worker routes them), for tests that assert on what is logged. The SDK
+     * part must be the process's first use of Temporal's native runtime: pass it to the first service only.
+     */
+    logDestination?: NodeJS.WritableStream;
+  } = {},
 ): Promise<TestService> {
   const infra = testInfrastructure();
-  const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', name: 'test' });
+  const log = options.logDestination
+    ? createLogger({ level: 'debug', name: 'test', destination: options.logDestination })
+    : createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', name: 'test' });
+  if (options.logDestination) installTemporalRuntime(log, { handleSignals: false });
   const dskIssuer = await createDskIssuer();
   const { privateJwk } = await generateServiceSigningKey('ES256', 'test-service-1');
   const metaAppSecret = options.metaAppSecret ?? randomBytes(16).toString('hex');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: infra.databaseUrl,
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     DATABASE_POOL_MAX: '20',
-    TEMPORAL_ADDRESS: infra.temporalAddress,
+    TEMPORAL_ADDRESS: options.temporalAddress ?? infra.temporalAddress,
     TEMPORAL_NAMESPACE: infra.namespace,
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     TOKEN_ENCRYPTION_KEYS: `test1:${generateFernetKey()}`,

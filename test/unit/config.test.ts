@@ -80,7 +80,7 @@ describe('loadConfig', () => {
 
   describe('connect flows', () => {
     // Production needs the payload keys; the value only has to be well-formed here.
-    const production = { ...valid, NODE_ENV: 'production', PAYLOAD_ENCRYPTION_KEYS: `p1:${Buffer.alloc(32, 7).toString('base64')}` };
+    const production = { ...valid, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://integrations.example.test', PAYLOAD_ENCRYPTION_KEYS: `p1:${Buffer.alloc(32, 7).toString('base64')}` };
 
     it('outside production offers Embedded Signup and Instagram via Facebook Login with the emulator app', () => {
       const config = loadConfig(valid);

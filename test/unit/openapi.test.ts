@@ -120,7 +120,7 @@ const PUBLIC_DOCUMENTED_ROUTERS: Record<string, () => Router> = {
   'openapi.ts': () => openApiRoutes({ document: doc as unknown as ServedDocument }),
 };
 /** Not DSK's contract: Meta's webhooks and callbacks, the end user's pages, operators' endpoints. */
-const NOT_DOCUMENTED = ['codec.ts', 'connect-pages.ts', 'health.ts', 'meta-callbacks.ts', 'meta-webhooks.ts', 'metrics.ts'];
+const NOT_DOCUMENTED = ['codec.ts', 'connect-pages.ts', 'health.ts', 'meta-callbacks.ts', 'meta-webhooks.ts', 'metrics.ts', 'privacy.ts'];
 
 /** `GET /v1/channels/{id}` per registered route; HEAD is implied by GET (koa-router adds it). */
 function registeredRoutes(routers: Record<string, () => Router>): Map<string, string> {

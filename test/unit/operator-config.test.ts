@@ -40,7 +40,7 @@ describe('loadConfig: payload encryption keys', () => {
     assert.deepEqual(problemsOf({ ...valid, NODE_ENV: 'production' }), [
       'PAYLOAD_ENCRYPTION_KEYS: is required in production (Temporal payloads are encrypted with it)',
     ]);
-    assert.equal(loadConfig({ ...valid, NODE_ENV: 'production', PAYLOAD_ENCRYPTION_KEYS: `p1:${generatePayloadKey()}` }).payloadKeys.length, 1);
+    assert.equal(loadConfig({ ...valid, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://integrations.example.test', PAYLOAD_ENCRYPTION_KEYS: `p1:${generatePayloadKey()}` }).payloadKeys.length, 1);
   });
 
   it('refuses keys that are not 32 bytes, odd key ids and repeated ids, without echoing the key', () => {

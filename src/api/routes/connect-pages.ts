@@ -25,6 +25,8 @@ export interface ConnectPagesDeps {
   publicBaseUrl: string;
   clock: () => Date;
   log: Logger;
+  /** The public pages' rate limit (shared with the other public routers); omitted: none. */
+  rateLimit?: Koa.Middleware;
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -41,18 +43,13 @@ export function connectPageRoutes(deps: ConnectPagesDeps): Router {
   const redirectUri = `${deps.publicBaseUrl}/oauth/callback`;
   const secureCookies = deps.publicBaseUrl.startsWith('https://');
 
-  router.use(async (ctx, next) => {
-    await next();
-    ctx.set('Cache-Control', 'no-store');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.set('X-Frame-Options', 'DENY');
-    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
-  });
+  // The page headers (CSP, framing, referrer, no-store, HSTS) come from securityHeaders, for every HTML response.
+  if (deps.rateLimit) router.use(deps.rateLimit);
 
   function setCookie(ctx: Koa.Context, value: string, maxAgeSeconds: number) {
     ctx.append(
       'Set-Cookie',
-      `${CONNECT_COOKIE}=${value}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secureCookies ? '; Secure' : ''}`,
+      `${CONNECT_COOKIE}=${value}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secureCookies || ctx.secure ? '; Secure' : ''}`,
     );
   }
 

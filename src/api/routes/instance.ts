@@ -5,16 +5,21 @@ import { ApiError } from '../errors.js';
 import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseBody } from '../validate.js';
 
-const EventsUrlBody = z.object({
-  events_url: z
-    .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
-    .max(2048)
-    .nullable(),
-});
+const EventsUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048);
+const EventsUrlBody = z.object({ events_url: EventsUrl.nullable() });
+// Events carry message content: in production they travel over HTTPS only (privacy policy §4.3).
+const HttpsEventsUrlBody = z.object({ events_url: EventsUrl.refine((u) => u.startsWith('https://'), 'must be an https URL').nullable() });
+
+export interface InstanceRouteDeps {
+  instances: Instances;
+  /** Refuse plain-http events URLs (production). */
+  httpsOnly?: boolean;
+}
 
 /** The calling instance's own settings: where the service POSTs its events. */
-export function instanceRoutes(deps: { instances: Instances }): Router {
+export function instanceRoutes(deps: InstanceRouteDeps): Router {
   const router = new Router({ prefix: '/v1' });
+  const body = deps.httpsOnly ? HttpsEventsUrlBody : EventsUrlBody;
   router.get('/instance', async (ctx) => {
     const instanceId = requireInstance(ctx);
     const instance = await deps.instances.get(instanceId);
@@ -23,8 +28,8 @@ export function instanceRoutes(deps: { instances: Instances }): Router {
   });
   router.put('/instance', async (ctx) => {
     const instanceId = requireInstance(ctx);
-    const body = await parseBody(ctx, EventsUrlBody);
-    const instance = await deps.instances.setEventsUrl(instanceId, body.events_url);
+    const { events_url } = await parseBody(ctx, body);
+    const instance = await deps.instances.setEventsUrl(instanceId, events_url);
     ctx.body = { id: instance.id, events_url: instance.eventsUrl };
   });
   return router;

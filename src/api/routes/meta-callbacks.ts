@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import Router from '@koa/router';
+import type Koa from 'koa';
 import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
 import type { ChannelLifecycle } from '../../db/channel-lifecycle.js';
 import type { Channels } from '../../db/channels.js';
@@ -21,6 +22,8 @@ export interface MetaCallbackDeps {
   publicBaseUrl: string;
   clock: () => Date;
   log: Logger;
+  /** The public pages' rate limit (shared with the other public routers); omitted: none. */
+  rateLimit?: Koa.Middleware;
 }
 
 /**
@@ -30,6 +33,8 @@ export interface MetaCallbackDeps {
  */
 export function metaCallbackRoutes(deps: MetaCallbackDeps): Router {
   const router = new Router();
+  // Meta calls these rarely (one per person removing the app); a flood is not Meta.
+  if (deps.rateLimit) router.use(deps.rateLimit);
 
   async function verifiedUser(body: string): Promise<string> {
     const signed = new URLSearchParams(body).get('signed_request');
@@ -105,7 +110,7 @@ export function metaCallbackRoutes(deps: MetaCallbackDeps): Router {
       html`<p>Confirmation code: <code>${code}</code></p>
 <p>Received ${request.requested_at.toISOString()}. Channels concerned: ${request.channels}.</p>
 <p>${done ? 'Completed: the channels are disconnected and their access tokens destroyed.' : 'In progress: the channels are being disconnected.'}</p>
-<p><small>Messages are not stored by this service; delivery records (without content) expire after 30 days.</small></p>`,
+<p><small>This service keeps no message content in its database; messages in transit exist only in encrypted workflow histories, which are deleted after a short retention period. Delivery records (without content) expire after 30 days. Details: <a href="/privacy">privacy policy</a>.</small></p>`,
       { status: done ? 'ok' : 'info' },
     );
   });

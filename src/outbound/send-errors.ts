@@ -1,0 +1,264 @@
+import { classifyMetaError, type MetaErrorClass } from '../meta/errors.js';
+import { MetaApiError, MetaRequestError } from '../meta/graph-client.js';
+
+/*
+ * What DSK is told when a send fails: Meta's code and subcode as they came, a stable code of ours
+ * that DSK can branch on, a readable English sentence, and what the service does next. The class
+ * comes from src/meta/errors.ts (reference meta-platform.md §7.2); a few codes get a more precise
+ * stable code (e.g. invalid_recipient), and every documented code gets its own reason.
+ *
+ * Reasons paraphrase Meta's error titles (WA-ERR, Graph error handling) and never quote Meta's
+ * `message` / `error_data.details`, which can echo request parameters (message content).
+ */
+
+export type SendErrorCode =
+  /** Rate limited (app, page, business, phone-number throughput or recipient pair rate). */
+  | 'meta_throttled'
+  /** Meta is temporarily failing. */
+  | 'meta_unavailable'
+  /** The channel's token is dead; the customer must reconnect. */
+  | 'reauth_required'
+  | 'permission_missing'
+  | 'invalid_recipient'
+  /** WhatsApp 24 h window (send a template) or Instagram window (HUMAN_AGENT within 7 days). */
+  | 'outside_customer_window'
+  | 'template_error'
+  /** Account locked, restricted, unpaid, uncertified or unregistered: operator action. */
+  | 'policy_blocked'
+  /** Spam / marketing-engagement limits: do not resend soon. */
+  | 'quality_limited'
+  | 'undeliverable'
+  | 'bad_request'
+  /** The message may have gone out; it is reconciled from webhooks, never sent again blindly. */
+  | 'ambiguous_send'
+  /** A code we do not know, not marked transient by Meta. */
+  | 'meta_error';
+
+export const SEND_ERROR_CODES: readonly SendErrorCode[] = [
+  'meta_throttled',
+  'meta_unavailable',
+  'reauth_required',
+  'permission_missing',
+  'invalid_recipient',
+  'outside_customer_window',
+  'template_error',
+  'policy_blocked',
+  'quality_limited',
+  'undeliverable',
+  'bad_request',
+  'ambiguous_send',
+  'meta_error',
+];
+
+export type SendAction =
+  /** Retry later with backoff (honouring Meta's wait for throttling). */
+  | 'retry'
+  /** Stop; mark the channel reauth_required. */
+  | 'reauth'
+  /** Permanent for this message. */
+  | 'fail'
+  /** Do not send again; wait for the status/echo webhook to say what happened. */
+  | 'reconcile';
+
+export interface SendFailure {
+  /** Meta's `error.code`; null when Meta gave none (timeout, network, non-Graph body). */
+  meta_code: number | null;
+  meta_subcode: number | null;
+  code: SendErrorCode;
+  reason: string;
+  retryable: boolean;
+  action: SendAction;
+}
+
+interface Outcome {
+  code: SendErrorCode;
+  action: SendAction;
+}
+
+const BY_CLASS: Record<MetaErrorClass, Outcome & { reason: string }> = {
+  transient: { code: 'meta_unavailable', action: 'retry', reason: 'Meta had a temporary problem; the send can be retried.' },
+  throttled: { code: 'meta_throttled', action: 'retry', reason: 'Meta rate-limited the send; it can be retried after a wait.' },
+  quality: { code: 'quality_limited', action: 'fail', reason: 'Meta limited sending for quality reasons; do not resend soon.' },
+  reauth: { code: 'reauth_required', action: 'reauth', reason: "The channel's access token is no longer valid; the channel must be reconnected." },
+  permission: { code: 'permission_missing', action: 'fail', reason: 'The app lacks a permission needed to send on this channel.' },
+  bad_request: { code: 'bad_request', action: 'fail', reason: 'Meta rejected the request as invalid.' },
+  window: {
+    code: 'outside_customer_window',
+    action: 'fail',
+    reason: 'The customer-service window is closed; send a template (WhatsApp) or use the HUMAN_AGENT tag (Instagram).',
+  },
+  undeliverable: { code: 'undeliverable', action: 'fail', reason: 'Meta could not deliver this message.' },
+  template: { code: 'template_error', action: 'fail', reason: 'The message template was rejected.' },
+  policy: { code: 'policy_blocked', action: 'fail', reason: 'The business account is blocked from sending; an operator must act in Meta Business Manager.' },
+  ambiguous: {
+    code: 'ambiguous_send',
+    action: 'reconcile',
+    reason: 'Meta reported an error, but the message may have been sent; it will be matched against the echo instead of being sent again.',
+  },
+  unknown: { code: 'meta_error', action: 'fail', reason: 'Meta returned an error this service does not recognise.' },
+};
+
+/** Codes whose stable code is more precise than their class's. */
+const OUTCOME_OVERRIDES: Record<string, Outcome> = {
+  '100/2534014': { code: 'invalid_recipient', action: 'fail' },
+  '131021': { code: 'invalid_recipient', action: 'fail' },
+  // WA-ERR "Recipient phone number not in allowed list" (test numbers); not in the reference's table.
+  '131030': { code: 'invalid_recipient', action: 'fail' },
+};
+
+/** Readable reasons, keyed `code` or `code/subcode` (the latter wins). */
+export const SEND_ERROR_REASONS: Readonly<Record<string, string>> = {
+  // Auth
+  '0': "Meta rejected the channel's credentials (AuthException); the channel must be reconnected.",
+  '190': "The channel's access token is invalid or expired; the channel must be reconnected.",
+  '190/458': 'The app is no longer installed for this account; the channel must be reconnected.',
+  '190/459': 'The account owner must pass a security checkpoint on Facebook before the channel can be reconnected.',
+  '190/460': "The account's password changed, which revoked the token; the channel must be reconnected.",
+  '190/463': "The channel's access token expired; the channel must be reconnected.",
+  '190/464': 'The account owner must confirm their Facebook account before the channel can be reconnected.',
+  '190/467': "The channel's access token is invalid; the channel must be reconnected.",
+  '190/492': 'The person who connected the channel lost their role on the Page; the channel must be reconnected.',
+  // Transient
+  '1': 'Meta reported an unknown error; the send can be retried.',
+  '1/1357046': 'Meta reported an invalid reply although the message was sent; it will be matched against the echo instead of being sent again.',
+  '2': 'Meta is temporarily unavailable; the send can be retried.',
+  '341': 'Meta reported a temporary application limit; the send can be retried later.',
+  '131000': 'WhatsApp reported an unexpected error; the send can be retried a limited number of times.',
+  '131016': 'WhatsApp is temporarily overloaded; the send can be retried.',
+  '131057': 'The WhatsApp Business account is in maintenance mode (about a minute, e.g. during a throughput upgrade); the send can be retried.',
+  '133004': 'The WhatsApp server is temporarily unavailable; the send can be retried.',
+  // Throttling
+  '4': "The app reached Meta's application rate limit; the send can be retried after a wait.",
+  '17': "The account reached Meta's user rate limit; the send can be retried after a wait.",
+  '32': "The Page reached Meta's rate limit; the send can be retried after a wait.",
+  '613': "The send exceeded one of Meta's rate limits; it can be retried after a wait.",
+  '80001': "The Page reached Meta's business rate limit; the send can be retried after a wait.",
+  '80002': "The Instagram account reached Meta's business rate limit; the send can be retried after a wait.",
+  '80006': "The account reached Meta's Messenger rate limit; the send can be retried after a wait.",
+  '80007': "The WhatsApp Business account reached Meta's rate limit; the send can be retried after a wait.",
+  '130429': "The phone number exceeded its WhatsApp Cloud API throughput (messages per second); the send can be retried after a wait.",
+  '131056': 'Too many messages went to this recipient in a short time (pair rate limit); wait before sending to them again.',
+  // Quality
+  '131048': 'WhatsApp limited this number because too many of its messages were reported as spam.',
+  '131049': 'WhatsApp held back this marketing message to keep engagement healthy; do not resend it to this customer for about 24 hours.',
+  '130472': "The customer's number is part of a WhatsApp experiment that holds back marketing messages.",
+  // Permission
+  '3': 'The app lacks the capability needed to send this message.',
+  '10': 'The app does not have permission to send this message.',
+  '200': 'The app lacks a permission needed to send on this channel.',
+  '200/2534041': 'The Instagram account does not allow connected tools to access its messages (Settings → Messages → Connected tools).',
+  '230': 'The customer has not allowed this account to message them.',
+  '131005': 'Access denied: the token lacks WhatsApp messaging permission for this phone number.',
+  // Bad request / recipient
+  '33': 'The target object does not exist or the token cannot access it.',
+  '100': 'Meta rejected a parameter of the request as invalid.',
+  '100/2534014': 'No Instagram user matches the recipient id.',
+  '131008': 'A required parameter is missing from the request.',
+  '131009': 'A parameter value in the request is invalid.',
+  '131021': 'The recipient is the sending phone number itself.',
+  '131030': "The recipient is not in the phone number's list of allowed test recipients.",
+  '135000': 'WhatsApp rejected the request because of an error in its parameters.',
+  // Window
+  '131047': 'More than 24 hours have passed since the customer last wrote; only an approved template can be sent now.',
+  '10/2534022': 'The customer last wrote more than 24 hours ago; a human agent can still reply within 7 days using the HUMAN_AGENT tag.',
+  '551': 'Meta reports that this person is not available to receive messages right now.',
+  // Undeliverable
+  '131026': 'WhatsApp could not deliver the message: the recipient may not use WhatsApp, may run an outdated app or may not have accepted the latest terms.',
+  '131051': 'WhatsApp does not support this message type.',
+  '131052': 'WhatsApp could not download the media from the given link.',
+  '131053': 'WhatsApp could not process the media (unsupported type or size).',
+  // Templates
+  '132000': 'The number of template parameters does not match the template.',
+  '132001': 'The template does not exist in this language or is not approved.',
+  '132005': 'The template text is too long once its parameters are filled in.',
+  '132007': 'The template content violates a WhatsApp policy.',
+  '132012': 'A template parameter does not have the format the template expects.',
+  '132015': 'The template is paused because of low quality.',
+  '132016': 'The template is disabled because of low quality.',
+  '132068': 'The WhatsApp Flow in this template is blocked.',
+  '132069': 'The WhatsApp Flow in this template is throttled.',
+  // Account / policy / billing
+  '368': 'Meta blocked the action as abusive or against its policies; the account may be temporarily restricted.',
+  '131031': 'The WhatsApp Business account is locked or restricted for a policy violation.',
+  '131042': 'The WhatsApp Business account has a payment problem (missing or invalid payment method, or credit limit reached).',
+  '131045': 'The phone number has no valid display-name certificate.',
+  '133010': 'The phone number is not registered with the WhatsApp Cloud API.',
+};
+
+/** `code/subcode` first, then the bare code, then the class; subcode-specific rows all have their own reason. */
+function reasonFor(errorClass: MetaErrorClass, code: number, subcode: number | undefined): string {
+  const known = (subcode === undefined ? undefined : SEND_ERROR_REASONS[`${code}/${subcode}`]) ?? SEND_ERROR_REASONS[String(code)];
+  if (known) return known;
+  if (errorClass === 'permission' && code >= 200 && code <= 299) return SEND_ERROR_REASONS['200']!;
+  return BY_CLASS[errorClass].reason;
+}
+
+export interface MetaSendErrorInput {
+  code: number | undefined;
+  subcode?: number | undefined;
+  /** Meta's `is_transient`; decides only for codes the table does not know. */
+  isTransient?: boolean | undefined;
+  /** Decides only when Meta gave no code (a proxy page, an empty body). */
+  httpStatus?: number | undefined;
+}
+
+/** Maps Meta's code (+ subcode) to what DSK receives. */
+export function describeSendError(input: MetaSendErrorInput): SendFailure {
+  const { code, subcode } = input;
+  const meta = { meta_code: code ?? null, meta_subcode: subcode ?? null };
+  if (code === undefined) return withoutMetaCode(meta, input.httpStatus);
+  const errorClass = classifyMetaError(code, subcode);
+  const override = OUTCOME_OVERRIDES[`${code}/${subcode}`] ?? OUTCOME_OVERRIDES[String(code)];
+  if (errorClass === 'unknown' && !override) {
+    return input.isTransient
+      ? { ...meta, code: 'meta_unavailable', action: 'retry', retryable: true, reason: 'Meta reported a temporary error; the send can be retried.' }
+      : { ...meta, code: 'meta_error', action: 'fail', retryable: false, reason: BY_CLASS.unknown.reason };
+  }
+  const outcome = override ?? BY_CLASS[errorClass];
+  return { ...meta, code: outcome.code, action: outcome.action, retryable: outcome.action === 'retry', reason: reasonFor(errorClass, code, subcode) };
+}
+
+function withoutMetaCode(meta: Pick<SendFailure, 'meta_code' | 'meta_subcode'>, httpStatus: number | undefined): SendFailure {
+  if (httpStatus === 429) {
+    return { ...meta, code: 'meta_throttled', action: 'retry', retryable: true, reason: 'Meta answered "too many requests"; the send can be retried after a wait.' };
+  }
+  if (httpStatus === undefined || httpStatus >= 500) {
+    // A gateway error says nothing about whether Meta processed the send.
+    return {
+      ...meta,
+      code: 'ambiguous_send',
+      action: 'reconcile',
+      retryable: false,
+      reason: 'Meta answered with a server error but no error code, so the message may have been sent; it will be reconciled from webhooks instead of being sent again.',
+    };
+  }
+  return { ...meta, code: 'meta_error', action: 'fail', retryable: false, reason: 'Meta answered with an error that carried no error code.' };
+}
+
+/**
+ * For whatever a send call threw. A timeout, a dropped connection or an unreadable 2xx may hide a
+ * message that went out (reference §0.14), so they are reconciled, never retried blindly. Returns
+ * undefined for errors that are not about talking to Meta (programming errors stay errors).
+ */
+export function sendFailureFromError(err: unknown): SendFailure | undefined {
+  if (err instanceof MetaApiError) {
+    return describeSendError({ code: err.code, subcode: err.subcode, isTransient: err.isTransient, httpStatus: err.httpStatus });
+  }
+  if (err instanceof MetaRequestError) {
+    const none = { meta_code: null, meta_subcode: null };
+    if (err.reason === 'timeout' || err.reason === 'network' || err.reason === 'invalid_response') {
+      return {
+        ...none,
+        code: 'ambiguous_send',
+        action: 'reconcile',
+        retryable: false,
+        reason:
+          err.reason === 'invalid_response'
+            ? 'Meta accepted the request but its answer could not be read; the message is reconciled from webhooks instead of being sent again.'
+            : 'No answer came back from Meta, so the message may have been sent; it is reconciled from webhooks instead of being sent again.',
+      };
+    }
+    return { ...none, code: 'meta_error', action: 'fail', retryable: false, reason: 'The request to Meta could not be made.' };
+  }
+  return undefined;
+}

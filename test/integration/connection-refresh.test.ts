@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowsQuietly, connectionInput, fakeConnectionActivities, withConnectionWorker, type Calls } from '../support/connection-fakes.js';
 import type { ConnectionActivities } from '../../src/activities/connection.js';
 import type { ConnectionWorkflowInput, TokenCheck } from '../../src/shared/connections.js';
 import { registerSearchAttributes } from '../../src/temporal/register-search-attributes.js';
-import { WORKFLOWS_ENTRY } from '../../src/temporal/worker.js';
 import { connectionWorkflow } from '../../src/workflows/connection.js';
 import { connectionStatusQuery, disconnectSignal } from '../../src/workflows/messages.js';
 
@@ -25,49 +24,16 @@ describe('connection workflow: token refresh over months (time-skipping server)'
     if (!path) throw new Error('TEMPORAL_TEST_SERVER_PATH is not set: run via `npm test`');
     env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
     await registerSearchAttributes(env.connection, 'default');
-    bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });
+    bundle = await bundleWorkflowsQuietly();
   });
   after(async () => {
     await env?.teardown();
   });
 
-  type Calls = Array<{ name: keyof ConnectionActivities; args: unknown }>;
+  const fakeActivities = fakeConnectionActivities;
+  const withWorker = <T>(activities: ConnectionActivities, fn: (taskQueue: string) => Promise<T>) => withConnectionWorker(env, bundle, activities, fn);
+  const input = connectionInput;
 
-  function fakeActivities(calls: Calls, overrides: Partial<ConnectionActivities> = {}): ConnectionActivities {
-    const record = <K extends keyof ConnectionActivities>(name: K, result: Awaited<ReturnType<ConnectionActivities[K]>>) =>
-      (async (args: unknown) => {
-        calls.push({ name, args });
-        return result;
-      }) as unknown as ConnectionActivities[K];
-    return {
-      exchangeAuthorization: record('exchangeAuthorization', { options: [{ id: 'pn-1', name: 'Acme' }] }),
-      activateChannel: record('activateChannel', { channelId: 'ch-1', tokenExpiresAt: null }),
-      checkChannelToken: record('checkChannelToken', { state: 'valid', expiresAt: null, expiringSoon: false, resubscribed: false }),
-      markChannelStatus: record('markChannelStatus', undefined),
-      notifyChannelStatus: record('notifyChannelStatus', { delivered: true }),
-      discardSession: record('discardSession', undefined),
-      finishConnection: record('finishConnection', undefined),
-      disconnectChannel: record('disconnectChannel', undefined),
-      ...overrides,
-    };
-  }
-
-  async function withWorker<T>(activities: ConnectionActivities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-    const taskQueue = `test-${randomUUID()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
-    return worker.runUntil(fn(taskQueue));
-  }
-
-  function input(overrides: Partial<ConnectionWorkflowInput> = {}): ConnectionWorkflowInput {
-    return {
-      connectionId: randomUUID(),
-      instanceId: 'inst-1',
-      channelType: 'whatsapp',
-      flow: 'whatsapp_embedded_signup',
-      sessionExpiresAt: new Date(Date.now() + 30 * 60 * 1000).toISOString(),
-      ...overrides,
-    };
-  }
 
   /** A connection that is already active (its authorization is covered by connection-workflow.test.ts). */
   function activeSince(nowMs: number, tokenExpiresAt: number | null, overrides: Partial<ConnectionWorkflowInput> = {}): ConnectionWorkflowInput {

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { testInfrastructure } from '../support/service.js';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowsQuietly, connectionInput, fakeConnectionActivities, withConnectionWorker, type Calls } from '../support/connection-fakes.js';
 import type { ConnectionActivities } from '../../src/activities/connection.js';
 import type { AssetOption, ConnectionWorkflowInput } from '../../src/shared/connections.js';
-import { WORKFLOWS_ENTRY } from '../../src/temporal/worker.js';
 import { connectionWorkflow } from '../../src/workflows/connection.js';
-import { authorizeUpdate, chooseAssetUpdate, connectionStatusQuery, disconnectSignal, cancelSignal } from '../../src/workflows/messages.js';
+import { authorizeUpdate, chooseAssetUpdate, disconnectSignal, cancelSignal } from '../../src/workflows/messages.js';
 
 /**
  * The connection workflow's message handling on the real Temporal dev server, with activities faked
@@ -22,49 +21,16 @@ describe('connection workflow: authorization, choice, cancel, expiry, disconnect
   before(async () => {
     const infra = testInfrastructure();
     env = await TestWorkflowEnvironment.createFromExistingServer({ address: infra.temporalAddress, namespace: infra.namespace });
-    bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });
+    bundle = await bundleWorkflowsQuietly();
   });
   after(async () => {
     await env?.teardown();
   });
 
-  type Calls = Array<{ name: keyof ConnectionActivities; args: unknown }>;
+  const fakeActivities = fakeConnectionActivities;
+  const withWorker = <T>(activities: ConnectionActivities, fn: (taskQueue: string) => Promise<T>) => withConnectionWorker(env, bundle, activities, fn);
+  const input = connectionInput;
 
-  function fakeActivities(calls: Calls, overrides: Partial<ConnectionActivities> = {}): ConnectionActivities {
-    const record = <K extends keyof ConnectionActivities>(name: K, result: Awaited<ReturnType<ConnectionActivities[K]>>) =>
-      (async (args: unknown) => {
-        calls.push({ name, args });
-        return result;
-      }) as unknown as ConnectionActivities[K];
-    return {
-      exchangeAuthorization: record('exchangeAuthorization', { options: [{ id: 'pn-1', name: 'Acme' }] }),
-      activateChannel: record('activateChannel', { channelId: 'ch-1', tokenExpiresAt: null }),
-      checkChannelToken: record('checkChannelToken', { state: 'valid', expiresAt: null, expiringSoon: false, resubscribed: false }),
-      markChannelStatus: record('markChannelStatus', undefined),
-      notifyChannelStatus: record('notifyChannelStatus', { delivered: true }),
-      discardSession: record('discardSession', undefined),
-      finishConnection: record('finishConnection', undefined),
-      disconnectChannel: record('disconnectChannel', undefined),
-      ...overrides,
-    };
-  }
-
-  async function withWorker<T>(activities: ConnectionActivities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-    const taskQueue = `test-${randomUUID()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
-    return worker.runUntil(fn(taskQueue));
-  }
-
-  function input(overrides: Partial<ConnectionWorkflowInput> = {}): ConnectionWorkflowInput {
-    return {
-      connectionId: randomUUID(),
-      instanceId: 'inst-1',
-      channelType: 'whatsapp',
-      flow: 'whatsapp_embedded_signup',
-      sessionExpiresAt: new Date(Date.now() + 30 * 60 * 1000).toISOString(),
-      ...overrides,
-    };
-  }
 
   const start = (taskQueue: string, args: ConnectionWorkflowInput) =>
     env.client.workflow.start(connectionWorkflow, { taskQueue, workflowId: `connection-${args.connectionId}`, args: [args] });

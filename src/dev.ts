@@ -9,6 +9,7 @@ import { startDevMetaEmulator, type DevMetaEmulator } from './dev/meta-emulator.
 import { devEnvironment, loadOrCreateDevSecrets } from './dev/secrets.js';
 import { startLocalPostgres, type LocalPostgres } from './infra/local-postgres.js';
 import { startLocalTemporal, type LocalTemporal } from './infra/local-temporal.js';
+import { ensureRetentionSchedule } from './temporal/schedules.js';
 import { findTemporalCli, projectRoot } from './infra/tools.js';
 import { createLogger } from './logger.js';
 import { buildActivities, buildFoundation } from './runtime.js';
@@ -47,6 +48,8 @@ async function main() {
       uiPort: 8233,
       dbFilename: path.join(dataDir, 'temporal.db'),
       searchAttributes: searchAttributeFlags(),
+      // The Web UI decodes payloads through the API's codec endpoint (open to loopback callers in development).
+      codecEndpoint: `http://localhost:${apiPort}/codec`,
       logFile: path.join(dataDir, 'temporal.log'),
       log,
     });
@@ -89,6 +92,7 @@ async function main() {
     activities: buildActivities(foundation, client.workflow),
   });
   const workerDone = worker.run();
+  await ensureRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace });
   stops.unshift(async () => {
     worker.shutdown();
     await workerDone;

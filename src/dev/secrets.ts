@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateServiceSigningKey } from '../dsk/service-keys.js';
+import { generatePayloadKey } from '../temporal/encryption-codec.js';
 import { generateFernetKey } from '../vault/fernet.js';
 
 /** Secrets the embedded dev stack needs, generated once per checkout and kept in `.data/` (never committed). */
@@ -11,13 +12,25 @@ export interface DevSecrets {
   dskSecret: string;
   metaAppSecret: string;
   verifyToken: string;
+  /** AES-256 key for Temporal payloads (added later: older .data/dev-secrets.json files get one on start). */
+  payloadKey: string;
 }
 
 export async function loadOrCreateDevSecrets(dataDir: string): Promise<DevSecrets> {
   const file = path.join(dataDir, 'dev-secrets.json');
+  let existing: Partial<DevSecrets> | undefined;
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as DevSecrets;
+    existing = JSON.parse(await readFile(file, 'utf8')) as Partial<DevSecrets>;
   } catch {
+    existing = undefined;
+  }
+  if (existing?.tokenKey && !existing.payloadKey) {
+    const upgraded = { ...existing, payloadKey: generatePayloadKey() } as DevSecrets;
+    await writeFile(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
+    return upgraded;
+  }
+  if (existing?.tokenKey) return existing as DevSecrets;
+  {
     const { privateJwk } = await generateServiceSigningKey('ES256', 'dev-service-1');
     const secrets: DevSecrets = {
       tokenKey: generateFernetKey(),
@@ -25,6 +38,7 @@ export async function loadOrCreateDevSecrets(dataDir: string): Promise<DevSecret
       dskSecret: randomBytes(32).toString('base64url'),
       metaAppSecret: randomBytes(16).toString('hex'),
       verifyToken: randomBytes(12).toString('base64url'),
+      payloadKey: generatePayloadKey(),
     };
     await mkdir(dataDir, { recursive: true });
     await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
@@ -58,6 +72,9 @@ export function devEnvironment(
     SERVICE_JWT_KEY_ID: 'dev-service-1',
     META_APP_SECRETS: secrets.metaAppSecret,
     META_VERIFY_TOKEN: secrets.verifyToken,
+    // Payloads are encrypted in development too, so the Web UI shows them through the codec endpoint
+    // exactly as operators see them in production.
+    PAYLOAD_ENCRYPTION_KEYS: `dev1:${secrets.payloadKey}`,
     ...extra,
     ...env,
   };

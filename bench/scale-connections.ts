@@ -1,3 +1,4 @@
+import { emulatorServiceEnv } from '../src/meta-emulator/service-env.js';
 /**
  * `npm run scale:connections -- [--count 1000] [--concurrency 32] [--settle-seconds 30]
  *                                [--worker-source bundle|source] [--log-level warn] [--keep-logs]`
@@ -412,12 +413,7 @@ async function main(opts: Options): Promise<void> {
       META_APP_SECRETS: metaAppSecret,
       META_VERIFY_TOKEN: 'verify-token-for-scale',
       DSK_DELIVERY_HORIZON: '1 hour',
-      META_GRAPH_BASE_URL: meta.hosts['graph.facebook.com'],
-      META_DIALOG_BASE_URL: meta.hosts['www.facebook.com'],
-      INSTAGRAM_GRAPH_BASE_URL: meta.hosts['graph.instagram.com'],
-      INSTAGRAM_API_BASE_URL: meta.hosts['api.instagram.com'],
-      INSTAGRAM_DIALOG_BASE_URL: meta.hosts['www.instagram.com'],
-      META_MEDIA_HOSTS: meta.url,
+      ...emulatorServiceEnv(meta),
       // Every "browser" here is one loopback address: the per-address limit of the public pages would throttle the run.
       RATE_LIMIT_PER_MINUTE: '0',
     };

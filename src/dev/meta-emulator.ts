@@ -1,5 +1,5 @@
+import { emulatorServiceEnv } from '../meta-emulator/service-env.js';
 import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../meta-emulator/app.js';
-import { DEV_INSTAGRAM_APP_ID } from '../meta/dev-defaults.js';
 
 /**
  * The Meta emulator in the dev stack, used when no Meta app is configured (no META_APP_ID): it plays
@@ -34,21 +34,7 @@ export async function startDevMetaEmulator(options: { port: number; appSecret: s
   return {
     emulator,
     running,
-    serviceEnv: emulatorServiceEnv(running, emulator.state.instagramApp.secret),
+    serviceEnv: emulatorServiceEnv(running, { instagramAppSecret: emulator.state.instagramApp.secret }),
     sandboxUrl: `${running.url}/sandbox`,
-  };
-}
-
-/** Same variables as the tests' `metaEmulatorEnv` (test/support/meta-env.ts), with Instagram Login on. */
-export function emulatorServiceEnv(meta: RunningMetaEmulator, instagramAppSecret: string): Record<string, string> {
-  return {
-    META_GRAPH_BASE_URL: meta.hosts['graph.facebook.com'],
-    META_DIALOG_BASE_URL: meta.hosts['www.facebook.com'],
-    INSTAGRAM_GRAPH_BASE_URL: meta.hosts['graph.instagram.com'],
-    INSTAGRAM_API_BASE_URL: meta.hosts['api.instagram.com'],
-    INSTAGRAM_DIALOG_BASE_URL: meta.hosts['www.instagram.com'],
-    META_MEDIA_HOSTS: meta.url,
-    INSTAGRAM_APP_ID: DEV_INSTAGRAM_APP_ID,
-    INSTAGRAM_APP_SECRET: instagramAppSecret,
   };
 }

@@ -8,6 +8,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../src/meta-emulator/app.js';
 import { CONNECT_COOKIE } from '../../src/api/routes/connect-pages.js';
 import { connectionWorkflowId } from '../../src/shared/ids.js';
+import { dskApi } from '../support/connect.js';
 import { startDskFake, type DskFake } from '../support/dsk-fake.js';
 import { metaEmulatorEnv } from '../support/meta-env.js';
 import { startTestService, uniqueMetaId, type TestService } from '../support/service.js';
@@ -52,15 +53,7 @@ describe('connecting channels in a browser (Chromium, Meta emulator, real Postgr
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
   });
 
-  const api = async (instanceId: string, method: string, urlPath: string, body?: unknown) => {
-    const token = await service.dskIssuer.dskToken({ instanceId });
-    const res = await fetch(`${service.baseUrl}${urlPath}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const api = (instanceId: string, method: string, urlPath: string, body?: unknown) => dskApi(service, instanceId, method, urlPath, body);
 
   /** Cookies the service set, by name, as seen in its responses. */
   function watchServiceCookies(page: Page): string[] {

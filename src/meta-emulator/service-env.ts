@@ -1,0 +1,19 @@
+import { DEV_INSTAGRAM_APP_ID } from '../meta/dev-defaults.js';
+import type { RunningMetaEmulator } from './app.js';
+
+/**
+ * The service variables that point every Meta host at a running emulator (graph.facebook.com at its
+ * root, the other hosts under path prefixes), with Instagram Login enabled when the emulator's
+ * Instagram app secret is given. Used by the dev stack, the tests and the scale script alike.
+ */
+export function emulatorServiceEnv(meta: RunningMetaEmulator, options: { instagramAppSecret?: string } = {}): Record<string, string> {
+  return {
+    META_GRAPH_BASE_URL: meta.hosts['graph.facebook.com'],
+    META_DIALOG_BASE_URL: meta.hosts['www.facebook.com'],
+    INSTAGRAM_GRAPH_BASE_URL: meta.hosts['graph.instagram.com'],
+    INSTAGRAM_API_BASE_URL: meta.hosts['api.instagram.com'],
+    INSTAGRAM_DIALOG_BASE_URL: meta.hosts['www.instagram.com'],
+    META_MEDIA_HOSTS: meta.url,
+    ...(options.instagramAppSecret ? { INSTAGRAM_APP_ID: DEV_INSTAGRAM_APP_ID, INSTAGRAM_APP_SECRET: options.instagramAppSecret } : {}),
+  };
+}

@@ -20,9 +20,9 @@
  * keeping --max-in-flight requests outstanding. All times come from `process.hrtime.bigint()`
  * (CLOCK_MONOTONIC, shared by the processes on this machine).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,6 +47,7 @@ import { generateFernetKey } from '../src/vault/fernet.js';
 import { startDskFake, type DskFake } from '../test/support/dsk-fake.js';
 import { createDskIssuer } from '../test/support/jwt.js';
 import { metaBody, signMeta, waContact, waEnvelope, waMessagesChange, waTextMessage } from '../test/support/meta-webhook-sender.js';
+import { children, spawnNode, version, waitUntil } from './support/processes.js';
 
 const TARGETS = { ratio: 1 / 3, ackP99Ms: 50, e2eP99Ms: 250, e2eAtRate: 200 } as const;
 const WEBHOOK_PATH = '/webhooks/meta';
@@ -453,88 +454,6 @@ function cpuLine(before: Record<string, number>, after: Record<string, number>, 
 // ---------------------------------------------------------------------------------------------
 // Child processes, each in a process group of its own
 
-interface Child {
-  name: string;
-  pid: number;
-  logFile: string;
-  exited: Promise<void>;
-  exitCode(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  stop(graceMs?: number): Promise<void>;
-  logTail(lines?: number): string;
-}
-
-const children: Child[] = [];
-process.on('exit', () => {
-  for (const c of children) {
-    try {
-      process.kill(-c.pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
-
-function spawnNode(name: string, args: string[], env: Record<string, string>, logFile: string): Child {
-  const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', fd, fd], detached: true, cwd: projectRoot() });
-  closeSync(fd);
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.on('exit', (code, signal) => {
-      exit = { code, signal };
-      resolve();
-    });
-    child.on('error', () => {
-      exit ??= { code: null, signal: null };
-      resolve();
-    });
-  });
-  const handle: Child = {
-    name,
-    pid: child.pid!,
-    logFile,
-    exited,
-    exitCode: () => exit,
-    async stop(graceMs = 10_000) {
-      if (exit) return;
-      try {
-        process.kill(-handle.pid, 'SIGTERM');
-      } catch {
-        return;
-      }
-      const graceful = await Promise.race([exited.then(() => true), sleep(graceMs, false, { ref: false })]);
-      if (!graceful) {
-        try {
-          process.kill(-handle.pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-        await exited;
-      }
-    },
-    logTail(lines = 20) {
-      try {
-        return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-      } catch {
-        return '(no output)';
-      }
-    },
-  };
-  children.push(handle);
-  return handle;
-}
-
-async function waitUntil(what: string, child: Child | undefined, timeoutMs: number, ready: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await ready().catch(() => false)) return;
-    const exit = child?.exitCode();
-    if (child && exit) throw new Error(`${child.name} exited (code ${exit.code}, signal ${exit.signal}) before ${what}:\n${child.logTail()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${child ? `:\n${child.logTail()}` : ''}`);
-    await sleep(100);
-  }
-}
-
 function httpStatus(port: number, pathname: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path: pathname, agent: false }, (res) => {
@@ -546,13 +465,6 @@ function httpStatus(port: number, pathname: string): Promise<number> {
   });
 }
 
-function version(cmd: string, args: string[]): string {
-  try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n')[0] ?? '?';
-  } catch {
-    return '?';
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Main

@@ -25,9 +25,9 @@ import { emulatorServiceEnv } from '../src/meta-emulator/service-env.js';
  * WABA of the grant ticked), `GET` the service's OAuth callback with the cookie, which answers once the
  * channel is active. `--concurrency` connections are in flight at once.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,6 +57,7 @@ import { createWorker, WORKFLOWS_ENTRY } from '../src/temporal/worker.js';
 import { generateFernetKey } from '../src/vault/fernet.js';
 import { startDskFake } from '../test/support/dsk-fake.js';
 import { createDskIssuer } from '../test/support/jwt.js';
+import { children, spawnNode, version, waitUntil, type Child } from './support/processes.js';
 
 const USAGE = 'npm run scale:connections -- [--count 1000] [--concurrency 32] [--settle-seconds 30] [--worker-source bundle|source] [--log-level warn] [--keep-logs]';
 const INSTANCE_ID = 'scale-instance';
@@ -143,73 +144,6 @@ function runWorker(bundlePath: string): void {
 // ---------------------------------------------------------------------------------------------
 // The worker child process and /proc
 
-interface Child {
-  pid: number;
-  logFile: string;
-  exitCode(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  stop(graceMs?: number): Promise<void>;
-  logTail(lines?: number): string;
-}
-
-const children: Child[] = [];
-process.on('exit', () => {
-  for (const c of children) {
-    try {
-      process.kill(-c.pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
-
-function spawnNode(args: string[], env: Record<string, string>, logFile: string): Child {
-  const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', fd, fd], detached: true, cwd: projectRoot() });
-  closeSync(fd);
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.on('exit', (code, signal) => {
-      exit = { code, signal };
-      resolve();
-    });
-    child.on('error', () => {
-      exit ??= { code: null, signal: null };
-      resolve();
-    });
-  });
-  const handle: Child = {
-    pid: child.pid!,
-    logFile,
-    exitCode: () => exit,
-    async stop(graceMs = 45_000) {
-      if (exit) return;
-      try {
-        process.kill(-handle.pid, 'SIGTERM');
-      } catch {
-        return;
-      }
-      const graceful = await Promise.race([exited.then(() => true), sleep(graceMs, false, { ref: false })]);
-      if (!graceful) {
-        try {
-          process.kill(-handle.pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-        await exited;
-      }
-    },
-    logTail(lines = 20) {
-      try {
-        return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-      } catch {
-        return '(no output)';
-      }
-    },
-  };
-  children.push(handle);
-  return handle;
-}
-
 /** VmRSS / VmHWM of a process in bytes (Linux). */
 function memoryOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -230,25 +164,6 @@ function cpuSecondsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-async function waitUntil(what: string, child: Child | undefined, timeoutMs: number, ready: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await ready().catch(() => false)) return;
-    const exit = child?.exitCode();
-    if (child && exit) throw new Error(`worker exited (code ${exit.code}, signal ${exit.signal}) before ${what}:\n${child.logTail()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${child ? `:\n${child.logTail()}` : ''}`);
-    await sleep(200);
-  }
-}
-
-function version(cmd: string, args: string[]): string {
-  try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n')[0] ?? '?';
-  } catch {
-    return '?';
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -432,7 +347,7 @@ async function main(opts: Options): Promise<void> {
       workerArgs = [path.join(projectRoot(), 'dist', 'src', 'main-worker.js')];
       workerShape = 'child process: node dist/src/main-worker.js, NODE_ENV=development (webpack bundles the workflows at start)';
     }
-    worker = spawnNode(workerArgs, env, path.join(tmp, 'worker.log'));
+    worker = spawnNode('worker', workerArgs, env, path.join(tmp, 'worker.log'), 45_000);
     const workerChild = worker;
     cleanups.push(() => workerChild.stop());
 

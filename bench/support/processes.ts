@@ -1,0 +1,100 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { projectRoot } from '../../src/infra/tools.js';
+
+/** A Node child process of a benchmark, in its own process group, with its output in a log file. */
+export interface Child {
+  name: string;
+  pid: number;
+  logFile: string;
+  exited: Promise<void>;
+  exitCode(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** SIGTERM to the group, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  logTail(lines?: number): string;
+}
+
+/** Every child spawned so far (for keeping their logs, or printing them after a failure). */
+export const children: Child[] = [];
+// A benchmark that dies must not leave its api, worker or servers running.
+process.on('exit', () => {
+  for (const c of children) {
+    try {
+      process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+});
+
+export function spawnNode(name: string, args: string[], env: Record<string, string>, logFile: string, defaultGraceMs = 10_000): Child {
+  const fd = openSync(logFile, 'a');
+  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', fd, fd], detached: true, cwd: projectRoot() });
+  closeSync(fd);
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      resolve();
+    });
+    child.on('error', () => {
+      exit ??= { code: null, signal: null };
+      resolve();
+    });
+  });
+  const handle: Child = {
+    name,
+    pid: child.pid!,
+    logFile,
+    exited,
+    exitCode: () => exit,
+    async stop(graceMs = defaultGraceMs) {
+      if (exit) return;
+      try {
+        process.kill(-handle.pid, 'SIGTERM');
+      } catch {
+        return;
+      }
+      const graceful = await Promise.race([exited.then(() => true), sleep(graceMs, false, { ref: false })]);
+      if (!graceful) {
+        try {
+          process.kill(-handle.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+        await exited;
+      }
+    },
+    logTail(lines = 20) {
+      try {
+        return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+      } catch {
+        return '(no output)';
+      }
+    },
+  };
+  children.push(handle);
+  return handle;
+}
+
+/** Polls `ready` until it holds; fails early, with the child's last output, if the child exits. */
+export async function waitUntil(what: string, child: Child | undefined, timeoutMs: number, ready: () => Promise<boolean>, pollMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await ready().catch(() => false)) return;
+    const exit = child?.exitCode();
+    if (child && exit) throw new Error(`${child.name} exited (code ${exit.code}, signal ${exit.signal}) before ${what}:\n${child.logTail()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${child ? `:\n${child.logTail()}` : ''}`);
+    await sleep(pollMs);
+  }
+}
+
+/** The first line a command prints for its version, or `?`. */
+export function version(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n')[0] ?? '?';
+  } catch {
+    return '?';
+  }
+}

@@ -21,6 +21,7 @@ import { createDskClient } from './dsk/client.js';
 import { loadServiceSigningKey, type ServiceSigningKey } from './dsk/service-keys.js';
 import type { Logger } from './logger.js';
 import { createGraphClient, type GraphClient } from './meta/graph-client.js';
+import { createInstagramClient } from './meta/instagram-client.js';
 import { createDataConverter } from './temporal/data-converter.js';
 import { createTokenVault, type TokenVault } from './vault/token-vault.js';
 
@@ -139,6 +140,19 @@ export function buildActivities(f: Foundation, workflows: WorkflowClient) {
       redirectUri: `${f.config.http.publicBaseUrl}/oauth/callback`,
       clock: f.clock,
       metrics: f.metrics,
+    },
+    outbound: {
+      channels: f.repos.channels,
+      vault: f.vault,
+      graph: f.graph,
+      instagram: createInstagramClient({
+        graphBaseUrl: f.config.instagram.graphBaseUrl,
+        apiBaseUrl: f.config.instagram.apiBaseUrl,
+        version: f.config.meta.graphVersion,
+        timeoutMs: f.config.meta.graphTimeoutMs,
+      }),
+      clock: f.clock,
+      log: f.log,
     },
   });
 }

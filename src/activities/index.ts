@@ -1,8 +1,9 @@
 import { createConnectionActivities, type ConnectionActivityDeps } from './connection.js';
 import { createInboundActivities, type InboundActivityDeps } from './inbound.js';
+import { createOutboundActivities, type OutboundActivityDeps } from './outbound.js';
 import { createRetentionActivities, type RetentionActivityDeps } from './retention.js';
 
-export type ActivityDeps = InboundActivityDeps & RetentionActivityDeps & { connection: ConnectionActivityDeps };
+export type ActivityDeps = InboundActivityDeps & RetentionActivityDeps & { connection: ConnectionActivityDeps; outbound: OutboundActivityDeps };
 
 /** Every activity the worker registers, built from injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
@@ -10,6 +11,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInboundActivities(deps),
     ...createConnectionActivities(deps.connection),
     ...createRetentionActivities(deps),
+    ...createOutboundActivities(deps.outbound),
   };
 }
 

@@ -73,7 +73,9 @@ export type GraphOperation =
   | 'subscribeApp'
   | 'unsubscribeApp'
   | 'registerPhoneNumber'
-  | 'getProfile';
+  | 'getProfile'
+  /** A Send API call (`/{phone-number-id}/messages`, `/me/messages`, `/{ig-id}/messages`). */
+  | 'sendMessage';
 
 interface MetaApiErrorInit {
   operation: GraphOperation;
@@ -139,7 +141,13 @@ export type MetaRequestErrorReason =
   | 'too_many_redirects'
   /** A 2xx whose body is not what the endpoint returns (bad JSON shape, an HTML page instead of media). */
   | 'invalid_response'
-  | 'too_large';
+  | 'too_large'
+  /**
+   * The connection was never established (refused, DNS, unreachable network), so nothing reached
+   * Meta. Only the Send API methods tell it apart from `network`: a send that fails this way is safe
+   * to retry, while `network` (a reset mid-request) and `timeout` may hide a message that went out.
+   */
+  | 'unreachable';
 
 /** The request did not produce a Meta answer we can use. Messages are fixed per reason. */
 export class MetaRequestError extends Error {
@@ -153,7 +161,7 @@ export class MetaRequestError extends Error {
   }
 
   get isTransient(): boolean {
-    return this.reason === 'timeout' || this.reason === 'network';
+    return this.reason === 'timeout' || this.reason === 'network' || this.reason === 'unreachable';
   }
 }
 
@@ -357,6 +365,73 @@ const SuccessBody = z.object({ success: z.union([z.literal(true), z.literal('tru
 
 export function expectSuccess(operation: GraphOperation, json: unknown): void {
   if (!SuccessBody.safeParse(json).success) throw new MetaRequestError(operation, 'invalid_response');
+}
+
+const WhatsAppSendResponse = z
+  .object({
+    contacts: z.array(z.object({ wa_id: z.string().optional() }).loose()).optional(),
+    messages: z.array(z.object({ id: z.string().min(1).max(1024), message_status: z.string().optional() }).loose()).min(1),
+  })
+  .loose();
+
+/** What `POST /{phone-number-id}/messages` answers (reference §6.1): accepted, not delivered. */
+export interface WhatsAppSendResult {
+  /** `wamid.…`: what status webhooks name. */
+  messageId: string;
+  /** Can differ from the `to` that was sent (e.g. Brazil/Mexico prefix normalization). */
+  waId?: string;
+  /** `accepted`, `held_for_quality_assessment`, `paused`; often absent. */
+  messageStatus?: string;
+}
+
+export function parseWhatsAppSendBody(json: unknown): WhatsAppSendResult {
+  const parsed = WhatsAppSendResponse.safeParse(json);
+  if (!parsed.success) throw new MetaRequestError('sendMessage', 'invalid_response');
+  const message = parsed.data.messages[0]!;
+  const waId = parsed.data.contacts?.[0]?.wa_id;
+  return { messageId: message.id, ...(waId === undefined ? {} : { waId }), ...(message.message_status === undefined ? {} : { messageStatus: message.message_status }) };
+}
+
+const InstagramSendResponse = z.object({ recipient_id: IdString, message_id: z.string().min(1).max(1024).optional() }).loose();
+
+/** What the Instagram Send API answers (reference §6.3). */
+export interface InstagramSendResult {
+  /** The `mid` an echo webhook repeats; absent for sender actions (react, unreact, mark_seen). */
+  messageId: string | undefined;
+  recipientId: string;
+}
+
+export function parseInstagramSendBody(json: unknown): InstagramSendResult {
+  const parsed = InstagramSendResponse.safeParse(json);
+  if (!parsed.success) throw new MetaRequestError('sendMessage', 'invalid_response');
+  return { messageId: parsed.data.message_id, recipientId: parsed.data.recipient_id };
+}
+
+/** fetch error codes (undici / Node) raised before any byte of the request left this process. */
+const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function neverConnected(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && NOT_CONNECTED_CODES.has(code)) return true;
+  }
+  return false;
+}
+
+/**
+ * One Send API call. Meta's Send APIs have no idempotency key, so how a call failed matters: a
+ * connection that never opened becomes `unreachable` (safe to retry); a timeout or a reset stays
+ * `timeout` / `network`, which callers must treat as "may have been sent".
+ */
+export async function requestMetaSend(http: MetaHttp, request: MetaJsonRequest): Promise<unknown> {
+  try {
+    return await requestMetaJson(http, 'sendMessage', request);
+  } catch (err) {
+    if (err instanceof MetaRequestError && err.reason === 'network' && neverConnected(err.cause)) {
+      throw new MetaRequestError('sendMessage', 'unreachable', { cause: err.cause });
+    }
+    throw err;
+  }
 }
 
 /** Listing endpoints are followed by cursor, at most this many pages (100 rows each). */
@@ -632,6 +707,33 @@ export function createGraphClient(options: GraphClientOptions) {
       const url = graphUrl('debug_token', input.appToken, { input_token: input.inputToken });
       const json = await requestMetaJson(http, 'debugToken', { method: 'GET', url, token: input.appToken, secrets: [input.inputToken] });
       return parseDebugTokenBody(json);
+    },
+
+    /**
+     * `POST /{phone-number-id}/messages` (reference §6.1) with a body from outbound/graph-bodies.ts.
+     * Throws MetaApiError for Meta's errors and MetaRequestError otherwise (see requestMetaSend).
+     */
+    async sendWhatsAppMessage(token: string, phoneNumberId: string, body: object): Promise<WhatsAppSendResult> {
+      checkId(phoneNumberId, 'phone number id');
+      const json = await requestMetaSend(http, { method: 'POST', url: graphUrl(`${phoneNumberId}/messages`, token), token, json: body });
+      return parseWhatsAppSendBody(json);
+    },
+
+    /** Mark-as-read (+ typing indicator) on the same endpoint; Meta answers `{success: true}`. */
+    async markWhatsAppMessageRead(token: string, phoneNumberId: string, body: object): Promise<void> {
+      checkId(phoneNumberId, 'phone number id');
+      const json = await requestMetaSend(http, { method: 'POST', url: graphUrl(`${phoneNumberId}/messages`, token), token, json: body });
+      expectSuccess('sendMessage', json);
+    },
+
+    /**
+     * Instagram via Facebook Login: `POST graph.facebook.com/{v}/me/messages` (or `/{page-id}/messages`)
+     * with the page token (reference §6.3). Instagram Login channels use the Instagram client instead.
+     */
+    async sendInstagramMessage(token: string, pageId: string | 'me', body: object): Promise<InstagramSendResult> {
+      if (pageId !== 'me') checkId(pageId, 'page id');
+      const json = await requestMetaSend(http, { method: 'POST', url: graphUrl(`${pageId}/messages`, token), token, json: body });
+      return parseInstagramSendBody(json);
     },
 
     /** Every phone number of a WABA (reference §5.1), following cursors. */

@@ -5,8 +5,11 @@ import {
   MetaRequestError,
   parseAccessTokenBody,
   parseDebugTokenBody,
+  parseInstagramSendBody,
   parseSubscribedAppsBody,
   requestMetaJson,
+  requestMetaSend,
+  type InstagramSendResult,
   type MetaHttp,
   type OAuthTokenResponse,
   type SubscribedApp,
@@ -135,6 +138,13 @@ export function createInstagramClient(options: InstagramClientOptions) {
       const parsed = ProfileBody.safeParse(json);
       if (!parsed.success) throw new MetaRequestError('getProfile', 'invalid_response');
       return { id: parsed.data.id, userId: parsed.data.user_id, username: parsed.data.username, name: parsed.data.name };
+    },
+
+    /** `POST graph.instagram.com/{v}/{ig-id}/messages` (or `/me/messages`) with the Instagram user token (reference §6.3). */
+    async sendInstagramMessage(token: string, igId: string | 'me', body: object): Promise<InstagramSendResult> {
+      if (igId !== 'me' && !/^\d{1,32}$/.test(igId)) throw new TypeError('Instagram account id must be 1-32 digits');
+      const json = await requestMetaSend(http, { method: 'POST', url: url(versionRoot, `${igId}/messages`), token, json: body });
+      return parseInstagramSendBody(json);
     },
 
     async listSubscribedApps(token: string): Promise<SubscribedApp[]> {

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ConnectionStatus } from '../shared/connections.js';
+import type { OutboundResult } from '../shared/outbound.js';
 
 /*
  * Signals, queries and updates of the service's workflows, shared by the workflows that handle them
@@ -31,3 +32,10 @@ export const beginReauthorizationUpdate = defineUpdate<ConnectionStatus, [{ sess
 export const cancelSignal = defineSignal<[{ reason: string }]>('cancel');
 
 export const connectionStatusQuery = defineQuery<ConnectionStatus>('status');
+
+/**
+ * The outbound workflow's result, waiting at most `waitMs` for it: null when the send has not
+ * finished by then (the API answers 202 and DSK learns the outcome from `message.status` events).
+ * Meant for update-with-start, so the API can answer synchronously without a second round trip.
+ */
+export const sendResultUpdate = defineUpdate<OutboundResult | null, [{ waitMs: number }]>('sendResult');

@@ -1,0 +1,49 @@
+import type { SendErrorCode } from '../outbound/send-errors.js';
+import type { InstagramOutboundRequest, OutboundChannelType, WhatsAppOutboundRequest } from '../outbound/message-schema.js';
+
+/*
+ * What the outbound workflow, its activity and (later) the API route share. Types and constants only:
+ * imported by the workflow bundle, so nothing here may pull in Node built-ins.
+ */
+
+/** Failures decided before Meta is called. */
+export type ChannelSendErrorCode = 'channel_not_found' | 'channel_disconnected' | 'channel_type_mismatch';
+
+export type OutboundErrorCode = SendErrorCode | ChannelSendErrorCode;
+
+/** What DSK gets for a send that did not (or may not have) go out. Same shape as send-errors.ts' SendFailure, without the internals. */
+export interface OutboundError {
+  code: OutboundErrorCode;
+  meta_code: number | null;
+  meta_subcode: number | null;
+  reason: string;
+}
+
+export type OutboundResult =
+  | { status: 'sent'; metaMessageId: string | null }
+  | { status: 'failed'; error: OutboundError }
+  /** The send may have reached Meta: never retried, reconciled from status/echo webhooks. */
+  | { status: 'unknown'; error: OutboundError };
+
+export interface OutboundWorkflowInput {
+  instanceId: string;
+  channelId: string;
+  channelType: OutboundChannelType;
+  clientMessageId: string;
+  /** Validated by message-schema.ts before the workflow starts; its type must match channelType. */
+  request: WhatsAppOutboundRequest | InstagramOutboundRequest;
+}
+
+/** ApplicationFailure types the send activity throws; the workflow reads `details[0]` (an OutboundError). */
+export const SEND_AMBIGUOUS_FAILURE = 'send.ambiguous';
+export const sendFailureType = (code: OutboundErrorCode): string => (code === 'ambiguous_send' ? SEND_AMBIGUOUS_FAILURE : code.startsWith('channel_') ? code : `send.${code}`);
+
+/**
+ * How every caller starts `outbound-<instance>-<client_message_id>`: a running send is joined, and
+ * a finished one is never started again (Meta has no idempotency key; a second run would send a
+ * second message). A start refused as a duplicate is answered from the first run's result.
+ */
+export const OUTBOUND_START_POLICY = {
+  workflowIdConflictPolicy: 'USE_EXISTING',
+  workflowIdReusePolicy: 'REJECT_DUPLICATE',
+} as const;

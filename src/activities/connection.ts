@@ -63,7 +63,9 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
         return { state: 'invalid', expiresAt: inspection.expiresAt?.toISOString() ?? null, expiringSoon: false, resubscribed: false };
       }
       let state: TokenCheck['state'] = 'valid';
-      let expiresAt = inspection.expiresAt;
+      // Some token kinds (Instagram Login) may not report an expiry when inspected: keep the one we know,
+      // or the refresh window would never be reached.
+      let expiresAt = inspection.expiresAt ?? channel.tokenExpiresAt;
       const insideWindow = expiresAt !== null && expiresAt.getTime() - now.getTime() <= input.refreshBeforeMs;
       if (insideWindow && connector.refreshToken) {
         const refreshed = await connector.refreshToken(token);
@@ -230,7 +232,11 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
         const token = await tokenOf(channel.id).catch(() => null);
         if (token) {
           const { connector } = await connectorFor(channel.connectionId);
-          await connector.unsubscribe({ externalId: channel.externalId, wabaId: channel.wabaId, pageId: channel.pageId }, token).catch(() => undefined);
+          // A WABA's (or page's) subscription serves every live channel on it: unsubscribing for one
+          // number would silence the others.
+          if (!(await deps.channels.sharesSubscription(channel))) {
+            await connector.unsubscribe({ externalId: channel.externalId, wabaId: channel.wabaId, pageId: channel.pageId }, token).catch(() => undefined);
+          }
         }
       }
       const now = deps.clock();

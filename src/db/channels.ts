@@ -145,6 +145,17 @@ export function createChannels(pool: Pool) {
       return rows.map((r) => ({ id: r.id, connectionId: r.connection_id }));
     },
 
+    /** Whether another live channel relies on the same WABA or page webhook subscription. */
+    async sharesSubscription(channel: { id: string; channelType: ChannelKind; wabaId: string | null; pageId: string | null }): Promise<boolean> {
+      if (!channel.wabaId && !channel.pageId) return false;
+      const { rowCount } = await pool.query(
+        `SELECT 1 FROM channels WHERE id <> $1 AND channel_type = $2 AND status <> 'disconnected'
+           AND (($3::text IS NOT NULL AND waba_id = $3) OR ($4::text IS NOT NULL AND page_id = $4)) LIMIT 1`,
+        [channel.id, channel.channelType, channel.wabaId, channel.pageId],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+
     async recordCheck(id: string, expiresAt: Date | null, now: Date): Promise<void> {
       await pool.query(`UPDATE channels SET token_expires_at = $2, token_checked_at = $3 WHERE id = $1`, [id, expiresAt, now]);
     },

@@ -123,4 +123,23 @@ describe('connection lifecycle (real activities, Meta emulator, PostgreSQL and T
     const newToken = await tokenOf(channelId);
     assert.ok(newToken && newToken !== oldToken, 'a new token replaced the revoked one');
   });
+
+  it('keeps the WABA subscribed while another connected number of the same WABA still needs it', async () => {
+    const grant = emulator.state.configureGrant({ flow: 'whatsapp_embedded_signup', assets: [{ phoneNumbers: [{}, {}] }] });
+    const [first, second] = grant.phoneNumberIds as [string, string];
+    const a = await connectViaApi(service, instanceId, 'whatsapp', { chooseAsset: first });
+    const b = await connectViaApi(service, instanceId, 'whatsapp', { chooseAsset: second });
+    assert.match(a.html, /Channel connected/);
+    assert.match(b.html, /Channel connected/);
+    const wabaId = grant.wabaIds[0]!;
+
+    assert.equal((await dskApi(service, instanceId, 'DELETE', `/v1/channels/${a.channelId}`)).status, 202);
+    await dsk.waitFor(() => channelStatusEvents(a.channelId!).some((e) => e.status === 'disconnected'));
+    assert.equal(await tokenOf(a.channelId!), null);
+    assert.ok(emulator.state.isSubscribed(wabaId), 'the other number still receives webhooks');
+
+    assert.equal((await dskApi(service, instanceId, 'DELETE', `/v1/channels/${b.channelId}`)).status, 202);
+    await dsk.waitFor(() => channelStatusEvents(b.channelId!).some((e) => e.status === 'disconnected'));
+    assert.ok(!emulator.state.isSubscribed(wabaId), 'the last number unsubscribes the WABA');
+  });
 });

@@ -31,7 +31,7 @@ export async function connectViaApi(
   service: TestService,
   instanceId: string,
   channelType: 'whatsapp' | 'instagram',
-  options: { decision?: 'continue' | 'cancel'; flow?: string } = {},
+  options: { decision?: 'continue' | 'cancel'; flow?: string; chooseAsset?: string } = {},
 ): Promise<ApiConnectResult> {
   const created = await dskApi(service, instanceId, 'POST', '/v1/connections', {
     channel_type: channelType,
@@ -48,11 +48,23 @@ export async function connectViaApi(
   assert.ok(dialogUrl, 'the connect page links to Meta');
   const redirect = await submitConsent(dialogUrl, { decision: options.decision ?? 'continue' });
   const callback = await fetch(redirect.location.toString(), { headers: { cookie: `${CONNECT_COOKIE}=${cookie}` } });
-  const html = await callback.text();
+  let html = await callback.text();
+  let status = callback.status;
+  if (options.chooseAsset) {
+    // Meta granted several assets: answer the choice page as the person would.
+    assert.match(html, /name="asset_id"/, 'a choice page');
+    const chosen = await fetch(`${service.baseUrl}/connect/${connectionId}/choose`, {
+      method: 'POST',
+      headers: { cookie: `${CONNECT_COOKIE}=${cookie}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ asset_id: options.chooseAsset }),
+    });
+    html = await chosen.text();
+    status = chosen.status;
+  }
   const connection = await dskApi(service, instanceId, 'GET', `/v1/connections/${connectionId}`);
   return {
     connectionId,
-    status: callback.status,
+    status,
     html,
     ...(connection.body.channel_id ? { channelId: String(connection.body.channel_id) } : {}),
   };

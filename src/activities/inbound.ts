@@ -92,22 +92,31 @@ export function createInboundActivities(deps: InboundActivityDeps) {
      * Hands a disconnect to the channel's connection workflow. A channel without one (or whose workflow
      * has ended) is disconnected here, token destroyed, so that no token outlives the disconnect.
      */
+    /**
+     * The business removed the app (account_update): every live channel on its WABA is disconnected,
+     * through its connection workflow where it has one (which also tells DSK), directly otherwise.
+     */
     async requestChannelDisconnect(input: { channelId: string; reason: string }): Promise<{ via: 'connection_workflow' | 'direct' | 'no_channel' }> {
-      const connectionId = await deps.channels.connectionOf(input.channelId);
-      if (connectionId === undefined) return { via: 'no_channel' };
-      if (connectionId !== null) {
-        try {
-          await deps.workflows.getHandle(connectionWorkflowId(connectionId)).signal(disconnectSignal, { reason: input.reason });
-          log.info('disconnect signalled to the connection workflow', { channelId: input.channelId, connectionId, reason: input.reason });
-          return { via: 'connection_workflow' };
-        } catch (err) {
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
+      const channels = await deps.channels.liveOnSameWaba(input.channelId);
+      if (channels.length === 0) return { via: 'no_channel' };
+      const vias: Array<'connection_workflow' | 'direct'> = [];
+      for (const channel of channels) {
+        let via: 'connection_workflow' | 'direct' = 'direct';
+        if (channel.connectionId !== null) {
+          try {
+            await deps.workflows.getHandle(connectionWorkflowId(channel.connectionId)).signal(disconnectSignal, { reason: input.reason });
+            via = 'connection_workflow';
+          } catch (err) {
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          }
         }
+        if (via === 'direct') await deps.channels.disconnect(channel.id, deps.clock());
+        log.info('channel disconnect requested', { channelId: channel.id, via, reason: input.reason });
+        vias.push(via);
       }
-      await deps.channels.disconnect(input.channelId, deps.clock());
-      log.info('channel disconnected without a connection workflow', { channelId: input.channelId, reason: input.reason });
-      return { via: 'direct' };
+      return { via: vias[0]! };
     },
+
   };
 }
 

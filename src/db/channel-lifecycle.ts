@@ -7,10 +7,18 @@ import type { Pool } from './pool.js';
  */
 export function createChannelLifecycle(pool: Pool) {
   return {
-    /** The connection that created the channel: `null` when it has none, `undefined` when there is no such channel. */
-    async connectionOf(channelId: string): Promise<string | null | undefined> {
-      const { rows } = await pool.query<{ connection_id: string | null }>(`SELECT connection_id FROM channels WHERE id = $1`, [channelId]);
-      return rows[0] ? rows[0].connection_id : undefined;
+    /**
+     * The channel and every other live channel on the same WABA (a WhatsApp business that removes the
+     * app removes it for all its numbers), each with its connection.
+     */
+    async liveOnSameWaba(channelId: string): Promise<Array<{ id: string; connectionId: string | null }>> {
+      const { rows } = await pool.query<{ id: string; connection_id: string | null }>(
+        `SELECT c.id, c.connection_id FROM channels c JOIN channels me ON me.id = $1
+          WHERE c.id = me.id OR (me.waba_id IS NOT NULL AND c.waba_id = me.waba_id AND c.channel_type = me.channel_type AND c.status <> 'disconnected')
+          ORDER BY (c.id = me.id) DESC`,
+        [channelId],
+      );
+      return rows.map((r) => ({ id: r.id, connectionId: r.connection_id }));
     },
 
     /**

@@ -6,7 +6,7 @@ import { connectionWorkflowId } from '../../src/shared/ids.js';
 import { connectViaApi, dskApi } from '../support/connect.js';
 import { startDskFake, type DskFake } from '../support/dsk-fake.js';
 import { metaEmulatorEnv } from '../support/meta-env.js';
-import { signedRequest } from '../support/meta-webhook-sender.js';
+import { signedDelivery, signedRequest, waAccountUpdate } from '../support/meta-webhook-sender.js';
 import { startTestService, uniqueMetaId, type TestService } from '../support/service.js';
 
 /**
@@ -141,5 +141,22 @@ describe('connection lifecycle (real activities, Meta emulator, PostgreSQL and T
     assert.equal((await dskApi(service, instanceId, 'DELETE', `/v1/channels/${b.channelId}`)).status, 202);
     await dsk.waitFor(() => channelStatusEvents(b.channelId!).some((e) => e.status === 'disconnected'));
     assert.ok(!emulator.state.isSubscribed(wabaId), 'the last number unsubscribes the WABA');
+  });
+
+  it('disconnects every number of a WABA when WhatsApp reports the business removed the app, and still forwards the event', async () => {
+    const grant = emulator.state.configureGrant({ flow: 'whatsapp_embedded_signup', assets: [{ phoneNumbers: [{}, {}] }] });
+    const [first, second] = grant.phoneNumberIds as [string, string];
+    const a = await connectViaApi(service, instanceId, 'whatsapp', { chooseAsset: first });
+    const b = await connectViaApi(service, instanceId, 'whatsapp', { chooseAsset: second });
+    const wabaId = grant.wabaIds[0]!;
+    const delivery = signedDelivery(waAccountUpdate({ event: 'PARTNER_APP_UNINSTALLED', wabaId, time: Date.now() }), metaAppSecret);
+    const res = await fetch(`${service.baseUrl}/webhooks/meta`, { method: 'POST', headers: delivery.headers, body: delivery.body });
+    assert.equal(res.status, 200);
+    for (const channelId of [a.channelId!, b.channelId!]) {
+      await dsk.waitFor(() => channelStatusEvents(channelId).some((e) => e.status === 'disconnected'));
+      assert.deepEqual(channelStatusEvents(channelId).at(-1), { status: 'disconnected', reason: 'meta_account_update' });
+      assert.equal(await tokenOf(channelId), null);
+    }
+    await dsk.waitFor(() => dsk.accepted.some((d) => d.body.type === 'channel.account_update' && (d.body.data as { disconnect?: boolean }).disconnect === true));
   });
 });

@@ -36,7 +36,7 @@ function activitiesWith(options: { connectionId?: string | null; signal?: () => 
     webhookLog: { recordAttempt: async () => undefined, recordDelivered: async () => undefined },
     messageStatus: { merge: async () => options.storedStatus ?? 'read' },
     channels: {
-      connectionOf: async () => options.connectionId,
+      liveOnSameWaba: async (channelId: string) => (options.connectionId === undefined ? [] : [{ id: channelId, connectionId: options.connectionId }]),
       disconnect: async (channelId: string) => {
         calls.disconnected.push(channelId);
         return true;

@@ -51,6 +51,8 @@ export function asApiError(err: unknown): ApiError | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const httpErr = err as HttpErrorLike;
   const status = httpErr.status ?? httpErr.statusCode;
+  // The router answers a method it does not know at all with 501: a client error in substance.
+  if (status === 501) return new ApiError(501, 'method_not_implemented', 'This HTTP method is not supported');
   if (typeof status !== 'number' || status < 400 || status >= 500 || httpErr.expose === false) return undefined;
   const known = httpErr.type ? HTTP_ERROR_CODES[httpErr.type] : undefined;
   if (known) return new ApiError(status, known.code, known.message);

@@ -93,4 +93,10 @@ describe('API foundation (real PostgreSQL and Temporal)', () => {
     assert.equal(bad.status, 403);
     assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'verification_failed');
   });
+
+  it('answers a method the router does not know with 501 and a JSON code, not a 500', async () => {
+    const res = await fetch(`${service.baseUrl}/healthz`, { method: 'PROPFIND' });
+    assert.equal(res.status, 501);
+    assert.deepEqual(await res.json(), { error: { code: 'method_not_implemented', message: 'This HTTP method is not supported' } });
+  });
 });

@@ -47,7 +47,7 @@ import { generateFernetKey } from '../src/vault/fernet.js';
 import { startDskFake, type DskFake } from '../test/support/dsk-fake.js';
 import { createDskIssuer } from '../test/support/jwt.js';
 import { metaBody, signMeta, waContact, waEnvelope, waMessagesChange, waTextMessage } from '../test/support/meta-webhook-sender.js';
-import { children, spawnNode, version, waitUntil } from './support/processes.js';
+import { children, spawnNode, teardownOnExit, version, waitUntil } from './support/processes.js';
 
 const TARGETS = { ratio: 1 / 3, ackP99Ms: 50, e2eP99Ms: 250, e2eAtRate: 200 } as const;
 const WEBHOOK_PATH = '/webhooks/meta';
@@ -473,24 +473,12 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
 
 async function main(opts: Options): Promise<void> {
   const log = createLogger({ level: process.env.BENCH_INFRA_LOG_LEVEL ?? 'warn', name: 'bench', destination: process.stderr });
-  const cleanups: Array<() => Promise<void>> = [];
-  const teardown = async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => process.stderr.write(`teardown step failed: ${String(err)}\n`));
-    cleanups.length = 0;
-  };
-  let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) return;
-    interrupted = true;
-    process.stderr.write('interrupted: tearing down\n');
-    void teardown().then(() => process.exit(130));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const teardownSteps = teardownOnExit();
+  const teardown = teardownSteps.run;
 
   const t0 = process.hrtime.bigint();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'meta-int-bench-'));
-  cleanups.push(async () => {
+  teardownSteps.add(async () => {
     if (opts.keepLogs) {
       const kept = mkdtempSync(path.join(os.tmpdir(), 'meta-int-bench-logs-'));
       for (const c of children) if (existsSync(c.logFile)) cpSync(c.logFile, path.join(kept, path.basename(c.logFile)));
@@ -505,11 +493,11 @@ async function main(opts: Options): Promise<void> {
     const temporalCli = findTemporalCli();
     const [pg, temporal] = await Promise.all([
       startLocalPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'bench', fsync: false, log }).then((p: LocalPostgres) => {
-        cleanups.push(() => p.stop());
+        teardownSteps.add(() => p.stop());
         return p;
       }),
       startLocalTemporal({ binary: temporalCli, port: await freePort(), headless: true, searchAttributes: searchAttributeFlags(), log }).then((t: LocalTemporal) => {
-        cleanups.push(() => t.stop());
+        teardownSteps.add(() => t.stop());
         return t;
       }),
     ]);
@@ -544,12 +532,12 @@ async function main(opts: Options): Promise<void> {
     const config = loadConfig(env);
     const signingKey = await loadServiceSigningKey({ privateJwk, keyId: config.serviceJwt.keyId, alg: config.serviceJwt.alg });
     const dsk = await startDskFake({ jwks: () => signingKey.publicJwks(), issuer: config.serviceJwt.issuer, audience: config.serviceJwt.audience });
-    cleanups.push(() => dsk.close());
+    teardownSteps.add(() => dsk.close());
 
     // One live WhatsApp channel whose instance's events go to the DSK fake.
     const phoneNumberId = `1065${Date.now().toString().slice(-8)}`;
     const pool = createPool({ url: pg.url, poolMax: 2, applicationName: 'bench' });
-    cleanups.push(() => pool.end());
+    teardownSteps.add(() => pool.end());
     await createInstances(pool).setEventsUrl('bench-instance', dsk.url);
     await pool.query(`INSERT INTO channels (id, instance_id, channel_type, external_id, waba_id, status) VALUES ($1, 'bench-instance', 'whatsapp', $2, $3, 'active')`, [
       randomUUID(),
@@ -562,11 +550,11 @@ async function main(opts: Options): Promise<void> {
     const bare = spawnNode('bare Koa server', [path.join(projectRoot(), 'dist', 'bench', 'inbound.js'), '--bare-server', '--port', String(barePort)], bareSecretEnv, path.join(tmp, 'bare.log'));
     const worker = spawnNode('worker', [path.join(projectRoot(), 'dist', 'src', 'main-worker.js')], env, path.join(tmp, 'worker.log'));
     const api = spawnNode('api', [path.join(projectRoot(), 'dist', 'src', 'main-api.js')], env, path.join(tmp, 'api.log'));
-    // Stopped before the servers they talk to (cleanups run in reverse).
-    cleanups.push(() => Promise.all([api.stop(), worker.stop(), bare.stop()]).then(() => undefined));
+    // Stopped before the servers they talk to (teardown steps run in reverse).
+    teardownSteps.add(() => Promise.all([api.stop(), worker.stop(), bare.stop()]).then(() => undefined));
 
     const temporalClient = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: 'default' });
-    cleanups.push(() => temporalClient.connection.close());
+    teardownSteps.add(() => temporalClient.connection.close());
     const { TaskQueueType } = proto.temporal.api.enums.v1;
     const workerPolls = async () => {
       const answers = await Promise.all(

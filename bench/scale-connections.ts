@@ -57,7 +57,7 @@ import { createWorker, WORKFLOWS_ENTRY } from '../src/temporal/worker.js';
 import { generateFernetKey } from '../src/vault/fernet.js';
 import { startDskFake } from '../test/support/dsk-fake.js';
 import { createDskIssuer } from '../test/support/jwt.js';
-import { children, spawnNode, version, waitUntil, type Child } from './support/processes.js';
+import { children, spawnNode, teardownOnExit, version, waitUntil, type Child } from './support/processes.js';
 
 const USAGE = 'npm run scale:connections -- [--count 1000] [--concurrency 32] [--settle-seconds 30] [--worker-source bundle|source] [--log-level warn] [--keep-logs]';
 const INSTANCE_ID = 'scale-instance';
@@ -252,24 +252,12 @@ function unescapeHtml(s: string): string {
 
 async function main(opts: Options): Promise<void> {
   const log = createLogger({ level: process.env.BENCH_INFRA_LOG_LEVEL ?? 'warn', name: 'scale', destination: process.stderr });
-  const cleanups: Array<() => Promise<void>> = [];
-  const teardown = async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => process.stderr.write(`teardown step failed: ${String(err)}\n`));
-    cleanups.length = 0;
-  };
-  let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) return;
-    interrupted = true;
-    process.stderr.write('interrupted: tearing down\n');
-    void teardown().then(() => process.exit(130));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const teardownSteps = teardownOnExit();
+  const teardown = teardownSteps.run;
 
   const t0 = Date.now();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'meta-int-scale-'));
-  cleanups.push(async () => {
+  teardownSteps.add(async () => {
     if (opts.keepLogs) {
       const kept = mkdtempSync(path.join(os.tmpdir(), 'meta-int-scale-logs-'));
       for (const c of children) if (existsSync(c.logFile)) cpSync(c.logFile, path.join(kept, path.basename(c.logFile)));
@@ -285,11 +273,11 @@ async function main(opts: Options): Promise<void> {
     const temporalCli = findTemporalCli();
     const [pg, temporal] = await Promise.all([
       startLocalPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'scale', fsync: false, log }).then((p) => {
-        cleanups.push(() => p.stop());
+        teardownSteps.add(() => p.stop());
         return p;
       }),
       startLocalTemporal({ binary: temporalCli, port: await freePort(), headless: true, searchAttributes: searchAttributeFlags(), log }).then((t) => {
-        cleanups.push(() => t.stop());
+        teardownSteps.add(() => t.stop());
         return t;
       }),
     ]);
@@ -299,11 +287,11 @@ async function main(opts: Options): Promise<void> {
     const metaAppSecret = randomBytes(16).toString('hex');
     const emulator = createMetaEmulator({ appSecret: metaAppSecret });
     const meta = await emulator.listen();
-    cleanups.push(() => meta.close());
+    teardownSteps.add(() => meta.close());
     const grant = emulator.state.configureGrant({ flow: 'whatsapp_embedded_signup', assets: Array.from({ length: opts.count + 1 }, () => ({ phoneNumbers: [{}] })) });
     // Keep the emulator's request log from growing with N: nothing here reads it.
     const keepRequestLogSmall = setInterval(() => emulator.state.requests.splice(0, emulator.state.requests.length), 5_000);
-    cleanups.push(async () => clearInterval(keepRequestLogSmall));
+    teardownSteps.add(async () => clearInterval(keepRequestLogSmall));
 
     const dskIssuer = await createDskIssuer();
     const { privateJwk } = await generateServiceSigningKey('ES256', 'scale-service-1');
@@ -349,30 +337,30 @@ async function main(opts: Options): Promise<void> {
     }
     worker = spawnNode('worker', workerArgs, env, path.join(tmp, 'worker.log'), 45_000);
     const workerChild = worker;
-    cleanups.push(() => workerChild.stop());
+    teardownSteps.add(() => workerChild.stop());
 
     // The API in this process: one with the default timing, and one for the probe with a short check interval.
     const foundation = await buildFoundation(config, createLogger({ level: opts.logLevel, name: 'api', destination: process.stderr }), 'api');
-    cleanups.push(() => foundation.pool.end());
+    teardownSteps.add(() => foundation.pool.end());
     const client = await createTemporalClient(config.temporal, foundation.dataConverter);
-    cleanups.push(() => client.connection.close());
+    teardownSteps.add(() => client.connection.close());
     const listen = (app: ReturnType<typeof buildApi>, port: number) =>
       new Promise<Server>((resolve) => {
         const server = app.listen(port, '127.0.0.1', () => resolve(server));
       });
     const apiServer = await listen(buildApi(foundation, client), apiPort);
-    cleanups.push(() => closeServer(apiServer, 2_000));
+    teardownSteps.add(() => closeServer(apiServer, 2_000));
     const probePort = await freePort();
     const probeServer = await listen(buildApi(foundation, client, { connectionTiming: { checkEveryMs: PROBE_CHECK_EVERY_MS } }), probePort);
-    cleanups.push(() => closeServer(probeServer, 2_000));
+    teardownSteps.add(() => closeServer(probeServer, 2_000));
 
     const dsk = await startDskFake({ jwks: () => foundation.signingKey.publicJwks(), issuer: config.serviceJwt.issuer, audience: config.serviceJwt.audience });
-    cleanups.push(() => dsk.close());
+    teardownSteps.add(() => dsk.close());
     await foundation.repos.instances.setEventsUrl(INSTANCE_ID, dsk.url);
     const dskToken = await dskIssuer.dskToken({ instanceId: INSTANCE_ID, expiresInSeconds: 24 * 3600 });
 
     const temporalClient = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: 'default' });
-    cleanups.push(() => temporalClient.connection.close());
+    teardownSteps.add(() => temporalClient.connection.close());
     const { TaskQueueType } = proto.temporal.api.enums.v1;
     await waitUntil('the worker to poll its task queue', worker, 120_000, async () => {
       const answers = await Promise.all(

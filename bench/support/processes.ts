@@ -98,3 +98,25 @@ export function version(cmd: string, args: string[]): string {
     return '?';
   }
 }
+
+/**
+ * Teardown steps run in reverse order, once, also on SIGINT/SIGTERM (then the process exits 130), so
+ * an interrupted benchmark leaves no server or temporary directory behind.
+ */
+export function teardownOnExit(): { add(step: () => Promise<void>): void; run(): Promise<void> } {
+  const steps: Array<() => Promise<void>> = [];
+  const run = async () => {
+    for (const step of steps.reverse()) await step().catch((err: unknown) => process.stderr.write(`teardown step failed: ${String(err)}\n`));
+    steps.length = 0;
+  };
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write('interrupted: tearing down\n');
+    void run().then(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { add: (step) => void steps.push(step), run };
+}

@@ -12,9 +12,10 @@ import { createTokenBuckets, rateLimit } from '../../src/api/middleware/rate-lim
 import { HSTS_VALUE, PAGE_CONTENT_SECURITY_POLICY } from '../../src/api/middleware/security-headers.js';
 import { page, html } from '../../src/api/pages/html.js';
 import { closeServer, createApiServer, reloadTls } from '../../src/api/server.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { listen } from '../support/jwt.js';
+import { configProblems } from '../support/config.js';
 
 const log = createLogger({ level: 'silent' });
 
@@ -245,15 +246,7 @@ describe('loadConfig: HTTPS, TLS and rate limits', () => {
     META_VERIFY_TOKEN: 'verify-token',
   };
   const production = { ...valid, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://integrations.example.test', PAYLOAD_ENCRYPTION_KEYS: `p1:${Buffer.alloc(32, 7).toString('base64')}` };
-  const problemsOf = (env: Record<string, string | undefined>) => {
-    try {
-      loadConfig(env);
-    } catch (err) {
-      assert.ok(err instanceof ConfigError);
-      return err.problems;
-    }
-    return assert.fail('expected a ConfigError');
-  };
+  const problemsOf = configProblems;
 
   it('limits 30 requests at once and 60 a minute per client by default; 0 turns the limit off', () => {
     assert.deepEqual(loadConfig(valid).http.rateLimit, { perMinute: 60, burst: 30 });

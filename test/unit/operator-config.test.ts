@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { generatePayloadKey } from '../../src/temporal/encryption-codec.js';
+import { configProblems } from '../support/config.js';
 
 /** Payload encryption, codec endpoint and metrics variables (the rest of loadConfig: config.test.ts). */
 const valid = {
@@ -15,15 +16,7 @@ const valid = {
   META_VERIFY_TOKEN: 'verify-token',
 };
 
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError);
-    return err.problems;
-  }
-  assert.fail('expected a ConfigError');
-}
+const problemsOf = configProblems;
 
 describe('loadConfig: payload encryption keys', () => {
   it('parses keys newest first', () => {

@@ -22,7 +22,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,7 +47,7 @@ import { generateFernetKey } from '../src/vault/fernet.js';
 import { startDskFake, type DskFake } from '../test/support/dsk-fake.js';
 import { createDskIssuer } from '../test/support/jwt.js';
 import { metaBody, signMeta, waContact, waEnvelope, waMessagesChange, waTextMessage } from '../test/support/meta-webhook-sender.js';
-import { children, spawnNode, teardownOnExit, version, waitUntil } from './support/processes.js';
+import { children, scratchDir, spawnNode, teardownOnExit, version, waitUntil } from './support/processes.js';
 
 const TARGETS = { ratio: 1 / 3, ackP99Ms: 50, e2eP99Ms: 250, e2eAtRate: 200 } as const;
 const WEBHOOK_PATH = '/webhooks/meta';
@@ -477,17 +477,7 @@ async function main(opts: Options): Promise<void> {
   const teardown = teardownSteps.run;
 
   const t0 = process.hrtime.bigint();
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'meta-int-bench-'));
-  teardownSteps.add(async () => {
-    if (opts.keepLogs) {
-      const kept = mkdtempSync(path.join(os.tmpdir(), 'meta-int-bench-logs-'));
-      for (const c of children) if (existsSync(c.logFile)) cpSync(c.logFile, path.join(kept, path.basename(c.logFile)));
-      process.stderr.write(`logs kept in ${kept}\n`);
-    }
-    rmSync(tmp, { recursive: true, force: true });
-  });
-  // As root the server runs as the postgres OS user, which must traverse (not list) mkdtemp's 0700 dir.
-  chmodSync(tmp, 0o711);
+  const tmp = scratchDir('meta-int-bench', opts.keepLogs, teardownSteps);
 
   try {
     const temporalCli = findTemporalCli();

@@ -27,7 +27,7 @@ import { emulatorServiceEnv } from '../src/meta-emulator/service-env.js';
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,7 +57,7 @@ import { createWorker, WORKFLOWS_ENTRY } from '../src/temporal/worker.js';
 import { generateFernetKey } from '../src/vault/fernet.js';
 import { startDskFake } from '../test/support/dsk-fake.js';
 import { createDskIssuer } from '../test/support/jwt.js';
-import { children, spawnNode, teardownOnExit, version, waitUntil, type Child } from './support/processes.js';
+import { scratchDir, spawnNode, teardownOnExit, version, waitUntil, type Child } from './support/processes.js';
 
 const USAGE = 'npm run scale:connections -- [--count 1000] [--concurrency 32] [--settle-seconds 30] [--worker-source bundle|source] [--log-level warn] [--keep-logs]';
 const INSTANCE_ID = 'scale-instance';
@@ -256,17 +256,7 @@ async function main(opts: Options): Promise<void> {
   const teardown = teardownSteps.run;
 
   const t0 = Date.now();
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'meta-int-scale-'));
-  teardownSteps.add(async () => {
-    if (opts.keepLogs) {
-      const kept = mkdtempSync(path.join(os.tmpdir(), 'meta-int-scale-logs-'));
-      for (const c of children) if (existsSync(c.logFile)) cpSync(c.logFile, path.join(kept, path.basename(c.logFile)));
-      process.stderr.write(`logs kept in ${kept}\n`);
-    }
-    rmSync(tmp, { recursive: true, force: true });
-  });
-  // As root the server runs as the postgres OS user, which must traverse (not list) mkdtemp's 0700 dir.
-  chmodSync(tmp, 0o711);
+  const tmp = scratchDir('meta-int-scale', opts.keepLogs, teardownSteps);
   let worker: Child | undefined;
 
   try {

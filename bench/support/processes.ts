@@ -1,5 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../../src/infra/tools.js';
 
@@ -119,4 +121,23 @@ export function teardownOnExit(): { add(step: () => Promise<void>): void; run():
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return { add: (step) => void steps.push(step), run };
+}
+
+/**
+ * A scratch directory for a benchmark's servers and logs, removed at teardown (its children's logs
+ * copied elsewhere first with `keepLogs`). As root the PostgreSQL server runs as the postgres OS user,
+ * which must traverse (not list) mkdtemp's 0700 directory.
+ */
+export function scratchDir(prefix: string, keepLogs: boolean, teardown: { add(step: () => Promise<void>): void }): string {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  teardown.add(async () => {
+    if (keepLogs) {
+      const kept = mkdtempSync(path.join(os.tmpdir(), `${prefix}-logs-`));
+      for (const c of children) if (existsSync(c.logFile)) cpSync(c.logFile, path.join(kept, path.basename(c.logFile)));
+      process.stderr.write(`logs kept in ${kept}\n`);
+    }
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  chmodSync(tmp, 0o711);
+  return tmp;
 }

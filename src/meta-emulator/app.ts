@@ -74,6 +74,11 @@ export interface MetaEmulatorOptions {
    * (`GET /sandbox`) delivers what a customer writes. Also settable later as `state.webhookCallbackUrl`.
    */
   webhookCallbackUrl?: string;
+  /**
+   * Follow each accepted send with the webhook Meta sends for it (WhatsApp `sent` status, Instagram
+   * echo) to the callback URL; default false. Also `state.sendStatusWebhooks`.
+   */
+  sendStatusWebhooks?: boolean;
 }
 
 export interface RunningMetaEmulator {
@@ -102,6 +107,7 @@ export function createMetaEmulator(options: MetaEmulatorOptions = {}): MetaEmula
     ...(options.metaApp === undefined ? {} : { metaApp: options.metaApp }),
     ...(options.instagramApp === undefined ? {} : { instagramApp: options.instagramApp }),
     ...(options.webhookCallbackUrl === undefined ? {} : { webhookCallbackUrl: options.webhookCallbackUrl }),
+    ...(options.sendStatusWebhooks === undefined ? {} : { sendStatusWebhooks: options.sendStatusWebhooks }),
   });
   const emu: EmulatorContext = {
     state,
@@ -197,7 +203,10 @@ function recordRequests(state: EmulatorState): Koa.Middleware {
     try {
       await next();
     } finally {
-      record.status = ctx.status;
+      const afterSend = ctx.state.emulatedAfterSend as RecordedRequest['afterSend'];
+      if (afterSend) record.afterSend = afterSend;
+      // A reset connection has no status.
+      if (ctx.respond !== false) record.status = ctx.status;
     }
   };
 }
@@ -227,7 +236,7 @@ function injectFaults(state: EmulatorState): Koa.Middleware {
     if (fault.delayMs) await sleep(fault.delayMs);
     for (const [name, value] of Object.entries(fault.headers ?? {})) ctx.set(name, value);
     if (fault.error) {
-      const { code, subcode, message, type, isTransient } = fault.error;
+      const { code, subcode, message, type, isTransient, errorData } = fault.error;
       throw new GraphError({
         code,
         message: message ?? `(#${code}) Injected error`,
@@ -235,6 +244,7 @@ function injectFaults(state: EmulatorState): Koa.Middleware {
         ...(subcode === undefined ? {} : { subcode }),
         ...(type === undefined ? {} : { type }),
         ...(isTransient === undefined ? {} : { isTransient }),
+        ...(errorData === undefined ? {} : { errorData }),
       });
     }
     if (fault.status === undefined && fault.body === undefined) return next();

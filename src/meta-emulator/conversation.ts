@@ -1,4 +1,4 @@
-import type { EmulatorState } from './state.js';
+import type { AfterSendMode, EmulatorState } from './state.js';
 
 /**
  * The sandbox's conversations: the channels a customer can write to (numbers and Instagram accounts
@@ -55,6 +55,8 @@ export interface BusinessMessage {
   messageId: string;
   /** The request body as sent (parameters, JSON values parsed). */
   body: Record<string, unknown>;
+  /** Set when an injected `afterSend` fault failed the answer although the message was sent. */
+  afterSend?: AfterSendMode;
 }
 
 /**

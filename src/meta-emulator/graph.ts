@@ -18,9 +18,14 @@ export interface GraphErrorSpec {
   /** Overrides the WA-ERR status for the code. */
   status?: number;
   isTransient?: boolean;
+  /**
+   * Rendered as `error_data`. WhatsApp errors carry `{messaging_product: 'whatsapp', details}`, and
+   * Meta asks clients to branch on `code` + `error_data.details` (reference §7.1).
+   */
+  errorData?: Record<string, unknown>;
 }
 
-/** Thrown by handlers; rendered as `{"error":{message,type,code,error_subcode,fbtrace_id}}`. */
+/** Thrown by handlers; rendered as `{"error":{message,type,code,error_data,error_subcode,fbtrace_id}}`. */
 export class GraphError extends Error {
   override readonly name = 'GraphError';
   constructor(readonly spec: GraphErrorSpec) {
@@ -144,6 +149,7 @@ export function renderGraphError(ctx: Koa.Context, spec: GraphErrorSpec): void {
       message: spec.message,
       type,
       code: spec.code,
+      ...(spec.errorData === undefined ? {} : { error_data: spec.errorData }),
       ...(spec.subcode === undefined ? {} : { error_subcode: spec.subcode }),
       ...(spec.isTransient === undefined ? {} : { is_transient: spec.isTransient }),
       fbtrace_id: fbtraceId,

@@ -84,6 +84,8 @@ export interface EmulatorStateOptions {
   instagramApp?: Partial<EmulatedApp>;
   /** The app's webhook callback URL (the service's `/webhooks/meta`), where the sandbox page delivers. */
   webhookCallbackUrl?: string;
+  /** Initial (and after `reset()`) value of `sendStatusWebhooks`; default false. */
+  sendStatusWebhooks?: boolean;
 }
 
 export interface MediaRecord {
@@ -111,13 +113,32 @@ export interface FaultMatch {
   host?: EmulatedHost;
 }
 
+/**
+ * How a Send API call fails *after* Meta processed it (the message is recorded as sent and its
+ * status/echo webhook goes out), the cases that make a send ambiguous (reference §0.14, §7.2):
+ * - `reset`: the connection is reset without an answer;
+ * - `error-but-sent`: Messenger/Instagram's `{error: {code: 1, error_subcode: 1357046}}` ("invalid
+ *   JSON reply"), HTTP 500;
+ * - `invalid-json`: HTTP 200 with a JSON content type and a truncated, unparseable body.
+ */
+export type AfterSendMode = 'reset' | 'error-but-sent' | 'invalid-json';
+
 /** What the emulator answers instead of the real endpoint, `times` times (default 1). */
 export interface Fault extends FaultMatch {
   times?: number;
-  /** Wait before answering (or, with nothing else set, before handling the request normally). */
+  /**
+   * Wait before answering (or, with nothing else set, before handling the request normally). With
+   * `afterSend`: after the send was processed, before the failed answer.
+   */
   delayMs?: number;
-  /** A Graph error; HTTP status follows WA-ERR unless `status` is given. */
-  error?: { code: number; subcode?: number; message?: string; type?: string; isTransient?: boolean };
+  /** A Graph error; HTTP status follows WA-ERR unless `status` is given. `errorData` is rendered as `error_data`. */
+  error?: { code: number; subcode?: number; message?: string; type?: string; isTransient?: boolean; errorData?: Record<string, unknown> };
+  /**
+   * Process the send normally, then fail the answer this way. Only accepted Send API messages take
+   * such a fault (a rejected body, a mark-as-read or a sender action leaves it armed); `error`,
+   * `status` and `body` are ignored with it.
+   */
+  afterSend?: AfterSendMode;
   /** A raw answer (e.g. an HTML page with 200); used when `error` is not set. */
   status?: number;
   body?: string | Buffer;
@@ -138,8 +159,56 @@ export interface RecordedRequest {
   token: string | undefined;
   /** `valid` / `invalid` only when the emulator has an app secret to check against. */
   appsecretProof: 'absent' | 'valid' | 'invalid' | 'unchecked';
+  /** Undefined while in flight, and when the connection was reset instead of answered. */
   status?: number;
+  /** Set when an `afterSend` fault failed the answer of a processed send. */
+  afterSend?: AfterSendMode;
   at: Date;
+}
+
+/** A per-(phone number, recipient) rate: one message per `intervalMs`, after a burst of `burst`. */
+export interface PairRate {
+  intervalMs: number;
+  burst: number;
+}
+
+/** Instagram Send API calls per second per account (reference §6.3, IG-OV). */
+export interface InstagramSendRate {
+  /** Text, links, reactions, stickers, sender actions. */
+  perSecond: number;
+  /** Audio and video attachments. */
+  mediaPerSecond: number;
+}
+
+/** WA-TPUT (reference §6.1): 80 messages/s per number by default. */
+export const DEFAULT_WHATSAPP_THROUGHPUT = 80;
+/**
+ * The pair rate (reference §6.1: "≈1 message per 6 s to the same user" ⚠, error 131056), with the
+ * burst of 45 messages in 6 seconds Meta's throughput page allows before the steady rate applies ⚠.
+ */
+export const DEFAULT_PAIR_RATE: Readonly<PairRate> = { intervalMs: 6000, burst: 45 };
+export const DEFAULT_INSTAGRAM_SEND_RATE: Readonly<InstagramSendRate> = { perSecond: 100, mediaPerSecond: 10 };
+
+/** What a throughput check decided; `undefined` from the admit methods means accepted. */
+export type SendLimitHit = 'throughput' | 'pair_rate';
+
+/** A status (WhatsApp) or echo (Instagram) webhook that followed an accepted send. */
+export interface SendWebhookDelivery {
+  kind: 'status' | 'echo';
+  /** When the send was accepted (the webhook's timestamp). */
+  at: Date;
+  /** Phone number id or Instagram account id. */
+  channelId: string;
+  /** wamid or mid. */
+  messageId: string;
+  /** The payload before Meta's escaping and signing. */
+  payload: Record<string, unknown>;
+  /** Undefined when skipped: the app is not subscribed to the channel, or no callback URL is set. */
+  callbackUrl: string | undefined;
+  skipped?: 'not_subscribed' | 'no_callback_url';
+  /** The callback's HTTP status; undefined when skipped or when it did not answer. */
+  status: number | undefined;
+  detail: string;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -180,8 +249,30 @@ export class EmulatorState {
   webhookCallbackUrl: string | undefined;
   /** What customers wrote on the sandbox page, with the callback's answer (newest last). */
   readonly customerMessages: CustomerMessage[] = [];
-  /** What the business sent through the Send APIs (`/{phone-number-id}/messages`, `/me/messages`; newest last). */
+  /**
+   * What the business sent through the Send APIs (`/{phone-number-id}/messages`, `/me/messages`;
+   * newest last, the last 1000). Only accepted messages: a body Meta rejects, or a send over a rate
+   * limit, is not here. `at` is the acceptance time (emulator clock, ms).
+   */
   readonly businessMessages: BusinessMessage[] = [];
+  /**
+   * Whether an accepted send is followed by its webhook, as Meta does: a signed `statuses` webhook
+   * with `status: 'sent'` for WhatsApp (reference §2.5), an `is_echo` message for Instagram (§3.2).
+   * Off by default so tests that count what the service forwards see only what they caused.
+   */
+  sendStatusWebhooks: boolean;
+  /** The status/echo webhooks that followed sends, with the callback's answer (the last 1000). */
+  readonly sendWebhooks: SendWebhookDelivery[] = [];
+  /** Per phone number messages/s overrides (`setThroughput`); others get `DEFAULT_WHATSAPP_THROUGHPUT`. */
+  readonly throughput = new Map<string, number>();
+  pairRate: PairRate = { ...DEFAULT_PAIR_RATE };
+  instagramSendRate: InstagramSendRate = { ...DEFAULT_INSTAGRAM_SEND_RATE };
+  /** Rate-limit key → acceptance times (ms) within the last second. */
+  private readonly sendWindows = new Map<string, number[]>();
+  /** `<phone number id>:<recipient>` → GCRA theoretical arrival time (ms). */
+  private readonly pairArrivals = new Map<string, number>();
+  private readonly pendingWebhooks = new Set<Promise<void>>();
+  private readonly initialSendStatusWebhooks: boolean;
 
   constructor(
     private readonly clock: () => Date,
@@ -190,6 +281,8 @@ export class EmulatorState {
     this.appSecret = options.appSecret;
     this.requireAppSecretProof = options.requireAppSecretProof ?? false;
     this.webhookCallbackUrl = options.webhookCallbackUrl;
+    this.initialSendStatusWebhooks = options.sendStatusWebhooks ?? false;
+    this.sendStatusWebhooks = this.initialSendStatusWebhooks;
     const meta = options.metaApp ?? {};
     this.metaApp = {
       id: meta.id ?? DEV_META_APP_ID,
@@ -298,11 +391,21 @@ export class EmulatorState {
     this.faults.push({ ...fault, remaining: fault.times ?? 1 });
   }
 
-  /** Takes (and counts down) the first fault matching the request. */
+  /** Takes (and counts down) the first fault matching the request; `afterSend` faults are left to takeAfterSendFault. */
   takeFault(method: string, path: string, host: EmulatedHost = 'graph.facebook.com'): Fault | undefined {
+    return this.takeMatching(method, path, host, false);
+  }
+
+  /** Takes (and counts down) the first `afterSend` fault matching an accepted Send API call. */
+  takeAfterSendFault(method: string, path: string, host: EmulatedHost = 'graph.facebook.com'): (Fault & { afterSend: AfterSendMode }) | undefined {
+    return this.takeMatching(method, path, host, true) as (Fault & { afterSend: AfterSendMode }) | undefined;
+  }
+
+  private takeMatching(method: string, path: string, host: EmulatedHost, afterSend: boolean): Fault | undefined {
     const index = this.faults.findIndex(
       (f) =>
         f.remaining > 0 &&
+        (f.afterSend !== undefined) === afterSend &&
         (f.method === undefined || f.method.toUpperCase() === method) &&
         (f.host === undefined || f.host === host) &&
         (f.path === undefined || (typeof f.path === 'string' ? f.path === path : f.path.test(path))),
@@ -312,6 +415,91 @@ export class EmulatorState {
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.faults.splice(index, 1);
     return fault;
+  }
+
+  /** Messages per second the number may send (WA-TPUT: 80 by default, up to 1000; 20 for coexistence numbers). */
+  setThroughput(phoneNumberId: string, perSecond: number): void {
+    if (!(perSecond > 0)) throw new Error('throughput must be positive');
+    this.throughput.set(phoneNumberId, perSecond);
+  }
+
+  throughputOf(phoneNumberId: string): number {
+    return this.throughput.get(phoneNumberId) ?? DEFAULT_WHATSAPP_THROUGHPUT;
+  }
+
+  /** The per-(number, recipient) rate for every number (default `DEFAULT_PAIR_RATE`). */
+  setPairRate(rate: PairRate): void {
+    if (!(rate.intervalMs > 0) || !(rate.burst >= 1)) throw new Error('pair rate needs intervalMs > 0 and burst >= 1');
+    this.pairRate = { ...rate };
+  }
+
+  /** Instagram Send API calls per second per account (default `DEFAULT_INSTAGRAM_SEND_RATE`). */
+  setInstagramSendRate(rate: Partial<InstagramSendRate>): void {
+    this.instagramSendRate = { ...this.instagramSendRate, ...rate };
+  }
+
+  /**
+   * Admits a WhatsApp message now, or says which limit it hits: the number's throughput (a sliding
+   * one-second window over accepted messages, error 130429), then the pair rate (GCRA, error 131056).
+   * Only an admitted message counts against either limit.
+   */
+  admitWhatsAppSend(phoneNumberId: string, recipient: string): SendLimitHit | undefined {
+    const now = this.now().getTime();
+    const windowKey = `wa:${phoneNumberId}`;
+    if (this.inWindow(windowKey, now) >= this.throughputOf(phoneNumberId)) return 'throughput';
+    // GCRA: the theoretical arrival time moves one interval per message; a burst of N means it may run
+    // (N - 1) intervals ahead of the clock.
+    const pairKey = `${phoneNumberId}:${recipient}`;
+    const { intervalMs, burst } = this.pairRate;
+    const tat = Math.max(this.pairArrivals.get(pairKey) ?? now, now);
+    if (tat - now > (burst - 1) * intervalMs) return 'pair_rate';
+    this.pairArrivals.set(pairKey, tat + intervalMs);
+    if (this.pairArrivals.size > 10_000) {
+      for (const [key, at] of this.pairArrivals) if (at <= now) this.pairArrivals.delete(key);
+    }
+    this.sendWindows.get(windowKey)!.push(now);
+    return undefined;
+  }
+
+  /** Admits an Instagram Send API call now (true), within its account's calls/s (audio and video have their own, lower rate). */
+  admitInstagramSend(accountId: string, media: boolean): boolean {
+    const now = this.now().getTime();
+    const key = `ig:${accountId}:${media ? 'media' : 'other'}`;
+    const limit = media ? this.instagramSendRate.mediaPerSecond : this.instagramSendRate.perSecond;
+    if (this.inWindow(key, now) >= limit) return false;
+    this.sendWindows.get(key)!.push(now);
+    return true;
+  }
+
+  /** Accepted sends under `key` in the last second, (now - 1000 ms, now]; drops older ones. */
+  private inWindow(key: string, now: number): number {
+    let times = this.sendWindows.get(key);
+    if (!times) {
+      times = [];
+      this.sendWindows.set(key, times);
+    }
+    let drop = 0;
+    while (drop < times.length && times[drop]! <= now - 1000) drop += 1;
+    if (drop > 0) times.splice(0, drop);
+    return times.length;
+  }
+
+  /** Logs a status/echo webhook and keeps its delivery in view of `webhooksSettled()`. */
+  trackSendWebhook(delivery: Promise<SendWebhookDelivery>): void {
+    const pending: Promise<void> = delivery.then(
+      (d) => {
+        this.sendWebhooks.push(d);
+        if (this.sendWebhooks.length > 1000) this.sendWebhooks.splice(0, this.sendWebhooks.length - 1000);
+      },
+      // deliverWebhook reports failures in its outcome; anything else is an emulator bug not worth a crash.
+      () => undefined,
+    ).finally(() => this.pendingWebhooks.delete(pending));
+    this.pendingWebhooks.add(pending);
+  }
+
+  /** Resolves once every status/echo webhook started so far was answered, failed or skipped. */
+  async webhooksSettled(): Promise<void> {
+    while (this.pendingWebhooks.size > 0) await Promise.allSettled([...this.pendingWebhooks]);
   }
 
   /** 16-digit numeric ids, like Meta's media / phone number / WABA ids. */
@@ -486,6 +674,13 @@ export class EmulatorState {
     this.pageTokens.clear();
     this.customerMessages.length = 0;
     this.businessMessages.length = 0;
+    this.sendWebhooks.length = 0;
+    this.sendStatusWebhooks = this.initialSendStatusWebhooks;
+    this.throughput.clear();
+    this.pairRate = { ...DEFAULT_PAIR_RATE };
+    this.instagramSendRate = { ...DEFAULT_INSTAGRAM_SEND_RATE };
+    this.sendWindows.clear();
+    this.pairArrivals.clear();
     this.lifetimes = { ...DEFAULT_LIFETIMES };
     this.codeTtlSeconds = { ...DEFAULT_CODE_TTL_SECONDS };
     this.dialogBehaviour = 'consent_page';

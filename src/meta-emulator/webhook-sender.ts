@@ -151,3 +151,81 @@ export function instagramTextWebhook(m: InstagramTextInput): Record<string, unkn
     ],
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// What follows a business's own send (reference §2.5, §3.2)
+
+export interface WhatsAppStatusInput {
+  wabaId: string;
+  phoneNumberId: string;
+  displayPhoneNumber: string;
+  wamid: string;
+  status: 'sent' | 'delivered' | 'read' | 'failed';
+  at: Date;
+  /** The recipient as the send named it: a phone number (→ `recipient_id`, digits) or a BSUID (→ `recipient_user_id`). */
+  recipient: { phone: string } | { bsuid: string };
+  /** Echoed only when the send carried it. */
+  bizOpaqueCallbackData?: string | undefined;
+}
+
+/**
+ * One `statuses` item in a `messages` change. From v24.0 `conversation` is omitted and `pricing` comes
+ * with only one of delivered/read (reference §2.5), so a `sent` status carries neither.
+ */
+export function whatsappStatusWebhook(s: WhatsAppStatusInput): Record<string, unknown> {
+  const recipient = 'phone' in s.recipient ? { recipient_id: s.recipient.phone.replace(/\D/g, '') } : { recipient_user_id: s.recipient.bsuid };
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: s.wabaId,
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: s.displayPhoneNumber.replace(/\D/g, ''), phone_number_id: s.phoneNumberId },
+              statuses: [
+                {
+                  id: s.wamid,
+                  status: s.status,
+                  timestamp: String(Math.floor(s.at.getTime() / 1000)),
+                  ...recipient,
+                  ...(s.bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: s.bizOpaqueCallbackData }),
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export interface InstagramEchoInput {
+  /** The business's Instagram professional account id: the echo's sender and `entry[].id`. */
+  accountId: string;
+  /** The customer (IGSID) the business wrote to: the echo's recipient. */
+  recipientId: string;
+  /** The `message_id` the Send API answered. */
+  mid: string;
+  at: Date;
+  text?: string | undefined;
+  attachment?: { type: string; url: string } | undefined;
+}
+
+/** The business's own message coming back with `is_echo: true`, sender and recipient swapped (reference §3.2). */
+export function instagramEchoWebhook(m: InstagramEchoInput): Record<string, unknown> {
+  const ms = m.at.getTime();
+  const content = m.attachment ? { attachments: [{ type: m.attachment.type, payload: { url: m.attachment.url } }] } : { text: m.text ?? '' };
+  return {
+    object: 'instagram',
+    entry: [
+      {
+        id: m.accountId,
+        time: ms,
+        messaging: [{ sender: { id: m.accountId }, recipient: { id: m.recipientId }, timestamp: ms, message: { mid: m.mid, is_echo: true, ...content } }],
+      },
+    ],
+  };
+}

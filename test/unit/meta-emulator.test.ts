@@ -72,6 +72,25 @@ describe('Meta emulator (Graph behaviour per reference §6.2, §7, §9, §10)', 
     assert.equal(emulator.state.media.size, 0);
   });
 
+  it('goes by the file part\'s own type like Meta: a part typed application/octet-stream or unknown to WhatsApp is error 100', async () => {
+    for (const fileType of ['application/octet-stream', 'image/gif']) {
+      const res = await upload(PHONE, { product: 'whatsapp', file: new Blob(['x'], { type: fileType }), type: 'image/png' });
+      assert.equal(res.status, 400);
+      const { error } = (await res.json()) as GraphErrorJson;
+      assert.equal(error.code, 100);
+      assert.match(error.message, new RegExp(`^\\(#100\\) Param file must be a file with one of the following types: image/jpeg, .*Received file of type '${fileType}'\\.$`));
+    }
+    assert.equal(emulator.state.media.size, 0);
+  });
+
+  it('answers an empty file, or one over its kind\'s limit, with 131053 Media upload error', async () => {
+    for (const file of [new Blob([], { type: 'image/png' }), new Blob([Buffer.alloc(500 * 1024 + 1)], { type: 'image/webp' })]) {
+      const res = await upload(PHONE, { product: 'whatsapp', file, type: file.type });
+      assert.equal(((await res.json()) as GraphErrorJson).error.code, 131053);
+    }
+    assert.equal(emulator.state.media.size, 0);
+  });
+
   it('hides phone numbers the token has no access to behind 100/33', async () => {
     const res = await upload(OTHER_PHONE, { product: 'whatsapp', file: new Blob(['x']), type: 'image/png' });
     assert.equal(res.status, 400);

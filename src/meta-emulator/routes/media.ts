@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import getRawBody from 'raw-body';
+import { WHATSAPP_UPLOAD_RULES } from '../../meta/whatsapp-media.js';
 import type { EmulatorContext } from '../context.js';
 import { authenticate, canAccess, CdnError, GraphError, graphErrors, liveToken, requireScope, tokenFrom, VERSION_SEGMENT } from '../graph.js';
 import type { MediaRecord, TokenRecord } from '../state.js';
@@ -14,6 +15,15 @@ const MESSAGING_SCOPE = 'whatsapp_business_messaging';
 const ATTACHMENTS_PATH = '/whatsapp_business/attachments/';
 const UPLOAD_TTL_DAYS = 30;
 const NUMERIC_ID = /^\d{1,32}$/;
+/** The types Meta's own upload error lists (⚠ as quoted in public bug reports, 2024-2025). */
+const ACCEPTED_TYPES = [...WHATSAPP_UPLOAD_RULES.keys()];
+
+/** ⚠ Meta's wording as seen in public reports; the emulator only needs the code to be right. */
+function unsupportedFileType(received: string) {
+  return graphErrors.invalidParam(`Param file must be a file with one of the following types: ${ACCEPTED_TYPES.join(', ')}. Received file of type '${received}'.`);
+}
+
+const uploadError = () => new GraphError({ code: 131053, message: '(#131053) Media upload error', type: 'OAuthException' });
 
 export function mediaRoutes(emu: EmulatorContext): Router {
   const { state } = emu;
@@ -47,7 +57,7 @@ export function mediaRoutes(emu: EmulatorContext): Router {
     try {
       raw = await getRawBody(ctx.req, { length: ctx.get('content-length') || undefined, limit: emu.maxUploadBytes });
     } catch {
-      throw new GraphError({ code: 131053, message: '(#131053) Media upload error', type: 'OAuthException' });
+      throw uploadError();
     }
     let form: FormData;
     try {
@@ -63,6 +73,13 @@ export function mediaRoutes(emu: EmulatorContext): Router {
     if (file === null || typeof file === 'string') throw new GraphError(graphErrors.missingParam('file'));
     const type = form.get('type');
     if (typeof type !== 'string' || type.trim() === '') throw new GraphError(graphErrors.missingParam('type'));
+    // Meta goes by the file part's own Content-Type (a part without one arrives as '' or
+    // application/octet-stream and is refused), not by the `type` field.
+    const fileType = file.type.split(';')[0]!.trim().toLowerCase();
+    const rule = WHATSAPP_UPLOAD_RULES.get(fileType);
+    if (!rule) throw new GraphError(unsupportedFileType(file.type));
+    // ⚠ What Meta answers for an empty or oversized file is not documented; 131053 is its upload error.
+    if (file.size === 0 || file.size > rule.maxBytes) throw uploadError();
 
     const id = state.addMedia(Buffer.from(await file.arrayBuffer()), type.trim(), { phoneNumberId, ttlDays: UPLOAD_TTL_DAYS });
     ctx.body = { id };

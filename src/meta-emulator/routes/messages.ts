@@ -1,19 +1,25 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type { EmulatorContext } from '../context.js';
 import type { BusinessMessage } from '../conversation.js';
-import { authenticate, canAccess, GraphError, graphErrors, requestParams, requireScope, VERSION_SEGMENT } from '../graph.js';
+import { authenticate, canAccess, GraphError, graphErrors, hostOf, requestParams, requireScope, VERSION_SEGMENT, type GraphErrorSpec } from '../graph.js';
 import type { InstagramAccountRecord } from '../scenario.js';
+import { emitInstagramEcho, emitWhatsAppSentStatus } from '../send-webhooks.js';
+import { checkWhatsAppProduct, validateInstagramSend, validateWhatsAppSend } from '../send-validation.js';
 import type { EmulatorState, TokenRecord } from '../state.js';
 import { newEmulatorMid, newEmulatorWamid } from '../webhook-sender.js';
 
 /**
- * The Send APIs (reference §6.1, §6.3), minimal: they validate the envelope, answer like Meta and
- * record what the business sent, so the sandbox page can show it. WhatsApp:
- * `POST graph.facebook.com/{v}/{phone-number-id}/messages`; Instagram via Facebook Login:
- * `POST graph.facebook.com/{v}/me/messages` (or `/{page-id}/messages`) with the page token; Instagram
- * Login: `POST graph.instagram.com/{v}/me/messages` or `/{ig-id}/messages`. No delivery or echo
- * webhooks follow.
+ * The Send APIs (reference §6.1, §6.3). WhatsApp: `POST graph.facebook.com/{v}/{phone-number-id}/messages`;
+ * Instagram via Facebook Login: `POST graph.facebook.com/{v}/me/messages` (or `/{page-id}/messages`)
+ * with the page token; Instagram Login: `POST graph.instagram.com/{v}/me/messages` or
+ * `/{ig-id}/messages`.
+ *
+ * A call is checked in Meta's order: token and access, then the body per type (send-validation.ts),
+ * then throughput (state.admit*), and only then is the message accepted: recorded in
+ * `state.businessMessages`, answered, and followed by its status/echo webhook when
+ * `state.sendStatusWebhooks` is on. An `afterSend` fault then fails the answer of the accepted send.
  */
 
 /** Graph takes JSON bodies; requestParams flattens nested values to JSON text, which is parsed back here. */
@@ -34,8 +40,6 @@ async function bodyOf(ctx: Koa.Context): Promise<Record<string, unknown>> {
   return out;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 export function whatsappMessageRoutes(emu: EmulatorContext): Router {
   const { state } = emu;
   const router = new Router();
@@ -47,34 +51,37 @@ export function whatsappMessageRoutes(emu: EmulatorContext): Router {
       if (!canAccess(record, number.id)) throw new GraphError(graphErrors.objectNotFound('POST', number.id));
       requireScope(record, 'whatsapp_business_messaging');
       const body = await bodyOf(ctx);
-      const product = body.messaging_product;
-      if (product === undefined) throw new GraphError(graphErrors.missingParam('messaging_product'));
-      if (product !== 'whatsapp') throw new GraphError(graphErrors.invalidParam('Param messaging_product must be "whatsapp"'));
+      const productError = checkWhatsAppProduct(body);
+      if (productError) throw new GraphError(productError);
       if (!number.registered) {
         throw new GraphError({ code: 133010, message: '(#133010) Account not registered', type: 'OAuthException' });
       }
-      // Mark-as-read (and typing indicator) shares the endpoint.
-      if (body.status === 'read') {
-        if (typeof body.message_id !== 'string') throw new GraphError(graphErrors.missingParam('message_id'));
+      const check = validateWhatsAppSend(body);
+      if (!check.ok) throw new GraphError(check.error);
+      const send = check.value;
+      // Mark-as-read (and typing indicator) shares the endpoint; it is not a message, so no limit counts it.
+      if (send.kind === 'read') {
         ctx.body = { success: true };
         return;
       }
-      const to = typeof body.to === 'string' ? body.to : undefined;
-      if (!to) throw new GraphError(graphErrors.missingParam('to'));
-      const type = typeof body.type === 'string' ? body.type : 'text';
-      const content = body[type];
-      if (!isRecord(content) && !Array.isArray(content)) throw new GraphError(graphErrors.missingParam(type));
-      if (type === 'text' && (!isRecord(content) || typeof content.body !== 'string' || content.body === '')) {
-        throw new GraphError(graphErrors.missingParam('text.body'));
-      }
-      const text = isRecord(content) ? (typeof content.body === 'string' ? content.body : typeof content.caption === 'string' ? content.caption : undefined) : undefined;
+      // The pair is keyed by the recipient Meta resolves: digits of a phone number, or the BSUID.
+      const recipientKey = send.recipientKind === 'phone' ? send.to.replace(/\D/g, '') : send.to;
+      const limit = state.admitWhatsAppSend(number.id, recipientKey);
+      if (limit === 'throughput') throw new GraphError(WHATSAPP_THROUGHPUT_ERROR);
+      if (limit === 'pair_rate') throw new GraphError(WHATSAPP_PAIR_RATE_ERROR);
+
+      const at = state.now();
       const messageId = newEmulatorWamid();
-      keepRecent(state.businessMessages, { at: state.now(), kind: 'whatsapp', channelId: number.id, to, type, text, messageId, body });
-      ctx.body = {
+      const message: BusinessMessage = { at, kind: 'whatsapp', channelId: number.id, to: send.to, type: send.type, text: send.text, messageId, body };
+      keepRecent(state.businessMessages, message);
+      emitWhatsAppSentStatus(state, { number, wamid: messageId, at, to: send.to, recipientKind: send.recipientKind, bizOpaqueCallbackData: send.bizOpaqueCallbackData });
+      const answer = {
         messaging_product: 'whatsapp',
-        contacts: [{ input: to, wa_id: to.replace(/\D/g, '') }],
-        messages: [{ id: messageId, ...(type === 'template' ? { message_status: 'accepted' } : {}) }],
+        // A BSUID recipient comes back as `user_id` instead of `wa_id` (reference §2.2).
+        contacts: [send.recipientKind === 'phone' ? { input: send.to, wa_id: recipientKey } : { input: send.to, user_id: send.to }],
+        messages: [{ id: messageId, ...(send.type === 'template' ? { message_status: 'accepted' } : {}) }],
       };
+      await answerSend(ctx, state, message, answer);
       return;
     }
     // Instagram via Facebook Login: the page's token, `me` = the page.
@@ -89,7 +96,7 @@ export function whatsappMessageRoutes(emu: EmulatorContext): Router {
     const account = own?.instagramAccountId ? state.instagramAccounts.get(own.instagramAccountId) : undefined;
     // Messenger sends from a page without an Instagram account are not emulated.
     if (!account) throw new GraphError(graphErrors.invalidParam('The emulator sends Instagram messages only; this page has no Instagram account'));
-    ctx.body = await instagramSend(state, ctx, account);
+    await instagramSend(state, ctx, account);
   });
 
   return router;
@@ -108,29 +115,89 @@ export function instagramMessageRoutes(emu: EmulatorContext): Router {
       throw new GraphError(graphErrors.objectNotFound('POST', ctx.params.id!));
     }
     requireScope(record, 'instagram_business_manage_messages');
-    ctx.body = await instagramSend(state, ctx, account);
+    await instagramSend(state, ctx, account);
   });
 
   return router;
 }
 
+/** WA-ERR 130429: the number's messages-per-second throughput (reference §6.1). */
+const WHATSAPP_THROUGHPUT_ERROR: GraphErrorSpec = {
+  code: 130429,
+  message: '(#130429) Rate limit hit',
+  errorData: { messaging_product: 'whatsapp', details: 'Cloud API message throughput has been reached.' },
+};
+
+/** WA-ERR 131056: too many messages from this number to the same recipient (reference §6.1). */
+const WHATSAPP_PAIR_RATE_ERROR: GraphErrorSpec = {
+  code: 131056,
+  message: '(#131056) (Business Account, Consumer Account) pair rate limit hit',
+  errorData: { messaging_product: 'whatsapp', details: 'Too many messages sent from the sender phone number to the same recipient phone number in a short period of time.' },
+};
+
+/**
+ * The Instagram Send API's calls/s per account (reference §6.3). 613 "Calls to this api have exceeded
+ * the rate limit" is Graph's per-API rate-limit code; 80002 is the Instagram Business Use Case quota,
+ * a rolling 24-hour call budget (4800 × impressions, §7.3), not a per-second rate, so it does not fit.
+ */
+const INSTAGRAM_RATE_ERROR: GraphErrorSpec = { code: 613, message: '(#613) Calls to this api have exceeded the rate limit.' };
+
 /** The Instagram Send API body (both flavours): `{recipient:{id}, message:{text|attachment}}` or a sender action. */
-async function instagramSend(state: EmulatorState, ctx: Koa.Context, account: InstagramAccountRecord): Promise<Record<string, unknown>> {
+async function instagramSend(state: EmulatorState, ctx: Koa.Context, account: InstagramAccountRecord): Promise<void> {
   const body = await bodyOf(ctx);
-  const recipient = body.recipient;
-  if (!isRecord(recipient) || typeof recipient.id !== 'string') throw new GraphError(graphErrors.missingParam('recipient'));
-  if (typeof body.sender_action === 'string') return { recipient_id: recipient.id };
-  const message = body.message;
-  if (!isRecord(message)) throw new GraphError(graphErrors.missingParam('message'));
-  const text = typeof message.text === 'string' ? message.text : undefined;
-  // Instagram limits text to 1000 bytes of UTF-8 (reference §6.3).
-  if (text !== undefined && Buffer.byteLength(text, 'utf8') > 1000) throw new GraphError(graphErrors.invalidParam('Message text is longer than 1000 bytes'));
-  const attachment = isRecord(message.attachment) ? message.attachment : undefined;
-  if (text === undefined && !attachment) throw new GraphError(graphErrors.missingParam('message.text'));
+  const check = validateInstagramSend(body);
+  if (!check.ok) throw new GraphError(check.error);
+  const send = check.value;
+  const media = send.kind === 'message' && (send.type === 'audio' || send.type === 'video');
+  if (!state.admitInstagramSend(account.id, media)) throw new GraphError(INSTAGRAM_RATE_ERROR);
+  // Sender actions (reactions, mark_seen, typing) answer without a message id and trigger no webhook (§3.2).
+  if (send.kind === 'sender_action') {
+    ctx.body = { recipient_id: send.recipientId };
+    return;
+  }
+  const at = state.now();
   const messageId = newEmulatorMid();
-  const type = attachment && typeof attachment.type === 'string' ? attachment.type : 'text';
-  keepRecent(state.businessMessages, { at: state.now(), kind: 'instagram', channelId: account.id, to: recipient.id, type, text, messageId, body });
-  return { recipient_id: recipient.id, message_id: messageId };
+  const message: BusinessMessage = { at, kind: 'instagram', channelId: account.id, to: send.recipientId, type: send.type, text: send.text, messageId, body };
+  keepRecent(state.businessMessages, message);
+  emitInstagramEcho(state, {
+    account,
+    mid: messageId,
+    at,
+    recipientId: send.recipientId,
+    text: send.text,
+    attachment: send.attachmentUrl === undefined ? undefined : { type: send.type, url: send.attachmentUrl },
+  });
+  await answerSend(ctx, state, message, { recipient_id: send.recipientId, message_id: messageId });
+}
+
+/** Answers an accepted send, unless an `afterSend` fault says the answer fails although the message went out. */
+async function answerSend(ctx: Koa.Context, state: EmulatorState, message: BusinessMessage, answer: Record<string, unknown>): Promise<void> {
+  const fault = state.takeAfterSendFault(ctx.method, ctx.path, hostOf(ctx));
+  if (!fault) {
+    ctx.body = answer;
+    return;
+  }
+  message.afterSend = fault.afterSend;
+  ctx.state.emulatedAfterSend = fault.afterSend;
+  if (fault.delayMs) await sleep(fault.delayMs);
+  for (const [name, value] of Object.entries(fault.headers ?? {})) ctx.set(name, value);
+  switch (fault.afterSend) {
+    case 'reset':
+      // The request was read in full; an RST instead of an answer is what a dropped connection looks like.
+      ctx.respond = false;
+      ctx.req.socket.resetAndDestroy();
+      return;
+    case 'error-but-sent':
+      // Messenger's "invalid JSON reply" (reference §7.2); Graph answers its code 1 with HTTP 500.
+      throw new GraphError({ code: 1, subcode: 1357046, message: 'An unknown error has occurred.', status: 500 });
+    case 'invalid-json': {
+      ctx.status = 200;
+      ctx.type = 'application/json; charset=UTF-8';
+      const json = JSON.stringify(answer);
+      ctx.body = json.slice(0, Math.max(1, Math.floor(json.length / 2)));
+      return;
+    }
+  }
 }
 
 /** Keeps the newest 1000: the sandbox is for watching, not a store. */

@@ -24,6 +24,9 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
+/** A count or duration that must be at least 1; the limit only stops typos (an extra zero or two). */
+const positiveInt = z.coerce.number().int('must be a positive integer').min(1, 'must be a positive integer').max(1_000_000, 'must be at most 1000000');
+
 /** A Meta id (app, configuration): digits only, optional. */
 const optionalMetaId = optionalString.pipe(z.string().trim().regex(/^\d{1,32}$/, 'must be a numeric Meta id').optional());
 
@@ -163,11 +166,50 @@ const EnvSchema = z.object({
   INSTAGRAM_DIALOG_BASE_URL: baseUrl('https://www.instagram.com'),
   WHATSAPP_REGISTRATION_PIN: optionalString.pipe(z.string().regex(/^\d{6}$/, 'must be 6 digits').optional()),
 
+  // Outbound send pacing per sender (OutboundRateLimits below), shared by every worker through PostgreSQL.
+  WHATSAPP_SENDS_PER_SECOND: positiveInt.default(80),
+  WHATSAPP_PAIR_INTERVAL_MS: positiveInt.default(6000),
+  WHATSAPP_PAIR_BURST: positiveInt.default(45),
+  INSTAGRAM_SENDS_PER_SECOND: positiveInt.default(100),
+  INSTAGRAM_MEDIA_SENDS_PER_SECOND: positiveInt.default(10),
+
   DSK_DELIVERY_HORIZON: nonEmpty.default('7 days'),
   DSK_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000, 'at most 25000: a delivery attempt must fit the 30 s activity timeout').default(10_000),
 });
 
 export type Env = z.input<typeof EnvSchema>;
+
+/**
+ * How fast the workers send, per sender, whatever the number of worker processes
+ * (src/outbound/rate-limits.ts turns these into the keys of src/db/send-rate-limiter.ts). Meta's
+ * figures, from reference meta-platform.md §6.1 (WA-TPUT) and §6.3 (IG-OV) unless noted:
+ */
+export interface OutboundRateLimits {
+  /**
+   * WHATSAPP_SENDS_PER_SECOND, default 80: a number's default throughput. Meta upgrades numbers up to
+   * 1000/s and fixes coexistence numbers (shared with the WhatsApp Business app) at 20/s; above the
+   * limit sends fail with 130429. Meta counts inbound messages against it too, which the limiter does
+   * not see: a number with heavy inbound traffic needs a lower value.
+   */
+  whatsappSendsPerSecond: number;
+  /**
+   * WHATSAPP_PAIR_INTERVAL_MS, default 6000: the pair rate, ≈ 1 message per 6 s from one number to one
+   * user (error 131056); the reference has it from a dev.to article only (⚠).
+   */
+  whatsappPairIntervalMs: number;
+  /**
+   * WHATSAPP_PAIR_BURST, default 45: messages to one user at once before the pair interval applies.
+   * Not in the reference: Meta's throughput page from memory, "bursts of up to 45 messages in 6 s" (⚠).
+   * Third-party summaries of that page say a burst must then be paid back in full before the next
+   * message (a burst of 20 blocks the pair for ~2 minutes), whereas the limiter (GCRA) allows one
+   * message per interval during the payback: only 1 can never draw 131056.
+   */
+  whatsappPairBurst: number;
+  /** INSTAGRAM_SENDS_PER_SECOND, default 100: Send API calls per Instagram account (text, links, reactions, stickers). */
+  instagramSendsPerSecond: number;
+  /** INSTAGRAM_MEDIA_SENDS_PER_SECOND, default 10: Send API calls with audio or video per Instagram account. */
+  instagramMediaSendsPerSecond: number;
+}
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -232,6 +274,7 @@ export interface Config {
    */
   enabledFlows: ConnectFlow[];
   delivery: { horizon: string; timeoutMs: number };
+  outbound: { rateLimits: OutboundRateLimits };
   /** AES-256-GCM keys (base64) for Temporal payloads, newest first: the first encrypts, all decrypt. Empty only outside production. */
   payloadKeys: Array<{ id: string; key: string }>;
   /**
@@ -254,7 +297,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${describe(issue)}`));
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${describe(issue, env)}`));
   }
   const e = parsed.data;
   const dskKeys = [
@@ -368,6 +411,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     enabledFlows,
     delivery: { horizon: e.DSK_DELIVERY_HORIZON, timeoutMs: e.DSK_DELIVERY_TIMEOUT_MS },
+    outbound: {
+      rateLimits: {
+        whatsappSendsPerSecond: e.WHATSAPP_SENDS_PER_SECOND,
+        whatsappPairIntervalMs: e.WHATSAPP_PAIR_INTERVAL_MS,
+        whatsappPairBurst: e.WHATSAPP_PAIR_BURST,
+        instagramSendsPerSecond: e.INSTAGRAM_SENDS_PER_SECOND,
+        instagramMediaSendsPerSecond: e.INSTAGRAM_MEDIA_SENDS_PER_SECOND,
+      },
+    },
     payloadKeys,
     codec: { corsOrigins: e.CODEC_CORS_ORIGINS, authToken: e.CODEC_AUTH_TOKEN, maxBytes: e.CODEC_MAX_BYTES },
     metrics: { token: e.METRICS_TOKEN, workerPort: e.WORKER_METRICS_PORT, workerHost: e.WORKER_METRICS_HOST },
@@ -375,8 +427,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return deepFreeze(config);
 }
 
-function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required but missing';
+function describe(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  // Zod leaves the input out of its issues (just as well: values may be secrets), so whether the
+  // variable was set is read from the environment; a set but malformed value keeps its own message.
+  const name = issue.path[0];
+  if (issue.code === 'invalid_type' && typeof name === 'string' && env[name] === undefined) return 'is required but missing';
   return issue.message;
 }
 

@@ -71,6 +71,39 @@ describe('loadConfig', () => {
     assert.match(problemsOf({ ...valid, NODE_ENV: 'production', META_MEDIA_HOSTS: 'http://127.0.0.1:4011' })[0]!, /must be https in production/);
   });
 
+  it('paces outbound sends at Meta\'s default rates unless configured otherwise', () => {
+    assert.deepEqual(loadConfig(valid).outbound.rateLimits, {
+      whatsappSendsPerSecond: 80,
+      whatsappPairIntervalMs: 6000,
+      whatsappPairBurst: 45,
+      instagramSendsPerSecond: 100,
+      instagramMediaSendsPerSecond: 10,
+    });
+    const configured = loadConfig({
+      ...valid,
+      WHATSAPP_SENDS_PER_SECOND: '20',
+      WHATSAPP_PAIR_INTERVAL_MS: '7000',
+      WHATSAPP_PAIR_BURST: '1',
+      INSTAGRAM_SENDS_PER_SECOND: '50',
+      INSTAGRAM_MEDIA_SENDS_PER_SECOND: '5',
+    });
+    assert.deepEqual(configured.outbound.rateLimits, {
+      whatsappSendsPerSecond: 20,
+      whatsappPairIntervalMs: 7000,
+      whatsappPairBurst: 1,
+      instagramSendsPerSecond: 50,
+      instagramMediaSendsPerSecond: 5,
+    });
+    assert.ok(Object.isFrozen(configured.outbound.rateLimits));
+  });
+
+  it('refuses a send rate that is not a positive integer', () => {
+    assert.deepEqual(problemsOf({ ...valid, WHATSAPP_SENDS_PER_SECOND: '0' }), ['WHATSAPP_SENDS_PER_SECOND: must be a positive integer']);
+    assert.deepEqual(problemsOf({ ...valid, WHATSAPP_PAIR_BURST: '2.5' }), ['WHATSAPP_PAIR_BURST: must be a positive integer']);
+    assert.match(problemsOf({ ...valid, INSTAGRAM_MEDIA_SENDS_PER_SECOND: 'ten' })[0]!, /^INSTAGRAM_MEDIA_SENDS_PER_SECOND: /);
+    assert.deepEqual(problemsOf({ ...valid, WHATSAPP_PAIR_INTERVAL_MS: '-6000' }), ['WHATSAPP_PAIR_INTERVAL_MS: must be a positive integer']);
+  });
+
   describe('connect flows', () => {
     // Production needs the payload keys; the value only has to be well-formed here.
     const production = { ...valid, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://integrations.example.test', PAYLOAD_ENCRYPTION_KEYS: `p1:${Buffer.alloc(32, 7).toString('base64')}` };

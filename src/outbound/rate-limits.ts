@@ -1,0 +1,41 @@
+import type { OutboundRateLimits } from '../config.js';
+import type { SendRateLimit } from '../db/send-rate-limiter.js';
+import type { OutboundChannelType } from './message-schema.js';
+
+export interface SendRateTarget {
+  channelType: OutboundChannelType;
+  /** The sending asset: the phone-number id (WhatsApp) or the Instagram account id. */
+  senderId: string;
+  /**
+   * Stands for the recipient in the pair key (WhatsApp only): opaque and stable per recipient, e.g. an
+   * HMAC of the phone number, so that PostgreSQL never holds the number itself. Undefined for what is
+   * not a message to a recipient (mark-as-read): it counts towards the number's rate only.
+   */
+  recipientKey: string | undefined;
+  /** Audio or video (Instagram only): these have a rate of their own (reference §6.3). */
+  isMedia: boolean;
+}
+
+/**
+ * The limits one send must reserve (src/db/send-rate-limiter.ts, all or none):
+ * - WhatsApp: the number's throughput `wa:<phone-number-id>` and the pair rate
+ *   `wa-pair:<phone-number-id>:<recipientKey>`;
+ * - Instagram: the account's rate `ig:<ig-account-id>`, plus `ig-media:<ig-account-id>` for audio or
+ *   video. Meta does not say whether audio and video also count toward the 100/s; pacing them by both
+ *   costs nothing when they do not.
+ * Per-second limits get a burst of 1, an even spacing: Meta does not say over which window it measures
+ * a rate per second, and evenly spaced sends are within it over any window.
+ */
+export function sendRateLimits(limits: OutboundRateLimits, target: SendRateTarget): SendRateLimit[] {
+  // A ':' in the sender id would let two different (sender, recipient) pairs share a key.
+  if (!target.senderId || target.senderId.includes(':')) throw new RangeError('senderId must be a non-empty id without ":"');
+  const perSecond = (key: string, rate: number): SendRateLimit => ({ key, intervalMs: 1000 / rate, burst: 1 });
+  if (target.channelType === 'whatsapp') {
+    const number = perSecond(`wa:${target.senderId}`, limits.whatsappSendsPerSecond);
+    if (target.recipientKey === undefined) return [number];
+    if (!target.recipientKey) throw new RangeError('recipientKey must not be empty');
+    return [number, { key: `wa-pair:${target.senderId}:${target.recipientKey}`, intervalMs: limits.whatsappPairIntervalMs, burst: limits.whatsappPairBurst }];
+  }
+  const account = perSecond(`ig:${target.senderId}`, limits.instagramSendsPerSecond);
+  return target.isMedia ? [account, perSecond(`ig-media:${target.senderId}`, limits.instagramMediaSendsPerSecond)] : [account];
+}

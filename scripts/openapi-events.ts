@@ -73,7 +73,8 @@ export function syncEventSchema(doc: JsonObject, schema: JsonObject, examplesByT
   };
   for (const [name, example] of Object.entries(webhookExamples(next))) {
     const type = String(example.value.type);
-    const source = examplesByType.get(type);
+    // A variant example (`message.status.send-outcome`) is matched by its name, the others by their type.
+    const source = examplesByType.get(name) ?? examplesByType.get(type);
     if (!source) throw new Error(`webhook example "${name}" has type ${type}, which docs/schemas/examples has no example for`);
     example.value = structuredClone(source);
   }
@@ -84,12 +85,16 @@ export function readJson<T = JsonObject>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
-/** docs/schemas/examples/<type>.json, by the envelope's `type`. */
+/**
+ * docs/schemas/examples/<type>.json by the envelope's `type`, and each variant
+ * (`<type>.<variant>.json`) by its file name without `.json`.
+ */
 export function readEventExamples(dir = EVENT_EXAMPLES_DIR): Map<string, JsonObject> {
   const byType = new Map<string, JsonObject>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     const example = readJson(path.join(dir, file));
-    byType.set(String(example.type), example);
+    const stem = file.slice(0, -'.json'.length);
+    byType.set(stem === example.type ? String(example.type) : stem, example);
   }
   return byType;
 }

@@ -62,7 +62,7 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}) 
       labelNames: ['reason'] as const,
       registers,
     }),
-    /** One per Graph send attempt; outcome `sent` | `retryable` | `rejected`. */
+    /** One per Graph send attempt; outcome `sent` | `retryable` (throttled/transient) | `rejected` (permanent) | `ambiguous` (may have gone out). */
     outboundSends: new Counter({
       name: 'outbound_sends_total',
       help: 'Outbound message sends to Meta by outcome',

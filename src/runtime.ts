@@ -1,3 +1,4 @@
+import { createHmac, hkdfSync } from 'node:crypto';
 import type { PayloadCodec } from '@temporalio/common';
 import { Registry } from 'prom-client';
 import type { Config } from './config.js';
@@ -12,6 +13,8 @@ import { createMessageStatusStore } from './db/message-status.js';
 import { createChannelLifecycle } from './db/channel-lifecycle.js';
 import { createChannels } from './db/channels.js';
 import { createConnections } from './db/connections.js';
+import { createOutboundSends } from './db/outbound-sends.js';
+import { createSendRateLimiter } from './db/send-rate-limiter.js';
 import type { WorkflowClient } from '@temporalio/client';
 import { createActivities } from './activities/index.js';
 import type { ChannelConnector } from './meta/connectors.js';
@@ -43,6 +46,7 @@ export interface Foundation {
     channelLifecycle: ReturnType<typeof createChannelLifecycle>;
     channels: ReturnType<typeof createChannels>;
     connections: ReturnType<typeof createConnections>;
+    outboundSends: ReturnType<typeof createOutboundSends>;
   };
   /** One per connect flow (WhatsApp Embedded Signup, Instagram via Facebook Login, Instagram Login). */
   connectors: Readonly<Record<ConnectFlow, ChannelConnector>>;
@@ -101,6 +105,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       channelLifecycle: createChannelLifecycle(pool),
       channels: createChannels(pool),
       connections: createConnections(pool),
+      outboundSends: createOutboundSends(pool),
     },
     dsk: instrumentDskClient(
       createDskClient({ signer: signingKey, issuer: config.serviceJwt.issuer, audience: config.serviceJwt.audience, timeoutMs: config.delivery.timeoutMs }),
@@ -125,6 +130,7 @@ export function buildActivities(f: Foundation, workflows: WorkflowClient) {
     routing: f.repos.routing,
     webhookLog: f.repos.webhookLog,
     messageStatus: f.repos.messageStatus,
+    outboundSends: f.repos.outboundSends,
     channels: f.repos.channelLifecycle,
     dsk: f.dsk,
     workflows,
@@ -143,6 +149,14 @@ export function buildActivities(f: Foundation, workflows: WorkflowClient) {
     },
     outbound: {
       channels: f.repos.channels,
+      instances: f.repos.instances,
+      sends: f.repos.outboundSends,
+      rateLimiter: createSendRateLimiter(f.pool),
+      rateLimits: f.config.outbound.rateLimits,
+      recipientKey: recipientKeyer(f.config.tokenKeys[0]!.key),
+      workflows,
+      dsk: f.dsk,
+      metrics: f.metrics,
       vault: f.vault,
       graph: f.graph,
       instagram: createInstagramClient({
@@ -155,4 +169,14 @@ export function buildActivities(f: Foundation, workflows: WorkflowClient) {
       log: f.log,
     },
   });
+}
+
+/**
+ * The pair-rate key of a recipient: HMAC-SHA256 under a key derived (HKDF) from the newest token key,
+ * so the rate table in PostgreSQL never holds a phone number and cannot be reversed by enumerating
+ * numbers. A key rotation only resets pair pacing for a few seconds.
+ */
+function recipientKeyer(tokenKey: string): (recipient: string) => string {
+  const key = Buffer.from(hkdfSync('sha256', Buffer.from(tokenKey, 'base64url'), Buffer.alloc(0), 'send-rate-recipient-key', 32));
+  return (recipient) => createHmac('sha256', key).update(recipient.replace(/^\+/, ''), 'utf8').digest('base64url').slice(0, 22);
 }

@@ -2,19 +2,22 @@ import { ApplicationFailure, activityInfo, log } from '@temporalio/activity';
 import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
 import type { ChannelLifecycle } from '../db/channel-lifecycle.js';
 import type { MessageStatusStore } from '../db/message-status.js';
+import type { OutboundSends } from '../db/outbound-sends.js';
 import type { Routing } from '../db/routing.js';
 import type { DeliveryOutcome, WebhookLog } from '../db/webhook-log.js';
 import { DskDeliveryError, type DskClient } from '../dsk/client.js';
 import { toDskEnvelope, type DeliveryRoute } from '../shared/delivery.js';
-import { connectionWorkflowId } from '../shared/ids.js';
+import { connectionWorkflowId, outboundWorkflowId } from '../shared/ids.js';
 import { MESSAGE_STATUSES, type ChannelType, type InboundEvent, type MessageStatus } from '../shared/inbound-events.js';
-import { disconnectSignal } from '../workflows/messages.js';
+import { disconnectSignal, sendObservedSignal, type SendObservation } from '../workflows/messages.js';
 
 export interface InboundActivityDeps {
   routing: Routing;
   webhookLog: WebhookLog;
   messageStatus: MessageStatusStore;
   channels: ChannelLifecycle;
+  /** The send ledger: how a status or echo finds the send it proves. */
+  outboundSends: Pick<OutboundSends, 'byTag' | 'byMetaMessageId' | 'unresolved'>;
   dsk: DskClient;
   /** Signals other workflows (a channel's connection workflow) from activities. */
   workflows: WorkflowClient;
@@ -73,6 +76,38 @@ export function createInboundActivities(deps: InboundActivityDeps) {
       }
     },
 
+    /**
+     * A WhatsApp status carrying one of our send tags (biz_opaque_callback_data): returns the send's
+     * client_message_id for DSK, and tells a send still waiting for Meta's answer (or that lost it)
+     * that it did reach Meta.
+     */
+    async matchSendStatus(input: { channelId: string; tag: string; metaMessageId: string }): Promise<{ clientMessageId: string } | null> {
+      const send = await deps.outboundSends.byTag(input.tag);
+      if (!send || send.channelId !== input.channelId) return null;
+      if (send.state === 'sending' || send.state === 'unknown') {
+        await signalSend(send, { metaMessageId: input.metaMessageId });
+      }
+      return { clientMessageId: send.clientMessageId };
+    },
+
+    /**
+     * An Instagram echo. A mid we already know names its send; otherwise every unresolved send on the
+     * channel is offered the echo, and only the one with this recipient and content takes it.
+     */
+    async matchSendEcho(input: {
+      channelId: string;
+      metaMessageId: string;
+      echo: NonNullable<SendObservation['echo']>;
+    }): Promise<{ clientMessageId: string } | null> {
+      const known = await deps.outboundSends.byMetaMessageId(input.channelId, input.metaMessageId);
+      if (known) return { clientMessageId: known.clientMessageId };
+      const since = new Date(deps.clock().getTime() - ECHO_MATCH_WINDOW_MS);
+      for (const send of await deps.outboundSends.unresolved(input.channelId, since)) {
+        await signalSend(send, { metaMessageId: input.metaMessageId, echo: input.echo });
+      }
+      return null;
+    },
+
     async recordInboundOutcome(input: { key: string; outcome: DeliveryOutcome }): Promise<void> {
       await deps.webhookLog.recordOutcome(input.key, input.outcome, deps.clock());
     },
@@ -118,6 +153,18 @@ export function createInboundActivities(deps: InboundActivityDeps) {
     },
 
   };
+
+  async function signalSend(send: { instanceId: string; clientMessageId: string }, observation: SendObservation): Promise<void> {
+    try {
+      await deps.workflows.getHandle(outboundWorkflowId(send.instanceId, send.clientMessageId)).signal(sendObservedSignal, observation);
+    } catch (err) {
+      // The send's workflow has finished (resolved, or its reconcile window passed): nothing left to tell.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
 }
+
+/** Echoes follow their send within seconds; a day covers Meta's webhook retries after an outage. */
+const ECHO_MATCH_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export type InboundActivities = ReturnType<typeof createInboundActivities>;

@@ -1,20 +1,47 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/activity';
+import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
 import type { ChannelRow } from '../db/channels.js';
+import type { OutboundSends } from '../db/outbound-sends.js';
+import { DskDeliveryError, type DskClient } from '../dsk/client.js';
 import type { Logger } from '../logger.js';
 import { MetaApiError, MetaRequestError, type GraphClient } from '../meta/graph-client.js';
 import type { InstagramClient } from '../meta/instagram-client.js';
-import { instagramGraphBody, whatsappGraphBody } from '../outbound/graph-bodies.js';
+import type { Metrics } from '../metrics.js';
+import { instagramGraphBody, sendTag, whatsappGraphBody } from '../outbound/graph-bodies.js';
 import type { OutboundRequest } from '../outbound/message-schema.js';
+import { sendRateLimits } from '../outbound/rate-limits.js';
+import type { OutboundRateLimits } from '../config.js';
 import { sendFailureFromError, type SendFailure } from '../outbound/send-errors.js';
-import { sendFailureType, type OutboundError, type OutboundErrorCode } from '../shared/outbound.js';
+import { connectionWorkflowId } from '../shared/ids.js';
+import type { DskStatusData } from '../shared/inbound-events.js';
+import { sendFailureType, type OutboundError, type OutboundErrorCode, type OutboundResult } from '../shared/outbound.js';
 import type { TokenVault } from '../vault/token-vault.js';
+import { tokenRejectedSignal } from '../workflows/messages.js';
+import type { SendRateLimiter } from '../db/send-rate-limiter.js';
 
 export interface OutboundActivityDeps {
-  channels: { getForInstance(id: string, instanceId: string): Promise<ChannelRow | undefined>; tokenCiphertext(id: string): Promise<string | null> };
+  channels: {
+    getForInstance(id: string, instanceId: string): Promise<ChannelRow | undefined>;
+    get(id: string): Promise<ChannelRow | undefined>;
+    tokenCiphertext(id: string): Promise<string | null>;
+    setStatus(id: string, status: 'active' | 'reauth_required', now: Date): Promise<void>;
+  };
+  instances: { get(id: string): Promise<{ eventsUrl: string | null } | undefined> };
+  sends: Pick<OutboundSends, 'begin' | 'settle'>;
   vault: Pick<TokenVault, 'decrypt'>;
   graph: Pick<GraphClient, 'sendWhatsAppMessage' | 'markWhatsAppMessageRead' | 'sendInstagramMessage'>;
   instagram: Pick<InstagramClient, 'sendInstagramMessage'>;
+  /** Shared by every worker (PostgreSQL), so Meta's per-number and pair limits hold across processes. */
+  rateLimiter: Pick<SendRateLimiter, 'reserve'>;
+  rateLimits: OutboundRateLimits;
+  /** Keyed hash of a recipient: the pair-rate key must not put phone numbers into PostgreSQL. */
+  recipientKey: (recipient: string) => string;
+  /** Signals the channel's connection workflow when Meta refuses its token. */
+  workflows: Pick<WorkflowClient, 'getHandle'>;
+  dsk: Pick<DskClient, 'deliver'>;
   clock: () => Date;
+  metrics?: Pick<Metrics, 'outboundSends'>;
   /** Ids, codes and outcomes only. */
   log?: Pick<Logger, 'info' | 'warn'>;
 }
@@ -29,6 +56,9 @@ export interface SendOutboundResult {
   /** `wamid.…` / Instagram `mid`; null for what Meta gives no id (mark-as-read, Instagram sender actions). */
   metaMessageId: string | null;
 }
+
+/** The longest a send waits in-process for its rate-limit slot; a longer wait is a retry with that delay. */
+const MAX_SLOT_WAIT_MS = 5_000;
 
 /**
  * The one activity that talks to Meta's Send APIs. The token is read and decrypted here, for this one
@@ -54,20 +84,138 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
       }
       const ciphertext = await deps.channels.tokenCiphertext(channel.id);
       if (!ciphertext) throw channelFailure('channel_disconnected', 'The channel holds no access token.');
-      const token = deps.vault.decrypt(ciphertext);
 
+      const tag = sendTag(input.instanceId, input.request.request.client_message_id);
+      // Written before Meta is called: a status webhook that beats (or replaces) Meta's answer finds it.
+      await deps.sends.begin({ tag, instanceId: input.instanceId, channelId: channel.id, clientMessageId: input.request.request.client_message_id }, deps.clock());
+      const token = deps.vault.decrypt(ciphertext);
+      // Last before the call: the slot is kept as close as possible to the moment Meta sees the request.
+      await waitForSlot(channel, input.request);
       try {
         const metaMessageId = await send(channel, token, input);
+        await deps.sends.settle(tag, { state: 'accepted', metaMessageId }, deps.clock());
+        deps.metrics?.outboundSends.inc({ outcome: 'sent' });
         deps.log?.info({ channelId: channel.id, channelType: channel.channelType, type: input.request.request.type }, 'outbound message accepted by Meta');
         return { metaMessageId };
       } catch (err) {
         const mapped = mapSendError(err);
         if (!mapped) throw err;
-        deps.log?.warn({ channelId: channel.id, code: mapped.failure.code, metaCode: mapped.failure.meta_code, metaSubcode: mapped.failure.meta_subcode }, 'outbound send failed');
-        throw failure(mapped.failure, { retryable: mapped.failure.retryable, retryAfterMs: mapped.retryAfterMs });
+        const { failure: f } = mapped;
+        const outcome = f.action === 'reconcile' ? 'ambiguous' : f.retryable ? 'retryable' : 'rejected';
+        deps.metrics?.outboundSends.inc({ outcome });
+        // A retryable refusal leaves the row `sending` for the next attempt.
+        if (outcome === 'ambiguous') await deps.sends.settle(tag, { state: 'unknown' }, deps.clock());
+        if (outcome === 'rejected') await deps.sends.settle(tag, { state: 'failed' }, deps.clock());
+        // `errorCode`, not `code`: the logger redacts `code` (OAuth codes).
+        deps.log?.warn({ channelId: channel.id, errorCode: f.code, metaCode: f.meta_code, metaSubcode: f.meta_subcode }, 'outbound send failed');
+        throw failure(f, { retryable: f.retryable, retryAfterMs: mapped.retryAfterMs });
+      }
+    },
+
+    /**
+     * Meta refused the channel's token during a send: hand it to the channel's connection workflow,
+     * which confirms with Meta and marks the channel `reauth_required` (and tells DSK). A channel
+     * without a running connection workflow is marked here.
+     */
+    async reportTokenRejected(input: { channelId: string; metaCode: number | null }): Promise<{ via: 'connection_workflow' | 'direct' | 'no_channel' }> {
+      const channel = await deps.channels.get(input.channelId);
+      if (!channel || channel.status !== 'active') return { via: 'no_channel' };
+      if (channel.connectionId !== null) {
+        try {
+          await deps.workflows.getHandle(connectionWorkflowId(channel.connectionId)).signal(tokenRejectedSignal, { metaCode: input.metaCode });
+          return { via: 'connection_workflow' };
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+      }
+      await deps.channels.setStatus(channel.id, 'reauth_required', deps.clock());
+      deps.log?.warn({ channelId: channel.id }, 'channel marked reauth_required after a send was refused for its token');
+      return { via: 'direct' };
+    },
+
+    /**
+     * The send's outcome as a `message.status` event (`source: "send"`), so DSK learns it whether or
+     * not its API call waited long enough. One idempotency key per outcome: a reconciled send gives
+     * DSK `unknown` and then `accepted`, each once.
+     */
+    async notifySendOutcome(input: {
+      instanceId: string;
+      channelId: string;
+      clientMessageId: string;
+      result: OutboundResult;
+      reconciled?: boolean;
+    }): Promise<{ delivered: boolean }> {
+      const channel = await deps.channels.getForInstance(input.channelId, input.instanceId);
+      const instance = await deps.instances.get(input.instanceId);
+      if (!channel || !instance?.eventsUrl) return { delivered: false };
+      const { result } = input;
+      const status = result.status === 'sent' ? 'accepted' : result.status;
+      const key = `out:${sendTag(input.instanceId, input.clientMessageId)}:${status}`;
+      const now = deps.clock().toISOString();
+      const data: DskStatusData = {
+        source: 'send',
+        client_message_id: input.clientMessageId,
+        status,
+        ...(result.status === 'sent' && result.metaMessageId !== null ? { message_id: result.metaMessageId } : {}),
+        ...(result.status === 'sent' ? {} : { error: dskError(result.error) }),
+        ...(input.reconciled ? { reconciled: true } : {}),
+      };
+      try {
+        await deps.dsk.deliver({
+          url: instance.eventsUrl,
+          instanceId: input.instanceId,
+          idempotencyKey: key,
+          envelope: {
+            id: key,
+            type: 'message.status',
+            version: 1,
+            instance_id: input.instanceId,
+            channel: { id: channel.id, type: channel.channelType, external_id: channel.externalId },
+            occurred_at: now,
+            received_at: now,
+            data,
+            raw: null,
+          },
+        });
+        return { delivered: true };
+      } catch (err) {
+        if (!(err instanceof DskDeliveryError)) throw err;
+        if (!err.retryable) return { delivered: false };
+        throw ApplicationFailure.create({
+          type: `dsk.${err.reason === 'http' ? `http_${err.status}` : err.reason}`,
+          message: err.message,
+          ...(err.retryAfterMs === undefined ? {} : { nextRetryDelay: err.retryAfterMs }),
+        });
       }
     },
   };
+
+  /**
+   * Takes this send's slot under Meta's limits (per number or account, and per recipient pair). A slot
+   * a few seconds away is waited for here; a later one makes the attempt retry then, holding nothing.
+   */
+  async function waitForSlot(channel: ChannelRow, outbound: OutboundRequest): Promise<void> {
+    const req = outbound.request;
+    // Mark-as-read and sender actions are not messages to the recipient: they count only towards the number's rate.
+    const recipient = req.type === 'read' ? undefined : req.to;
+    const limits = sendRateLimits(deps.rateLimits, {
+      channelType: channel.channelType,
+      senderId: channel.externalId,
+      recipientKey: recipient === undefined ? undefined : deps.recipientKey(recipient),
+      isMedia: outbound.channelType === 'instagram' && outbound.request.type === 'attachment' && (outbound.request.attachment.type === 'audio' || outbound.request.attachment.type === 'video'),
+    });
+    const slot = await deps.rateLimiter.reserve(limits, { maxWaitMs: MAX_SLOT_WAIT_MS });
+    if (!slot.granted) {
+      throw ApplicationFailure.create({
+        message: 'send held back by the rate limit',
+        type: 'send.rate_limited',
+        nonRetryable: false,
+        details: [{ code: 'meta_throttled', meta_code: null, meta_subcode: null, reason: "Sending was held back to stay within Meta's rate limits for this number or recipient; it did not go out in time." } satisfies OutboundError],
+        nextRetryDelay: Math.max(slot.retryAfterMs, 100),
+      });
+    }
+    if (slot.waitMs > 0) await sleep(slot.waitMs);
+  }
 
   async function send(channel: ChannelRow, token: string, input: SendOutboundInput): Promise<string | null> {
     const outbound = input.request;
@@ -115,6 +263,16 @@ function failure(error: SendFailure | OutboundError, opts: { retryable: boolean;
     details: [details],
     ...(opts.retryable && opts.retryAfterMs !== undefined ? { nextRetryDelay: Math.min(Math.max(opts.retryAfterMs, 1000), MAX_RETRY_DELAY_MS) } : {}),
   });
+}
+
+/** Meta's codes are left out when Meta gave none (the event schema has no nulls). */
+function dskError(error: OutboundError): NonNullable<DskStatusData['error']> {
+  return {
+    code: error.code,
+    ...(error.meta_code === null ? {} : { meta_code: error.meta_code }),
+    ...(error.meta_subcode === null ? {} : { meta_subcode: error.meta_subcode }),
+    reason: error.reason,
+  };
 }
 
 function channelFailure(code: Extract<OutboundErrorCode, `channel_${string}`>, reason: string): ApplicationFailure {

@@ -46,6 +46,11 @@ export function createRetentionActivities(deps: RetentionActivityDeps) {
       return inBatches((limit) => store.deleteMessageStatusBatch(before, limit));
     },
 
+    async purgeOutboundSends(input: { olderThanDays: number }): Promise<number> {
+      const before = cutoff(input.olderThanDays);
+      return inBatches((limit) => store.deleteOutboundSendsBatch(before, limit));
+    },
+
     async purgeExpiredSessions(): Promise<number> {
       const now = deps.clock();
       return inBatches((limit) => store.deleteExpiredSessionsBatch(now, limit));
@@ -54,6 +59,11 @@ export function createRetentionActivities(deps: RetentionActivityDeps) {
     async destroyDeadTokens(): Promise<number> {
       const now = deps.clock();
       return inBatches((limit) => store.destroyDeadTokensBatch(now, limit));
+    },
+
+    /** Idle send-rate rows; they hold recipient HMACs, so they go as soon as they no longer pace anything. */
+    async purgeIdleSendRateSlots(): Promise<number> {
+      return inBatches((limit) => store.deleteIdleSendRateSlotsBatch(limit));
     },
   };
 }

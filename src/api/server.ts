@@ -17,7 +17,9 @@ import { deliveryRoutes } from './routes/deliveries.js';
 import { createRedelivery } from '../inbound/redelivery.js';
 import { createChannelTokens } from '../db/channel-tokens.js';
 import { mediaRoutes } from './routes/media.js';
+import { channelMediaRoutes } from './routes/channel-media.js';
 import { channelRoutes } from './routes/channels.js';
+import { messageRoutes } from './routes/messages.js';
 import { connectPageRoutes } from './routes/connect-pages.js';
 import { connectionRoutes } from './routes/connections.js';
 import { metaCallbackRoutes } from './routes/meta-callbacks.js';
@@ -31,7 +33,7 @@ import type { ConnectionTiming } from '../shared/connections.js';
 export const SESSION_TTL_MS = 30 * 60 * 1000;
 
 /** Wires the Koa app from the foundation and a Temporal client; shared by main-api, dev and tests. */
-export function buildApi(f: Foundation, temporal: Client, options: { connectionTiming?: ConnectionTiming } = {}) {
+export function buildApi(f: Foundation, temporal: Client, options: { connectionTiming?: ConnectionTiming; outbound?: { defaultWaitMs?: number; reconcileWindowMs?: number } } = {}) {
   const { config, log } = f;
   const intake = createInboundIntake({
     webhookLog: f.repos.webhookLog,
@@ -116,6 +118,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
         redelivery: createRedelivery({ webhookLog: f.repos.webhookLog, workflows: temporal.workflow, taskQueue: config.temporal.taskQueue, clock: f.clock, log }),
       }),
       mediaRoutes({ channels: createChannelTokens(f.pool), vault: f.vault, graph: f.graph, log }),
+      channelMediaRoutes({ channels: createChannelTokens(f.pool), vault: f.vault, graph: f.graph, clock: f.clock, log }),
       connectionRoutes({
         connections: f.repos.connections,
         channels: f.repos.channels,
@@ -128,6 +131,14 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
         clock: f.clock,
       }),
       channelRoutes({ channels: f.repos.channels, lifecycle: f.repos.channelLifecycle, workflows: temporal.workflow, pool: f.pool, clock: f.clock }),
+      messageRoutes({
+        channels: f.repos.channels,
+        workflows: temporal.workflow,
+        taskQueue: config.temporal.taskQueue,
+        deliveryHorizon: config.delivery.horizon,
+        ...(options.outbound ?? {}),
+        log,
+      }),
     ],
   });
 }

@@ -15,15 +15,18 @@ export function validationDetails(error: z.ZodError): Array<{ path: string; mess
 
 /** Reads a JSON body (1 MiB limit) and validates it: 400 for unparsable JSON, 422 with field paths for a bad shape. */
 export async function parseBody<S extends z.ZodType>(ctx: Koa.Context, schema: S): Promise<z.output<S>> {
+  return parseWith(schema, await readJsonBody(ctx));
+}
+
+/** Reads a JSON body (1 MiB limit) unvalidated, for routes whose schema depends on what they look up first. */
+export async function readJsonBody(ctx: Koa.Context): Promise<unknown> {
   if (!ctx.is('application/json')) throw new ApiError(415, 'unsupported_media_type', 'Content-Type must be application/json');
   const raw = await getRawBody(ctx.req, { limit: JSON_LIMIT, encoding: 'utf8' });
-  let json: unknown;
   try {
-    json = JSON.parse(raw);
+    return JSON.parse(raw) as unknown;
   } catch {
     throw new ApiError(400, 'invalid_json', 'Request body is not valid JSON');
   }
-  return parseWith(schema, json);
 }
 
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

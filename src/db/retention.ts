@@ -1,4 +1,5 @@
 import type { Pool } from './pool.js';
+import { createSendRateLimiter } from './send-rate-limiter.js';
 
 /**
  * The retention purge's statements, one batch each: a bounded number of rows per statement keeps
@@ -7,6 +8,7 @@ import type { Pool } from './pool.js';
  */
 export function createRetentionStore(pool: Pool) {
   const count = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rowCount ?? 0;
+  const sendRateLimiter = createSendRateLimiter(pool);
   return {
     /** Webhook-log rows (the dedup record) received before `cutoff`. */
     deleteWebhookLogBatch: (cutoff: Date, limit: number) =>
@@ -46,6 +48,17 @@ export function createRetentionStore(pool: Pool) {
              LIMIT $2)`,
         [now, limit],
       ),
+
+    /**
+     * Send-rate rows whose slot has passed (idle keys, mostly number-recipient pairs). Judged by the
+     * database clock, as the limiter is, never by an injected one: deleting a row whose slot is still
+     * ahead would let a send through early.
+     */
+    deleteIdleSendRateSlotsBatch: (limit: number) => sendRateLimiter.purgeIdle(limit),
+
+    /** Send-ledger rows last touched before `cutoff`: no status webhook can need them any more. */
+    deleteOutboundSendsBatch: (cutoff: Date, limit: number) =>
+      count(`DELETE FROM outbound_sends WHERE tag IN (SELECT tag FROM outbound_sends WHERE updated_at < $1 LIMIT $2)`, [cutoff, limit]),
   };
 }
 

@@ -22,6 +22,8 @@ import {
  */
 
 const str = z.string();
+/** Statuses of a send's own outcome (`source: "send"`), next to Meta's webhook statuses. */
+export const SEND_OUTCOME_STATUSES = ['accepted', 'unknown'] as const;
 const opt = <T extends z.ZodType>(schema: T) => schema.optional();
 const dateTime = z.iso.datetime({ offset: true });
 
@@ -165,8 +167,10 @@ export const dskEventDataSchemas = {
   'message.received': z.strictObject({ ...conversationFields, message }),
   'message.echo': z.strictObject({ ...conversationFields, message }),
   'message.status': z.strictObject({
-    message_id: str,
-    status: z.enum(MESSAGE_STATUSES),
+    source: opt(z.enum(['send'])),
+    client_message_id: opt(str),
+    message_id: opt(str),
+    status: z.enum([...MESSAGE_STATUSES, ...SEND_OUTCOME_STATUSES]),
     current_status: opt(z.enum(MESSAGE_STATUSES)),
     recipient: opt(
       z.strictObject({
@@ -183,6 +187,8 @@ export const dskEventDataSchemas = {
     conversation: opt(z.strictObject({ id: opt(str), expires_at: opt(dateTime), origin_type: opt(str) })),
     biz_opaque_callback_data: opt(str),
     group_id: opt(str),
+    error: opt(z.strictObject({ code: str, meta_code: opt(z.number()), meta_subcode: opt(z.number()), reason: str })),
+    reconciled: opt(z.boolean()),
   }),
   'message.reaction': z.strictObject({
     ...conversationFields,

@@ -4,6 +4,7 @@ import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import { toAllowedOrigin } from './allowed-origins.js';
 import { classifyMetaError, isRetryableClass, type MetaErrorClass } from './errors.js';
+import { multipartFormData } from './multipart.js';
 
 export { toAllowedOrigin };
 
@@ -34,6 +35,8 @@ export interface GraphClientOptions {
   timeoutMs?: number;
   /** Whole media transfer, body included; default 5 min. */
   downloadTimeoutMs?: number;
+  /** Whole upload, from the first byte sent to Meta's answer; default 5 min. */
+  uploadTimeoutMs?: number;
   /** Refuse media larger than this; default 110 MiB (Meta's limit is 100 MB). */
   maxDownloadBytes?: number;
   /** Redirects followed on downloads, each checked against the allow-list; default 3. */
@@ -58,9 +61,22 @@ export interface MediaDownload {
   contentLength: number | undefined;
 }
 
+/** One file for `POST /{phone-number-id}/media`. */
+export interface WhatsAppMediaUpload {
+  /** The bytes, streamed as they come (e.g. an incoming HTTP request); see MultipartFile.body. */
+  body: AsyncIterable<Uint8Array>;
+  /** Bare MIME type: Meta's `type` field and the file part's Content-Type. */
+  contentType: string;
+  filename: string;
+  /** When known, Meta gets a Content-Length instead of a chunked body. */
+  contentLength?: number;
+}
+
 export type GraphOperation =
   | 'getMediaInfo'
   | 'downloadMedia'
+  /** `POST /{phone-number-id}/media`. */
+  | 'uploadMedia'
   /** OAuth: authorization code → token (graph.facebook.com or api.instagram.com). */
   | 'exchangeCode'
   /** OAuth: short-lived → long-lived token (`fb_exchange_token`, `ig_exchange_token`). */
@@ -180,6 +196,8 @@ const MediaInfoBody = z.object({
   // Meta documents a string ("303833"); some responses carry a number.
   file_size: z.union([z.string().regex(/^\d{1,15}$/).transform(Number), z.number().int().nonnegative()]).optional(),
 });
+
+const UploadBody = z.object({ id: z.union([z.string().regex(GRAPH_ID), z.number().int().nonnegative().transform(String)]) }).loose();
 
 function bearerHeaders(token: string): Record<string, string> {
   if (typeof token !== 'string' || !TOKEN_CHARS.test(token)) throw new TypeError('access token is empty or has characters not allowed in a header');
@@ -512,6 +530,7 @@ export function createGraphClient(options: GraphClientOptions) {
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const downloadTimeoutMs = options.downloadTimeoutMs ?? 5 * 60_000;
+  const uploadTimeoutMs = options.uploadTimeoutMs ?? 5 * 60_000;
   const maxDownloadBytes = options.maxDownloadBytes ?? 110 * 1024 * 1024;
   const maxRedirects = options.maxRedirects ?? 3;
   if (!/^v\d+\.0$/.test(options.version)) throw new TypeError('Graph version must look like v26.0');
@@ -666,6 +685,90 @@ export function createGraphClient(options: GraphClientOptions) {
       const stream = Readable.fromWeb(body.pipeThrough(limiter) as unknown as NodeWebReadableStream<Uint8Array>);
       stream.once('close', () => clearTimeout(overall));
       return { stream, mimeType, contentLength };
+    },
+
+    /**
+     * `POST /{phone-number-id}/media` (reference §6.2): multipart `messaging_product=whatsapp`, `type`
+     * and `file`, streamed from `upload.body` without buffering it. Errors of the body itself (e.g. the
+     * caller's size limit) abort the request and are rethrown unchanged; the closing boundary is only
+     * sent after a complete body, so an aborted upload never becomes media at Meta.
+     */
+    async uploadWhatsAppMedia(token: string, phoneNumberId: string, upload: WhatsAppMediaUpload): Promise<{ id: string }> {
+      const operation = 'uploadMedia';
+      checkId(phoneNumberId, 'phone number id');
+      const headers = authHeaders(token);
+      let bodyFailure: { error: unknown } | undefined;
+      const form = multipartFormData([{ name: 'messaging_product', value: 'whatsapp' }, { name: 'type', value: upload.contentType }], {
+        name: 'file',
+        filename: upload.filename,
+        contentType: upload.contentType,
+        body: upload.body,
+        ...(upload.contentLength === undefined ? {} : { length: upload.contentLength }),
+      });
+      const controller = new AbortController();
+      const source = form.chunks[Symbol.asyncIterator]();
+      const body = new ReadableStream<Uint8Array>(
+        {
+          async pull(stream) {
+            let next: IteratorResult<Uint8Array>;
+            try {
+              next = await source.next();
+            } catch (error) {
+              bodyFailure = { error };
+              // fetch would tear the connection down too; aborting says so without relying on it.
+              controller.abort();
+              throw error;
+            }
+            if (next.done) stream.close();
+            else stream.enqueue(next.value);
+          },
+          async cancel() {
+            await source.return?.(undefined);
+          },
+        },
+        // Pull one chunk at a time: the upload moves at Meta's pace, nothing piles up in memory.
+        { highWaterMark: 0 },
+      );
+      headers['content-type'] = form.contentType;
+      if (form.length !== undefined) headers['content-length'] = String(form.length);
+      const overall = setTimeout(() => controller.abort(new DOMException('upload timed out', 'TimeoutError')), uploadTimeoutMs);
+      overall.unref();
+      try {
+        let response: Response;
+        try {
+          response = await doFetch(graphUrl(`${phoneNumberId}/media`, token), {
+            method: 'POST',
+            headers,
+            body,
+            duplex: 'half',
+            redirect: 'error',
+            signal: controller.signal,
+          });
+        } catch (err) {
+          if (bodyFailure) throw bodyFailure.error;
+          throw transportError(operation, err);
+        }
+        if (!response.ok) throw await apiError(operation, response, token);
+        let text: string;
+        try {
+          text = await readLimited(operation, response, MAX_JSON_BODY);
+        } catch (err) {
+          throw err instanceof MetaRequestError ? err : transportError(operation, err);
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          throw new MetaRequestError(operation, 'invalid_response');
+        }
+        const parsed = UploadBody.safeParse(json);
+        if (!parsed.success) throw new MetaRequestError(operation, 'invalid_response');
+        return { id: parsed.data.id };
+      } finally {
+        clearTimeout(overall);
+        // Meta may answer (an error) before it read the whole body: stop sending the rest.
+        if (!controller.signal.aborted) controller.abort();
+      }
     },
 
     /**

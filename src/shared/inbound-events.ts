@@ -283,6 +283,8 @@ export interface StatusData {
   message_id: string;
   /** What Meta sent in this event; statuses arrive unordered, so it may be behind `current_status`. */
   status: MessageStatus;
+  /** A message sent through this service (its tag matched): DSK's id of the send. */
+  client_message_id?: string;
   /**
    * The channel's view of the message after merging `status` into it (`mergeStatus`): never goes
    * backwards. Set by the inbound workflow when it delivers the event, absent in a freshly split event.
@@ -447,7 +449,22 @@ export interface ChannelStatusData {
   reason?: string;
 }
 
-export interface DskDataByType extends EventDataByKind {
+/**
+ * `message.status` as DSK receives it: Meta's status webhooks (StatusData) and, with `source: "send"`,
+ * the outcome of a send DSK asked for (src/activities/outbound.ts notifySendOutcome).
+ */
+export interface DskStatusData extends Omit<StatusData, 'message_id' | 'status'> {
+  source?: 'send';
+  /** Absent only on a send outcome Meta gave no id for. */
+  message_id?: string;
+  status: MessageStatus | 'accepted' | 'unknown';
+  error?: { code: string; meta_code?: number; meta_subcode?: number; reason: string };
+  /** An `accepted` outcome proved by a webhook after the send's answer was lost. */
+  reconciled?: boolean;
+}
+
+export interface DskDataByType extends Omit<EventDataByKind, 'message.status'> {
+  'message.status': DskStatusData;
   'channel.status': ChannelStatusData;
 }
 

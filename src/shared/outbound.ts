@@ -32,7 +32,14 @@ export interface OutboundWorkflowInput {
   clientMessageId: string;
   /** Validated by message-schema.ts before the workflow starts; its type must match channelType. */
   request: WhatsAppOutboundRequest | InstagramOutboundRequest;
+  /** How long the outcome event is retried towards DSK (DSK_DELIVERY_HORIZON, e.g. '7 days'). */
+  deliveryHorizon?: string;
+  /** How long an ambiguous send waits for a status or echo webhook to resolve it (ms). */
+  reconcileWindowMs?: number;
 }
+
+/** A day: statuses normally follow a send within seconds, but Meta retries webhooks for hours when the service was down. */
+export const DEFAULT_RECONCILE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** ApplicationFailure types the send activity throws; the workflow reads `details[0]` (an OutboundError). */
 export const SEND_AMBIGUOUS_FAILURE = 'send.ambiguous';
@@ -47,3 +54,6 @@ export const OUTBOUND_START_POLICY = {
   workflowIdConflictPolicy: 'USE_EXISTING',
   workflowIdReusePolicy: 'REJECT_DUPLICATE',
 } as const;
+
+/** graph-bodies.ts' sendTag shape (`dsk:` + 32 hex): only these statuses are looked up in the send ledger. */
+export const isSendTag = (value: string): boolean => /^dsk:[0-9a-f]{32}$/.test(value);

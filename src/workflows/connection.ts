@@ -14,7 +14,7 @@ import type { ConnectionActivities } from '../activities/connection.js';
 import type { ConnectionPhase, ConnectionStatus, ConnectionWorkflowInput } from '../shared/connections.js';
 import { CHANNEL_ID, STATUS } from '../shared/search-attributes.js';
 import { acceptsAuthorization, nextCheckDelayMs, phaseAfterCheck, publicStatus, resolvedTiming } from './connection-state.js';
-import { authorizeUpdate, beginReauthorizationUpdate, cancelSignal, chooseAssetUpdate, connectionStatusQuery, disconnectSignal } from './messages.js';
+import { authorizeUpdate, beginReauthorizationUpdate, cancelSignal, chooseAssetUpdate, connectionStatusQuery, disconnectSignal, tokenRejectedSignal } from './messages.js';
 
 const acts = proxyActivities<ConnectionActivities>({
   startToCloseTimeout: '1 minute',
@@ -66,10 +66,15 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   let cancelReason: string | undefined;
   let disconnectReason: string | undefined;
   let warnedForExpiry = carried?.warnedForExpiry ?? null;
+  let tokenRejected = false;
 
   setHandler(connectionStatusQuery, () => publicStatus(s));
   setHandler(disconnectSignal, ({ reason }) => {
     disconnectReason ??= reason;
+  });
+  setHandler(tokenRejectedSignal, () => {
+    // Only a live channel is checked early; one already waiting for re-authorization has nothing to learn.
+    if (s.phase === 'active') tokenRejected = true;
   });
   setHandler(cancelSignal, ({ reason }) => {
     if (s.phase === 'awaiting_authorization' || s.phase === 'choosing_asset') cancelReason ??= reason;
@@ -197,8 +202,11 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
 
     if (s.phase === 'active' || s.phase === 'reauth_required') {
       const delay = s.phase === 'active' ? nextCheckDelayMs(Date.now(), s.tokenExpiresAt, timing) : timing.checkEveryMs;
-      const interrupted = await condition(() => disconnectReason !== undefined || s.phase === 'awaiting_authorization', delay);
-      if (interrupted) continue;
+      const interrupted = await condition(() => disconnectReason !== undefined || s.phase === 'awaiting_authorization' || tokenRejected, delay);
+      // A send's token error brings the check forward (Meta's debug_token confirms it before the channel flips).
+      const checkNow = tokenRejected && disconnectReason === undefined && s.phase === 'active';
+      tokenRejected = false;
+      if (interrupted && !checkNow) continue;
       if (s.phase === 'active' && s.channelId) {
         const check = await acts.checkChannelToken({ channelId: s.channelId, refreshBeforeMs: timing.refreshBeforeMs });
         s.lastCheckedAt = new Date(Date.now()).toISOString();

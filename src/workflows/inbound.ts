@@ -10,6 +10,7 @@ import type { InboundActivities } from '../activities/inbound.js';
 import { withCurrentStatus } from '../shared/delivery.js';
 import type { InboundEvent } from '../shared/inbound-events.js';
 import { CHANNEL_ID, CHANNEL_TYPE, INSTANCE_ID, STATUS } from '../shared/search-attributes.js';
+import { isSendTag } from '../shared/outbound.js';
 
 export interface InboundWorkflowInput {
   event: InboundEvent;
@@ -27,7 +28,7 @@ export type InboundOutcome =
  * task and are recorded as markers, so an inbound event costs one activity task (the DSK delivery)
  * instead of four. Temporal's throughput per event is what bounds inbound capacity (bench/inbound.ts).
  */
-const { resolveInboundRoute, recordInboundOutcome, mergeMessageStatus } = proxyLocalActivities<InboundActivities>({
+const { resolveInboundRoute, recordInboundOutcome, mergeMessageStatus, matchSendStatus, matchSendEcho } = proxyLocalActivities<InboundActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -65,6 +66,24 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
     // DSK gets Meta's status as sent and the channel's merged view, which never goes backwards.
     const { currentStatus } = await mergeMessageStatus({ channelId: route.channelId, messageId: event.data.message_id, status: event.data.status });
     outgoing = withCurrentStatus(event, currentStatus);
+    const tag = event.data.biz_opaque_callback_data;
+    if (tag !== undefined && isSendTag(tag)) {
+      // A send made through this service: DSK gets its client_message_id, and a send whose answer was lost learns it went out.
+      const send = await matchSendStatus({ channelId: route.channelId, tag, metaMessageId: event.data.message_id });
+      if (send) outgoing = { ...outgoing, data: { ...outgoing.data, client_message_id: send.clientMessageId } };
+    }
+  }
+  if (event.kind === 'message.echo' && event.channelType === 'instagram' && event.data.recipient) {
+    const { message } = event.data;
+    await matchSendEcho({
+      channelId: route.channelId,
+      metaMessageId: message.id,
+      echo: {
+        recipientId: event.data.recipient.id,
+        ...(message.text !== undefined ? { text: message.text } : {}),
+        ...(message.attachments?.[0]?.url !== undefined ? { attachmentUrl: message.attachments[0].url } : {}),
+      },
+    });
   }
   let channelDisconnected = false;
   if (event.kind === 'channel.account_update' && event.data.disconnect) {

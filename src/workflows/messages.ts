@@ -39,3 +39,25 @@ export const connectionStatusQuery = defineQuery<ConnectionStatus>('status');
  * Meant for update-with-start, so the API can answer synchronously without a second round trip.
  */
 export const sendResultUpdate = defineUpdate<OutboundResult | null, [{ waitMs: number }]>('sendResult');
+
+/**
+ * A webhook proved that a send reached Meta: a WhatsApp status carrying the send's tag, or an
+ * Instagram echo. Resolves a send whose answer was lost (`unknown`) without sending it again.
+ * Instagram echoes carry no tag, so they come with the echo's recipient and content for the workflow
+ * to compare with its own request (both live only in encrypted history).
+ */
+export interface SendObservation {
+  metaMessageId: string;
+  /** Instagram echoes only. */
+  echo?: { recipientId: string; text?: string; attachmentUrl?: string };
+}
+export const sendObservedSignal = defineSignal<[SendObservation]>('sendObserved');
+
+/**
+ * Meta refused the channel's token while sending (code 190 or 0). The connection workflow checks the
+ * token at once instead of at its next timer, and marks the channel `reauth_required` if Meta confirms.
+ */
+export const tokenRejectedSignal = defineSignal<[{ metaCode: number | null }]>('tokenRejected');
+
+/** The send's result so far (null while Meta has not answered); read-only, for `GET …/messages/:client_message_id`. */
+export const sendResultQuery = defineQuery<OutboundResult | null>('sendResult');

@@ -1,10 +1,10 @@
-import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { OutboundActivities } from '../activities/outbound.js';
 import type { OutboundRequest } from '../outbound/message-schema.js';
 import type { OutboundError, OutboundResult, OutboundWorkflowInput } from '../shared/outbound.js';
-import { SEND_AMBIGUOUS_FAILURE } from '../shared/outbound.js';
+import { DEFAULT_RECONCILE_WINDOW_MS, SEND_AMBIGUOUS_FAILURE } from '../shared/outbound.js';
 import { CHANNEL_ID, CHANNEL_TYPE, EVENT_KIND, INSTANCE_ID, STATUS } from '../shared/search-attributes.js';
-import { sendResultUpdate } from './messages.js';
+import { sendObservedSignal, sendResultQuery, sendResultUpdate, type SendObservation } from './messages.js';
 
 /**
  * Retries only what the activity marks retryable (throttled/transient: Meta said "no"); ambiguous and
@@ -12,10 +12,15 @@ import { sendResultUpdate } from './messages.js';
  * message still throttled after 10 minutes is reported failed rather than sent late.
  */
 const { sendOutboundMessage } = proxyActivities<OutboundActivities>({
-  // One Graph call (10 s client timeout by default) plus loading and decrypting the token.
+  // One Graph call (10 s client timeout by default), a rate-limit wait of at most 5 s, and loading the token.
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const { reportTokenRejected } = proxyActivities<OutboundActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
 /** Longest `sendResult` wait accepted: an update holds an API request open. */
@@ -25,9 +30,14 @@ const MAX_WAIT_MS = 60_000;
  * One DSK message, workflow id `outbound-<instance>-<client_message_id>` (started with
  * OUTBOUND_START_POLICY, so a repeat returns this run's result instead of sending again). The message
  * body lives only in this workflow's encrypted history; the token never enters it.
+ *
+ * A send whose answer was lost is `unknown`: it is never sent again, but waits (reconcileWindowMs) for
+ * a webhook proving it reached Meta — a WhatsApp status carrying its tag, or the Instagram echo — and
+ * then becomes `sent`. DSK hears each outcome as a `message.status` event.
  */
 export async function outboundMessageWorkflow(input: OutboundWorkflowInput): Promise<OutboundResult> {
   let result: OutboundResult | undefined;
+  let observed: SendObservation | undefined;
 
   setHandler(
     sendResultUpdate,
@@ -43,6 +53,10 @@ export async function outboundMessageWorkflow(input: OutboundWorkflowInput): Pro
       },
     },
   );
+  setHandler(sendResultQuery, () => result ?? null);
+  setHandler(sendObservedSignal, (observation) => {
+    if (observed === undefined && isThisSend(input, observation)) observed = observation;
+  });
 
   upsertSearchAttributes([
     { key: INSTANCE_ID, value: input.instanceId },
@@ -52,18 +66,67 @@ export async function outboundMessageWorkflow(input: OutboundWorkflowInput): Pro
     { key: STATUS, value: 'sending' },
   ]);
 
+  const { notifySendOutcome } = proxyActivities<OutboundActivities>({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: input.deliveryHorizon ?? '7 days',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+  });
+  const tellDsk = async (outcome: OutboundResult, reconciled: boolean) => {
+    try {
+      await notifySendOutcome({ instanceId: input.instanceId, channelId: input.channelId, clientMessageId: input.clientMessageId, result: outcome, ...(reconciled ? { reconciled } : {}) });
+    } catch (err) {
+      // The send's result stands either way; DSK can still read it from the API.
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('send outcome could not be delivered to DSK', { status: outcome.status });
+    }
+  };
+
   const request = { channelType: input.channelType, request: input.request } as OutboundRequest;
+  let sent: OutboundResult;
   try {
     const { metaMessageId } = await sendOutboundMessage({ channelId: input.channelId, instanceId: input.instanceId, request });
-    result = { status: 'sent', metaMessageId };
+    sent = { status: 'sent', metaMessageId };
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
-    result = resultOfFailure(err);
+    sent = resultOfFailure(err);
   }
+  // A webhook may have proved the send before the (lost) answer was given up on.
+  const reconciledAtOnce = sent.status === 'unknown' && observed !== undefined;
+  result = reconciledAtOnce ? { status: 'sent', metaMessageId: observed!.metaMessageId } : sent;
   upsertSearchAttributes([{ key: STATUS, value: result.status }]);
+
+  if (result.status === 'failed' && result.error.code === 'reauth_required' && result.error.meta_code !== null) {
+    // Meta refused the token (not our own check of a channel already waiting for re-authorization).
+    await reportTokenRejected({ channelId: input.channelId, metaCode: result.error.meta_code });
+  }
+  await tellDsk(result, reconciledAtOnce);
+
+  if (result.status === 'unknown') {
+    const seen = await condition(() => observed !== undefined, input.reconcileWindowMs ?? DEFAULT_RECONCILE_WINDOW_MS);
+    if (seen) {
+      result = { status: 'sent', metaMessageId: observed!.metaMessageId };
+      upsertSearchAttributes([{ key: STATUS, value: 'sent' }]);
+      await tellDsk(result, true);
+    }
+  }
   // A sendResult update still waiting must get its answer before the run closes.
   await condition(allHandlersFinished);
   return result;
+}
+
+/**
+ * WhatsApp observations were matched by the send's tag before they were signalled. Instagram echoes
+ * carry no tag: the echo must go to this send's recipient with this send's content.
+ */
+function isThisSend(input: OutboundWorkflowInput, observation: SendObservation): boolean {
+  const { echo } = observation;
+  if (!echo) return input.channelType === 'whatsapp';
+  if (input.channelType !== 'instagram') return false;
+  const request = input.request as Extract<OutboundRequest, { channelType: 'instagram' }>['request'];
+  if (request.type === 'read' || request.to !== echo.recipientId) return false;
+  if (request.type === 'text') return echo.text === request.text.body;
+  if (request.type === 'attachment') return echo.attachmentUrl === request.attachment.url;
+  return false;
 }
 
 /** The activity's ApplicationFailure (possibly under a schedule-to-close timeout) → DSK's error. */

@@ -13,6 +13,10 @@ export interface RetentionResult {
   sessions: number;
   webhookLog: number;
   messageStatus: number;
+  /** Send-ledger rows past the webhook-log window. */
+  outboundSends: number;
+  /** Send-rate rows whose slot has passed (they hold recipient HMACs). */
+  sendRateSlots: number;
 }
 
 /**
@@ -30,7 +34,7 @@ export type RetentionStatus = 'purging' | 'purged' | 'failed';
  */
 export const RETENTION_STATUS_PATCH = 'retention-integration-status';
 
-const { destroyDeadTokens, purgeExpiredSessions, purgeWebhookLog, purgeMessageStatus } = proxyActivities<RetentionActivities>({
+const { destroyDeadTokens, purgeExpiredSessions, purgeWebhookLog, purgeMessageStatus, purgeOutboundSends, purgeIdleSendRateSlots } = proxyActivities<RetentionActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
@@ -39,7 +43,7 @@ const { destroyDeadTokens, purgeExpiredSessions, purgeWebhookLog, purgeMessageSt
 /**
  * DESIGN flow 4, started daily by the `retention-daily` schedule (src/temporal/schedules.ts): destroy
  * tokens of disconnected channels and expired tokens, delete expired OAuth sessions, webhook-log rows
- * and message statuses past the window. The four parts run side by side and independently: one that
+ * message statuses and send-ledger rows past the window, and idle send-rate rows. The parts run side by side and independently: one that
  * keeps failing does not stop the others, and the run then fails naming it, visible in the Web UI.
  */
 export async function retentionWorkflow(input: RetentionInput): Promise<RetentionResult> {
@@ -54,15 +58,24 @@ export async function retentionWorkflow(input: RetentionInput): Promise<Retentio
     setStatus('failed');
     throw ApplicationFailure.nonRetryable(`webhookLogDays must be an integer >= ${MIN_WEBHOOK_LOG_DAYS}`, 'invalid_retention_window');
   }
-  const [tokens, sessions, webhookLog, messageStatus] = await Promise.allSettled([
+  const [tokens, sessions, webhookLog, messageStatus, outboundSends, sendRateSlots] = await Promise.allSettled([
     destroyDeadTokens(),
     purgeExpiredSessions(),
     purgeWebhookLog({ olderThanDays: days }),
     purgeMessageStatus({ olderThanDays: days }),
+    purgeOutboundSends({ olderThanDays: days }),
+    purgeIdleSendRateSlots(),
   ]);
-  const outcomes = { tokens, sessions, webhookLog, messageStatus };
+  const outcomes = { tokens, sessions, webhookLog, messageStatus, outboundSends, sendRateSlots };
   const count = (o: PromiseSettledResult<number>) => (o.status === 'fulfilled' ? o.value : 0);
-  const result: RetentionResult = { tokens: count(outcomes.tokens), sessions: count(outcomes.sessions), webhookLog: count(outcomes.webhookLog), messageStatus: count(outcomes.messageStatus) };
+  const result: RetentionResult = {
+    tokens: count(outcomes.tokens),
+    sessions: count(outcomes.sessions),
+    webhookLog: count(outcomes.webhookLog),
+    messageStatus: count(outcomes.messageStatus),
+    outboundSends: count(outcomes.outboundSends),
+    sendRateSlots: count(outcomes.sendRateSlots),
+  };
   const failed = Object.entries(outcomes).filter(([, o]) => o.status === 'rejected').map(([name]) => name);
   log.info('retention purge finished', { ...result, failed: failed.join(',') || 'none' });
   setStatus(failed.length > 0 ? 'failed' : 'purged');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { outboundWorkflowId } from '../../src/shared/ids.js';
 import { validate } from '../support/json-schema.js';
 import { operations, readOpenApi, responseSchema } from '../support/openapi.js';
 import { seedChannel, startTestService, uniqueMetaId, type TestService } from '../support/service.js';
@@ -123,6 +124,24 @@ describe('OpenAPI document served by the API (real PostgreSQL and Temporal)', ()
     assert.equal(retry.status, 404);
     const media = await call('GET', '/v1/media/{channelId}/{mediaId}', { params: { channelId: randomUUID(), mediaId: '1479523016612041' } });
     assert.equal(media.status, 404);
+    // Uploads stream raw files (their own test covers them); the documented refusals need no file.
+    assert.equal((await call('POST', '/v1/channels/{id}/media', { params: { id: randomUUID() } })).status, 404);
+    assert.equal((await call('POST', '/v1/channels/{id}/media', { params: { id: channelId } })).status, 415);
+  });
+
+  it('answers sends as documented: a refused body, a channel that cannot send, and reading the send back', async () => {
+    const example = requestExample('POST', '/v1/channels/{id}/messages', 'whatsappText') as Record<string, unknown>;
+    assert.equal((await call('POST', '/v1/channels/{id}/messages', { params: { id: randomUUID() }, body: example })).status, 404);
+    const invalid = await call('POST', '/v1/channels/{id}/messages', { params: { id: channelId }, body: { ...example, type: 'image' } });
+    assert.equal(invalid.status, 422);
+    // No Meta here: the send keeps being retried, so without waiting it is answered 202 pending.
+    const clientMessageId = `openapi-${randomUUID()}`;
+    const pending = await call('POST', '/v1/channels/{id}/messages', { params: { id: channelId }, query: '?wait_ms=0', body: { ...example, client_message_id: clientMessageId } });
+    assert.deepEqual([pending.status, pending.body.status], [202, 'pending']);
+    const read = await call('GET', '/v1/channels/{id}/messages/{clientMessageId}', { params: { id: channelId, clientMessageId } });
+    assert.deepEqual([read.status, read.body.status], [200, 'pending']);
+    assert.equal((await call('GET', '/v1/channels/{id}/messages/{clientMessageId}', { params: { id: channelId, clientMessageId: 'never-sent' } })).status, 404);
+    await service.client.workflow.getHandle(outboundWorkflowId(instanceId, clientMessageId)).terminate('test over');
   });
 
   it('disconnects a channel as documented, idempotently, and refuses to re-connect it', async () => {

@@ -8,7 +8,7 @@ import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { OutboundActivities, SendOutboundInput } from '../../src/activities/outbound.js';
 import { outboundWorkflowId } from '../../src/shared/ids.js';
 import { OUTBOUND_START_POLICY, sendFailureType, type OutboundError, type OutboundResult, type OutboundWorkflowInput } from '../../src/shared/outbound.js';
-import { sendResultUpdate } from '../../src/workflows/messages.js';
+import { sendObservedSignal, sendResultQuery, sendResultUpdate } from '../../src/workflows/messages.js';
 import { outboundMessageWorkflow } from '../../src/workflows/outbound.js';
 import { bundleWorkflowsQuietly } from '../support/connection-fakes.js';
 import { testInfrastructure } from '../support/service.js';
@@ -30,16 +30,33 @@ describe('outbound message workflow: result, error mapping, no resend, synchrono
   });
 
   type Send = OutboundActivities['sendOutboundMessage'];
+  type Notified = Parameters<OutboundActivities['notifySendOutcome']>[0];
+  /** What the workflow told DSK and the connection workflow, per test. */
+  let notified: Notified[];
+  let tokenReports: Array<Parameters<OutboundActivities['reportTokenRejected']>[0]>;
   async function withWorker<T>(send: Send, fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = `test-${randomUUID()}`;
-    const activities: OutboundActivities = { sendOutboundMessage: send };
+    notified = [];
+    tokenReports = [];
+    const activities: OutboundActivities = {
+      sendOutboundMessage: send,
+      notifySendOutcome: async (n) => {
+        notified.push(n);
+        return { delivered: true };
+      },
+      reportTokenRejected: async (r) => {
+        tokenReports.push(r);
+        return { via: 'connection_workflow' };
+      },
+    };
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
     return worker.runUntil(fn(taskQueue));
   }
 
-  function input(): OutboundWorkflowInput {
+  function input(overrides: Partial<OutboundWorkflowInput> = {}): OutboundWorkflowInput {
     const clientMessageId = `cm-${randomUUID()}`;
     return {
+      ...overrides,
       instanceId: 'inst-1',
       channelId: 'ch-1',
       channelType: 'whatsapp',
@@ -98,9 +115,67 @@ describe('outbound message workflow: result, error mapping, no resend, synchrono
     const { calls, send } = counting(async () => {
       throw mapped(error, { retryable: false });
     });
-    const result = await withWorker(send, async (tq) => (await start(tq, input())).result());
+    // No webhook proves the send within the window: it stays unknown.
+    const result = await withWorker(send, async (tq) => (await start(tq, input({ reconcileWindowMs: 300 }))).result());
     assert.deepEqual(result, { status: 'unknown', error });
     assert.equal(calls.length, 1);
+    assert.deepEqual(notified.map((n) => [n.result.status, n.reconciled ?? false]), [['unknown', false]]);
+  });
+
+  it('resolves an ambiguous send from a status webhook: sent with its wamid, DSK told unknown then accepted, never resent', async () => {
+    const error: OutboundError = { code: 'ambiguous_send', meta_code: null, meta_subcode: null, reason: 'No answer came back from Meta.' };
+    const { calls, send } = counting(async () => {
+      throw mapped(error, { retryable: false });
+    });
+    const args = input();
+    const result = await withWorker(send, async (tq) => {
+      const handle = await start(tq, args);
+      assert.deepEqual(await handle.executeUpdate(sendResultUpdate, { args: [{ waitMs: 10_000 }] }), { status: 'unknown', error });
+      await handle.signal(sendObservedSignal, { metaMessageId: 'wamid.LATE' });
+      return handle.result();
+    });
+    assert.deepEqual(result, { status: 'sent', metaMessageId: 'wamid.LATE' });
+    assert.equal(calls.length, 1);
+    assert.deepEqual(notified.map((n) => [n.result.status, n.reconciled ?? false]), [['unknown', false], ['sent', true]]);
+  });
+
+  it('takes an Instagram echo only when it goes to the same recipient with the same text', async () => {
+    const error: OutboundError = { code: 'ambiguous_send', meta_code: 1, meta_subcode: 1357046, reason: 'Meta reported an invalid reply although the message was sent.' };
+    const { send } = counting(async () => {
+      throw mapped(error, { retryable: false });
+    });
+    const clientMessageId = `cm-${randomUUID()}`;
+    const args: OutboundWorkflowInput = {
+      instanceId: 'inst-1',
+      channelId: 'ch-ig',
+      channelType: 'instagram',
+      clientMessageId,
+      request: { client_message_id: clientMessageId, to: '1234567890', type: 'text', text: { body: 'Hola' } },
+    };
+    const result = await withWorker(send, async (tq) => {
+      const handle = await start(tq, args);
+      await handle.executeUpdate(sendResultUpdate, { args: [{ waitMs: 10_000 }] });
+      await handle.signal(sendObservedSignal, { metaMessageId: 'mid.other-text', echo: { recipientId: '1234567890', text: 'Adiós' } });
+      await handle.signal(sendObservedSignal, { metaMessageId: 'mid.other-person', echo: { recipientId: '999', text: 'Hola' } });
+      assert.equal((await handle.query(sendResultQuery))?.status, 'unknown');
+      await handle.signal(sendObservedSignal, { metaMessageId: 'mid.this-one', echo: { recipientId: '1234567890', text: 'Hola' } });
+      return handle.result();
+    });
+    assert.deepEqual(result, { status: 'sent', metaMessageId: 'mid.this-one' });
+  });
+
+  it("hands Meta's token refusal to the channel's connection workflow, but not its own check of a channel already waiting", async () => {
+    const refused: OutboundError = { code: 'reauth_required', meta_code: 190, meta_subcode: 463, reason: 'expired' };
+    const ownCheck: OutboundError = { code: 'reauth_required', meta_code: null, meta_subcode: null, reason: 'waiting for re-authorization' };
+    for (const error of [refused, ownCheck]) {
+      const { send } = counting(async () => {
+        throw mapped(error, { retryable: false });
+      });
+      const result = await withWorker(send, async (tq) => (await start(tq, input())).result());
+      assert.deepEqual(result, { status: 'failed', error });
+      assert.deepEqual(tokenReports, error === refused ? [{ channelId: 'ch-1', metaCode: 190 }] : []);
+      assert.deepEqual(notified.map((n) => n.result.status), ['failed']);
+    }
   });
 
   it('answers a repeated start with the first run: joined while running, refused (and read) once finished', async () => {

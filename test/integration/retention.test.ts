@@ -51,7 +51,7 @@ after(async () => {
 });
 
 async function clean(): Promise<void> {
-  await pool.query(`TRUNCATE instances, connections, connection_sessions, channels, webhook_log, message_status CASCADE`);
+  await pool.query(`TRUNCATE instances, connections, connection_sessions, channels, webhook_log, message_status, outbound_sends, send_rate_slots CASCADE`);
   await pool.query(`INSERT INTO instances (id) VALUES ('inst-r')`);
 }
 
@@ -84,6 +84,13 @@ async function channel(c: { status: 'active' | 'reauth_required' | 'disconnected
 
 async function messageStatus(channelId: string, messageId: string, updatedAt: Date): Promise<void> {
   await pool.query(`INSERT INTO message_status (channel_id, message_id, status, updated_at) VALUES ($1, $2, 'read', $3)`, [channelId, messageId, updatedAt]);
+}
+
+async function outboundSend(channelId: string, clientMessageId: string, updatedAt: Date): Promise<void> {
+  await pool.query(
+    `INSERT INTO outbound_sends (tag, instance_id, channel_id, client_message_id, state, created_at, updated_at) VALUES ($1, 'inst-r', $2, $3, 'accepted', $4, $4)`,
+    [`dsk:${randomBytes(16).toString('hex')}`, channelId, clientMessageId, updatedAt],
+  );
 }
 
 const column = async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows.map((r) => Object.values(r as object)[0]);
@@ -145,6 +152,18 @@ describe('retention activities against PostgreSQL, as of an injected time', () =
     assert.equal(byId.get(expired)!.status, 'active', 'status is the connection workflow\'s business');
   });
 
+  it('deletes send-rate rows whose slot has passed on the database clock, whatever the injected clock says', async () => {
+    await pool.query(`TRUNCATE send_rate_slots`);
+    await pool.query(
+      `INSERT INTO send_rate_slots (key, tat) VALUES
+         ('wa-pair:1:idle', clock_timestamp() - interval '1 day'), ('wa:1', clock_timestamp() - interval '1 second'),
+         ('wa-pair:1:busy', clock_timestamp() + interval '1 hour')`,
+    );
+    // NOW is years ahead of the database: by it, the busy row would look idle too.
+    assert.equal(await new MockActivityEnvironment().run(activities().purgeIdleSendRateSlots), 2);
+    assert.deepEqual(await column(`SELECT key FROM send_rate_slots`), ['wa-pair:1:busy']);
+  });
+
   it('works through a backlog in batches, heartbeating progress, and finds nothing left on a second run', async () => {
     for (let i = 0; i < 5; i++) await webhookRow(`wa:msg:old-${i}`, ago((31 + i) * DAY));
     await webhookRow('wa:msg:new', ago(DAY));
@@ -203,14 +222,18 @@ describe('retention workflow and its schedule on the Temporal dev server', () =>
     const ch = await channel({ status: 'disconnected', token: true, tokenExpiresAt: null });
     await channel({ status: 'active', token: true, tokenExpiresAt: new Date(NOW.getTime() + DAY) });
     await messageStatus(ch, 'wamid.old', ago(31 * DAY));
+    await outboundSend(ch, 'cm-old', ago(31 * DAY));
+    await outboundSend(ch, 'cm-young', ago(29 * DAY));
+    // Rate rows are judged by the database clock: one slot long past, one an hour ahead.
+    await pool.query(`INSERT INTO send_rate_slots (key, tat) VALUES ('wa:idle', clock_timestamp() - interval '1 hour'), ('wa:busy', clock_timestamp() + interval '1 hour')`);
     await session(ago(60_000));
     await session(new Date(NOW.getTime() + DAY));
   }
-  const ONE_OF_EACH: RetentionResult = { tokens: 1, sessions: 1, webhookLog: 1, messageStatus: 1 };
+  const ONE_OF_EACH: RetentionResult = { tokens: 1, sessions: 1, webhookLog: 1, messageStatus: 1, outboundSends: 1, sendRateSlots: 1 };
 
   const encodingOf = (payload: Payload | null | undefined) => Buffer.from(payload?.metadata?.encoding ?? new Uint8Array()).toString();
 
-  it('runs the four purges through a worker and returns their counts; input and result are encrypted in history', async () => {
+  it('runs the six purges through a worker and returns their counts; input and result are encrypted in history', async () => {
     await seedOneOfEach();
     const history = await withWorker(async (taskQueue) => {
       const handle = await env.client.workflow.start(retentionWorkflow, { taskQueue, workflowId: `retention-test-${randomUUID()}`, args: [{ webhookLogDays: 30 }] });

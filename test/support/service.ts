@@ -54,6 +54,8 @@ export async function startTestService(
     withWorker?: boolean;
     metaAppSecret?: string;
     connectionTiming?: ConnectionTiming;
+    /** The send route's wait for Meta's answer and the reconcile window of ambiguous sends. */
+    outbound?: { defaultWaitMs?: number; reconcileWindowMs?: number };
     /** A Temporal server of the test's own (e.g. one with the Web UI) instead of the test run's. */
     temporalAddress?: string;
     /** The API's port, when something started before the service must know its URL (the Web UI's codec endpoint). */
@@ -106,7 +108,10 @@ export async function startTestService(
     dataConverter: foundation.dataConverter,
   });
   // The port is chosen up front: PUBLIC_BASE_URL (connect links, OAuth redirect URI) must name it.
-  const server: Server = buildApi(foundation, client, options.connectionTiming ? { connectionTiming: options.connectionTiming } : {}).listen(port, '127.0.0.1');
+  const server: Server = buildApi(foundation, client, {
+    ...(options.connectionTiming ? { connectionTiming: options.connectionTiming } : {}),
+    ...(options.outbound ? { outbound: options.outbound } : {}),
+  }).listen(port, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   if (baseUrl !== config.http.publicBaseUrl) throw new Error(`test service listens on ${baseUrl}, not on PUBLIC_BASE_URL ${config.http.publicBaseUrl}`);

@@ -182,7 +182,7 @@ describe('DSK event schema (docs/schemas/dsk-event.v1.schema.json)', () => {
     ]);
     const statusEnum = z.strictObject({ ...dskEventDataSchemas['message.status'].shape, status: z.enum(['sent', 'delivered']) });
     assert.deepEqual(drift({ $ref: '#/$defs/StatusData' }, statusEnum, 'data'), [
-      'data.status: enum zod ["sent","delivered"] JSON ["sent","delivered","read","played","failed"]',
+      'data.status: enum zod ["sent","delivered"] JSON ["sent","delivered","read","played","failed","accepted","unknown"]',
     ]);
     const open = z.object(dskEventDataSchemas['channel.status'].shape);
     assert.deepEqual(drift({ $ref: '#/$defs/ChannelStatusData' }, open, 'data'), ['data: closed zod false JSON true']);
@@ -190,13 +190,17 @@ describe('DSK event schema (docs/schemas/dsk-event.v1.schema.json)', () => {
 });
 
 describe('DSK event examples (docs/schemas/examples)', () => {
-  it('has one example per event type, named after it', () => {
-    assert.deepEqual(exampleFiles(), sorted(DSK_EVENT_TYPES.map((type) => `${type}.json`)));
+  // A type whose data has more than one source gets one more example per variant: `<type>.<variant>.json`.
+  const VARIANTS: Record<string, string[]> = { 'message.status': ['send-outcome'] };
+  const examplesOf = (type: string) => [`${type}.json`, ...(VARIANTS[type] ?? []).map((variant) => `${type}.${variant}.json`)];
+
+  it('has one example per event type (and per variant), named after it', () => {
+    assert.deepEqual(exampleFiles(), sorted(DSK_EVENT_TYPES.flatMap(examplesOf)));
   });
 
-  for (const type of DSK_EVENT_TYPES) {
-    it(`${type}.json is a valid envelope of type ${type}`, () => {
-      const example = readExample(`${type}.json`);
+  for (const [type, file] of DSK_EVENT_TYPES.flatMap((type) => examplesOf(type).map((file) => [type, file] as const))) {
+    it(`${file} is a valid envelope of type ${type}`, () => {
+      const example = readExample(file);
       const parsed = dskEnvelopeSchema.safeParse(example);
       assert.ok(parsed.success, parsed.success ? '' : z.prettifyError(parsed.error));
       assert.equal(parsed.data.type, type);

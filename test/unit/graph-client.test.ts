@@ -268,6 +268,117 @@ describe('Graph client against the Meta emulator', () => {
     });
   });
 
+  describe('uploadWhatsAppMedia', () => {
+    async function* chunksOf(content: Buffer, size = 64 * 1024): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < content.length; i += size) yield content.subarray(i, i + size);
+    }
+
+    it('uploads multipart messaging_product, type and file to POST /v26.0/{phone}/media and returns the media id', async () => {
+      const content = bytes(1_000_000, 5);
+      const before = emulator.state.media.size;
+      const { id } = await graph.uploadWhatsAppMedia(token, PHONE, { body: chunksOf(content), contentType: 'image/jpeg', filename: 'photo.jpg', contentLength: content.length });
+      assert.match(id, /^\d{16}$/);
+      assert.equal(emulator.state.media.size, before + 1);
+      const stored = emulator.state.getMedia(id)!;
+      assert.ok(stored.bytes.equals(content));
+      assert.deepEqual([stored.mimeType, stored.phoneNumberId], ['image/jpeg', PHONE]);
+      const call = emulator.state.requests.at(-1)!;
+      assert.deepEqual([call.method, call.path, call.tokenVia, call.token === token, call.appsecretProof, call.status], ['POST', `/v26.0/${PHONE}/media`, 'header', true, 'valid', 200]);
+    });
+
+    it('also uploads a body of unknown length (sent chunked)', async () => {
+      const content = bytes(300_000, 9);
+      const { id } = await graph.uploadWhatsAppMedia(token, PHONE, { body: chunksOf(content), contentType: 'application/pdf', filename: 'a.pdf' });
+      assert.ok(emulator.state.getMedia(id)!.bytes.equals(content));
+    });
+
+    it('sends Content-Length = framing + file, the filename and the file part\'s own type', async () => {
+      let seen: { url: string; headers: Headers; form: FormData; length: number } | undefined;
+      const recording = client({
+        fetch: async (url, init) => {
+          const raw = Buffer.from(await new Response(init!.body!).arrayBuffer());
+          const headers = new Headers(init!.headers);
+          seen = { url: String(url), headers, length: raw.length, form: await new Response(raw, { headers: { 'content-type': headers.get('content-type')! } }).formData() };
+          return new Response('{"id":"1234567890"}', { status: 200, headers: { 'content-type': 'application/json' } });
+        },
+      });
+      const content = bytes(5000);
+      assert.deepEqual(await recording.uploadWhatsAppMedia(token, PHONE, { body: chunksOf(content, 999), contentType: 'audio/ogg', filename: 'voice note.ogg', contentLength: 5000 }), { id: '1234567890' });
+      assert.ok(seen);
+      assert.equal(seen.headers.get('content-length'), String(seen.length));
+      assert.equal(seen.headers.get('authorization'), `Bearer ${token}`);
+      assert.match(seen.headers.get('content-type')!, /^multipart\/form-data; boundary=/);
+      assert.match(seen.url, new RegExp(`/v26\\.0/${PHONE}/media\\?appsecret_proof=[0-9a-f]{64}$`));
+      const file = seen.form.get('file') as File;
+      assert.deepEqual([seen.form.get('messaging_product'), seen.form.get('type'), file.name, file.type, file.size], ['whatsapp', 'audio/ogg', 'voice note.ogg', 'audio/ogg', 5000]);
+    });
+
+    it('streams: Meta receives the first bytes while the body is still being produced', async () => {
+      let received = 0;
+      let notify: (() => void) | undefined;
+      const server = await listen((req, res) => {
+        req.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          notify?.();
+        });
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"42"}'));
+      });
+      try {
+        const first = bytes(512 * 1024, 1);
+        async function* body(): AsyncGenerator<Uint8Array> {
+          yield first;
+          // Only continues once the server has the first half: a client that buffered would hang here.
+          await new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error('the first chunk never reached the server')), 5_000);
+            notify = () => {
+              if (received >= first.length) {
+                clearTimeout(timer);
+                resolve();
+              }
+            };
+            notify();
+          });
+          yield bytes(512 * 1024, 2);
+        }
+        const streaming = createGraphClient({ baseUrl: server.url, version: 'v26.0', mediaHosts: [], timeoutMs: 2_000 });
+        assert.deepEqual(await streaming.uploadWhatsAppMedia(token, PHONE, { body: body(), contentType: 'video/mp4', filename: 'v.mp4' }), { id: '42' });
+        assert.ok(received > 1024 * 1024);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('rethrows an error of the body unchanged, aborting the request: Meta stores nothing', async () => {
+      const before = emulator.state.media.size;
+      const limit = new Error('caller limit reached');
+      async function* body(): AsyncGenerator<Uint8Array> {
+        yield bytes(200_000);
+        throw limit;
+      }
+      await assert.rejects(graph.uploadWhatsAppMedia(token, PHONE, { body: body(), contentType: 'image/png', filename: 'x.png' }), (err) => err === limit);
+      assert.equal(emulator.state.media.size, before);
+    });
+
+    it('reports Meta\'s refusal as MetaApiError of operation uploadMedia (a revoked token: 190, reauth)', async () => {
+      emulator.state.revokeToken(token, 460);
+      const err = await rejection(graph.uploadWhatsAppMedia(token, PHONE, { body: chunksOf(bytes(10)), contentType: 'image/png', filename: 'x.png', contentLength: 10 }), MetaApiError);
+      assert.deepEqual([err.operation, err.code, err.subcode, err.errorClass], ['uploadMedia', 190, 460, 'reauth']);
+      assert.ok(!JSON.stringify(err).includes(token) && !inspect(err).includes(token));
+    });
+
+    it('refuses a phone number id that is not digits before sending anything', async () => {
+      const before = emulator.state.requests.length;
+      await assert.rejects(graph.uploadWhatsAppMedia(token, '../me', { body: chunksOf(bytes(1)), contentType: 'image/png', filename: 'x.png' }), TypeError);
+      assert.equal(emulator.state.requests.length, before);
+    });
+
+    it('answers a success body without a media id as invalid_response', async () => {
+      emulator.state.injectFault({ path: `/v26.0/${PHONE}/media`, status: 200, body: '{"ok":true}', headers: { 'content-type': 'application/json' } });
+      const err = await rejection(graph.uploadWhatsAppMedia(token, PHONE, { body: chunksOf(bytes(10)), contentType: 'image/png', filename: 'x.png' }), MetaRequestError);
+      assert.deepEqual([err.operation, err.reason], ['uploadMedia', 'invalid_response']);
+    });
+  });
+
   describe('parseMetaError', () => {
     it('reads the Instagram Login OAuth error shape', () => {
       const err = parseMetaError('getMediaInfo', 400, new Headers(), JSON.stringify({ error_type: 'OAuthException', code: 190, error_message: 'Invalid OAuth access token' }));

@@ -7,17 +7,20 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 import { createApp } from '../../src/api/app.js';
 import { ApiError } from '../../src/api/errors.js';
+import { channelMediaRoutes } from '../../src/api/routes/channel-media.js';
 import { channelRoutes } from '../../src/api/routes/channels.js';
 import { connectionRoutes } from '../../src/api/routes/connections.js';
 import { deliveryRoutes } from '../../src/api/routes/deliveries.js';
 import { instanceRoutes } from '../../src/api/routes/instance.js';
 import { mediaRoutes } from '../../src/api/routes/media.js';
+import { messageRoutes, SEND_FAILURE_STATUS } from '../../src/api/routes/messages.js';
 import { loadOpenApiDocument, openApiRoutes, type OpenApiDocument as ServedDocument } from '../../src/api/routes/openapi.js';
 import { wellKnownRoutes } from '../../src/api/routes/well-known.js';
 import type { ChannelRow } from '../../src/db/channels.js';
 import { projectRoot } from '../../src/infra/tools.js';
 import { createLogger } from '../../src/logger.js';
 import { EVENT_SCHEMA_PATH, OPENAPI_PATH, readEventExamples, readJson, syncEventSchema, type JsonObject } from '../../scripts/openapi-events.js';
+import { syncOutboundSchemas } from '../../scripts/openapi-outbound.js';
 import { resolvePointer, validate, type JsonSchema } from '../support/json-schema.js';
 import {
   deref,
@@ -114,6 +117,15 @@ const DSK_ROUTERS: Record<string, () => Router> = {
     }),
   'deliveries.ts': () => deliveryRoutes({ redelivery: inert('redelivery') }),
   'media.ts': () => mediaRoutes({ channels: inert('channelTokens'), vault: inert('vault'), graph: inert('graph'), log }),
+  'messages.ts': () =>
+    messageRoutes({
+      channels: inert('channels', { getForInstance: async () => FAKE_CHANNEL }),
+      workflows: inert('workflows'),
+      taskQueue: 'probe',
+      deliveryHorizon: '1 hour',
+    }),
+  'channel-media.ts': () =>
+    channelMediaRoutes({ channels: inert('channelTokens'), vault: inert('vault'), graph: inert('graph'), clock: () => new Date('2026-07-29T08:03:09Z'), log }),
 };
 const PUBLIC_DOCUMENTED_ROUTERS: Record<string, () => Router> = {
   'well-known.ts': () => wellKnownRoutes({ signingKey: inert('signingKey') }),
@@ -256,9 +268,15 @@ describe('docs/openapi.json', () => {
       const where = `${method} ${template}`;
       if (op.requestBody) {
         assert.equal(op.requestBody.required, true, where);
-        assert.deepEqual(Object.keys(op.requestBody.content), ['application/json'], where);
-        assert.deepEqual(errorCodes(doc, op.responses['400']).sort(), ['invalid_json', 'invalid_request_size'], where);
-        assert.deepEqual(errorCodes(doc, op.responses['413']), ['payload_too_large'], where);
+        if (op.requestBody.content['application/json']) {
+          assert.deepEqual(Object.keys(op.requestBody.content), ['application/json'], where);
+          assert.deepEqual(errorCodes(doc, op.responses['400']).sort(), ['invalid_json', 'invalid_request_size'], where);
+          assert.deepEqual(errorCodes(doc, op.responses['413']), ['payload_too_large'], where);
+        } else {
+          // A raw upload (the body is the file itself): its types are listed, its size has a code of its own.
+          assert.ok(Object.keys(op.requestBody.content).every((type) => /^[a-z]+\/[a-z0-9.+-]+$/.test(type)), where);
+          assert.equal(errorCodes(doc, op.responses['413']).length, 1, where);
+        }
         assert.deepEqual(errorCodes(doc, op.responses['415']), ['unsupported_media_type'], where);
       }
       if (op.requestBody || parametersOf(op).length > 0) {
@@ -310,6 +328,16 @@ describe('docs/openapi.json', () => {
       }
     }
     assert.ok(checked.length > 60, `only ${checked.length} examples checked`);
+  });
+
+  it('states the outbound message bodies exactly as the zod schemas that validate them (else run dist/scripts/sync-openapi-events.js)', () => {
+    assert.deepEqual(doc, syncOutboundSchemas(doc as unknown as JsonObject), 'docs/openapi.json is out of date with src/outbound/message-schema.ts');
+  });
+
+  it('documents every status the send route answers a failed send with', () => {
+    const send = v1Operations.find((o) => o.method === 'POST' && o.path === '/v1/channels/{id}/messages')!;
+    const documentedHere = new Set(Object.entries(send.op.responses).flatMap(([status, r]) => errorCodes(doc, r).map((c) => `${status} ${c}`)));
+    for (const [code, status] of Object.entries(SEND_FAILURE_STATUS)) assert.ok(documentedHere.has(`${status} ${code}`), `${status} ${code} is not documented`);
   });
 
   it('embeds docs/schemas/dsk-event.v1.schema.json and its examples unchanged (else run dist/scripts/sync-openapi-events.js)', () => {
@@ -514,7 +542,9 @@ describe('docs/openapi.json constraints against the routers', () => {
         expectRefused(`body without ${name}`, await send(method, target, rest), name);
       }
       const extra = await send(method, target, { ...baseBody, unexpected_field: 1 });
-      if (schema.additionalProperties === false) expectRefused('an unknown body field', extra, '(body)');
+      // A body that is one of several strict shapes (oneOf) names the unknown field itself.
+      if (schema.oneOf) expectRefused('an unknown body field', extra, 'unexpected_field');
+      else if (schema.additionalProperties === false) expectRefused('an unknown body field', extra, '(body)');
       else expectAccepted('an unknown body field (ignored)', extra);
       if (typeof schema.minProperties === 'number') expectRefused('an empty body object', await send(method, target, {}), '(body)');
       expectRefused('a JSON array body', await send(method, target, []), '(body)');

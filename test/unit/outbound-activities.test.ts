@@ -10,6 +10,11 @@ import { createInstagramClient } from '../../src/meta/instagram-client.js';
 import { sendTag } from '../../src/outbound/graph-bodies.js';
 import { parseOutboundRequest } from '../../src/outbound/message-schema.js';
 import type { OutboundError } from '../../src/shared/outbound.js';
+import { parseDskEnvelope } from '../../src/dsk/envelope-schema.js';
+import { DskDeliveryError } from '../../src/dsk/client.js';
+import type { SendRateLimit } from '../../src/db/send-rate-limiter.js';
+import { tokenRejectedSignal } from '../../src/workflows/messages.js';
+import { WorkflowNotFoundError } from '@temporalio/client';
 
 const INSTANCE = 'inst-1';
 const CLIENT_TIMEOUT_MS = 300;
@@ -41,21 +46,8 @@ describe('sendOutboundMessage against the Meta emulator', () => {
     channels = new Map([['ch-wa', channelRow({ id: 'ch-wa', channelType: 'whatsapp', externalId: phoneNumberId, ciphertext: `enc:${token}` })]]);
   });
 
-  function activities() {
-    const deps: OutboundActivityDeps = {
-      channels: {
-        getForInstance: async (id, instanceId) => {
-          const row = channels.get(id);
-          return row && row.instanceId === instanceId ? row : undefined;
-        },
-        tokenCiphertext: async (id) => channels.get(id)?.ciphertext ?? null,
-      },
-      vault: { decrypt: (stored) => stored.replace(/^enc:/, '') },
-      graph: createGraphClient({ baseUrl: running.url, version: 'v26.0', mediaHosts: [], timeoutMs: CLIENT_TIMEOUT_MS }),
-      instagram: createInstagramClient({ graphBaseUrl: running.hosts['graph.instagram.com'], apiBaseUrl: running.hosts['api.instagram.com'], version: 'v26.0', timeoutMs: CLIENT_TIMEOUT_MS }),
-      clock: () => new Date(),
-    };
-    return createOutboundActivities(deps);
+  function activities(overrides: Partial<OutboundActivityDeps> = {}) {
+    return createOutboundActivities(fakeDeps({ channels, graphUrl: running.url, instagramUrls: running.hosts, overrides }));
   }
 
   const waText = (clientMessageId = 'cm-1') =>
@@ -113,14 +105,8 @@ describe('sendOutboundMessage against the Meta emulator', () => {
 
   it('treats a connection that never opened as retryable: nothing was sent', async () => {
     const closedUrl = `http://127.0.0.1:${await freePort()}`;
-    const closed = createOutboundActivities({
-      channels: { getForInstance: async (id, i) => (i === INSTANCE ? channels.get(id) : undefined), tokenCiphertext: async (id) => channels.get(id)?.ciphertext ?? null },
-      vault: { decrypt: (s) => s.replace(/^enc:/, '') },
-      // A free loopback port nobody listens on: connection refused.
-      graph: createGraphClient({ baseUrl: closedUrl, version: 'v26.0', mediaHosts: [], timeoutMs: CLIENT_TIMEOUT_MS }),
-      instagram: createInstagramClient({ graphBaseUrl: closedUrl, apiBaseUrl: closedUrl, version: 'v26.0' }),
-      clock: () => new Date(),
-    });
+    // A free loopback port nobody listens on: connection refused.
+    const closed = createOutboundActivities(fakeDeps({ channels, graphUrl: closedUrl, instagramUrls: { 'graph.instagram.com': closedUrl, 'api.instagram.com': closedUrl } }));
     const failure = await failureOf(closed.sendOutboundMessage({ channelId: 'ch-wa', instanceId: INSTANCE, request: waText() }));
     assert.equal(failure.type, 'send.meta_unavailable');
     assert.equal(failure.nonRetryable, false);
@@ -144,6 +130,101 @@ describe('sendOutboundMessage against the Meta emulator', () => {
     const sent = emulator.state.businessMessages.at(-1)!;
     assert.equal(sent.messageId, metaMessageId);
     assert.deepEqual(sent.body, { recipient: { id: '1234567890' }, message: { text: 'Hola' } });
+  });
+  it('records the send in the ledger before calling Meta, and settles it with the wamid', async () => {
+    const ledger = recordingLedger();
+    const { metaMessageId } = await activities({ sends: ledger }).sendOutboundMessage({ channelId: 'ch-wa', instanceId: INSTANCE, request: waText('cm-ledger') });
+    assert.deepEqual(ledger.calls, [
+      ['begin', { tag: sendTag(INSTANCE, 'cm-ledger'), instanceId: INSTANCE, channelId: 'ch-wa', clientMessageId: 'cm-ledger' }],
+      ['settle', sendTag(INSTANCE, 'cm-ledger'), { state: 'accepted', metaMessageId }],
+    ]);
+  });
+
+  it('settles an ambiguous send as unknown and a permanent refusal as failed; a retryable one stays open', async () => {
+    const outcomes: Array<[string, unknown]> = [];
+    for (const [fault, cm] of [
+      [{ delayMs: CLIENT_TIMEOUT_MS * 4 }, 'cm-amb'],
+      [{ error: { code: 131047 } }, 'cm-perm'],
+      [{ error: { code: 130429 } }, 'cm-retry'],
+    ] as const) {
+      const ledger = recordingLedger();
+      emulator.state.injectFault({ method: 'POST', path: /\/messages$/, ...fault });
+      await failureOf(activities({ sends: ledger }).sendOutboundMessage({ channelId: 'ch-wa', instanceId: INSTANCE, request: waText(cm) }));
+      outcomes.push([cm, ledger.calls.filter((c) => c[0] === 'settle').map((c) => (c[2] as { state: string }).state)]);
+    }
+    assert.deepEqual(outcomes, [
+      ['cm-amb', ['unknown']],
+      ['cm-perm', ['failed']],
+      ['cm-retry', []],
+    ]);
+  });
+
+  it('reserves the number slot and the pair slot keyed by the injected recipient hash', async () => {
+    const reserved: SendRateLimit[][] = [];
+    const rateLimiter: OutboundActivityDeps['rateLimiter'] = {
+      reserve: async (limits) => {
+        reserved.push([...limits]);
+        return { granted: true, waitMs: 0, sendAt: new Date() };
+      },
+    };
+    await activities({ rateLimiter, recipientKey: (r) => `h(${r})` }).sendOutboundMessage({ channelId: 'ch-wa', instanceId: INSTANCE, request: waText() });
+    assert.deepEqual(reserved[0]!.map((l) => l.key), [`wa:${phoneNumberId}`, `wa-pair:${phoneNumberId}:h(+16505551234)`]);
+  });
+
+  it('does not call Meta when no slot is free soon: a retryable send.rate_limited with the slot\'s delay', async () => {
+    const rateLimiter: OutboundActivityDeps['rateLimiter'] = { reserve: async () => ({ granted: false, retryAfterMs: 4200 }) };
+    const failure = await failureOf(activities({ rateLimiter }).sendOutboundMessage({ channelId: 'ch-wa', instanceId: INSTANCE, request: waText() }));
+    assert.deepEqual([failure.type, failure.nonRetryable, failure.nextRetryDelay], ['send.rate_limited', false, 4200]);
+    assert.equal((failure.details?.[0] as OutboundError).code, 'meta_throttled');
+    assert.equal(emulator.state.businessMessages.length, 0);
+  });
+
+  it('reports a refused token to the connection workflow, or marks the channel itself when there is none', async () => {
+    const signals: Array<[string, string, unknown]> = [];
+    const statuses: Array<[string, string]> = [];
+    let known = true;
+    const workflows = {
+      getHandle: (id: string) => ({
+        signal: async (def: { name: string }, arg: unknown) => {
+          if (!known) throw new WorkflowNotFoundError('gone', id, undefined);
+          signals.push([id, def.name, arg]);
+        },
+      }),
+    } as unknown as OutboundActivityDeps['workflows'];
+    const setStatus = async (id: string, status: 'active' | 'reauth_required') => void statuses.push([id, status]);
+    const acts = activities({ workflows, channels: { ...fakeChannels(channels), setStatus } });
+    assert.deepEqual(await acts.reportTokenRejected({ channelId: 'ch-wa', metaCode: 190 }), { via: 'connection_workflow' });
+    assert.deepEqual(signals, [['connection-conn-1', tokenRejectedSignal.name, { metaCode: 190 }]]);
+    known = false;
+    assert.deepEqual(await acts.reportTokenRejected({ channelId: 'ch-wa', metaCode: 190 }), { via: 'direct' });
+    assert.deepEqual(statuses, [['ch-wa', 'reauth_required']]);
+  });
+
+  it('tells DSK the outcome as a valid message.status envelope with one idempotency key per outcome', async () => {
+    const delivered: Array<{ idempotencyKey: string; envelope: unknown }> = [];
+    const dsk: OutboundActivityDeps['dsk'] = {
+      deliver: async (request) => {
+        delivered.push({ idempotencyKey: request.idempotencyKey, envelope: request.envelope });
+        return { status: 200 };
+      },
+    };
+    const acts = activities({ dsk });
+    const failed = { status: 'failed', error: { code: 'outside_customer_window', meta_code: 131047, meta_subcode: null, reason: 'closed' } } as const;
+    assert.deepEqual(await acts.notifySendOutcome({ instanceId: INSTANCE, channelId: 'ch-wa', clientMessageId: 'cm-9', result: failed }), { delivered: true });
+    await acts.notifySendOutcome({ instanceId: INSTANCE, channelId: 'ch-wa', clientMessageId: 'cm-9', result: { status: 'sent', metaMessageId: 'wamid.X' }, reconciled: true });
+    const [first, second] = delivered.map((d) => ({ key: d.idempotencyKey, envelope: parseDskEnvelope(d.envelope) }));
+    assert.equal(first!.key, `out:${sendTag(INSTANCE, 'cm-9')}:failed`);
+    assert.deepEqual(first!.envelope.data, { source: 'send', client_message_id: 'cm-9', status: 'failed', error: { code: 'outside_customer_window', meta_code: 131047, reason: 'closed' } });
+    assert.equal(second!.key, `out:${sendTag(INSTANCE, 'cm-9')}:accepted`);
+    assert.deepEqual(second!.envelope.data, { source: 'send', client_message_id: 'cm-9', status: 'accepted', message_id: 'wamid.X', reconciled: true });
+  });
+
+  it('retries the outcome event while DSK is unreachable, and gives up quietly when DSK refuses it', async () => {
+    const refusing = activities({ dsk: { deliver: async () => Promise.reject(new DskDeliveryError('http', 400, undefined)) } });
+    assert.deepEqual(await refusing.notifySendOutcome({ instanceId: INSTANCE, channelId: 'ch-wa', clientMessageId: 'cm-1', result: { status: 'sent', metaMessageId: 'wamid.Y' } }), { delivered: false });
+    const down = activities({ dsk: { deliver: async () => Promise.reject(new DskDeliveryError('http', 503, 2000)) } });
+    const failure = await failureOf(down.notifySendOutcome({ instanceId: INSTANCE, channelId: 'ch-wa', clientMessageId: 'cm-1', result: { status: 'sent', metaMessageId: 'wamid.Y' } }));
+    assert.deepEqual([failure.type, failure.nonRetryable, failure.nextRetryDelay], ['dsk.http_503', false, 2000]);
   });
 });
 
@@ -183,5 +264,47 @@ function channelRow(init: { id: string; channelType: 'whatsapp' | 'instagram'; e
     updatedAt: now,
     disconnectedAt: null,
     ciphertext: init.ciphertext,
+  };
+}
+
+type FakeChannel = ChannelRow & { ciphertext: string | null };
+
+function fakeChannels(channels: Map<string, FakeChannel>): OutboundActivityDeps['channels'] {
+  return {
+    getForInstance: async (id, instanceId) => {
+      const row = channels.get(id);
+      return row && row.instanceId === instanceId ? row : undefined;
+    },
+    get: async (id) => channels.get(id),
+    tokenCiphertext: async (id) => channels.get(id)?.ciphertext ?? null,
+    setStatus: async () => undefined,
+  };
+}
+
+function recordingLedger() {
+  const calls: unknown[][] = [];
+  return {
+    calls,
+    begin: async (input: unknown) => void calls.push(['begin', input]),
+    settle: async (tag: string, outcome: unknown) => void calls.push(['settle', tag, outcome]),
+  };
+}
+
+/** Real Graph/Instagram clients at the given URLs; everything else in memory, always willing. */
+function fakeDeps(init: { channels: Map<string, FakeChannel>; graphUrl: string; instagramUrls: Record<'graph.instagram.com' | 'api.instagram.com', string>; overrides?: Partial<OutboundActivityDeps> }): OutboundActivityDeps {
+  return {
+    channels: fakeChannels(init.channels),
+    instances: { get: async () => ({ eventsUrl: 'http://dsk.invalid/events' }) },
+    sends: { begin: async () => undefined, settle: async () => undefined },
+    vault: { decrypt: (stored) => stored.replace(/^enc:/, '') },
+    graph: createGraphClient({ baseUrl: init.graphUrl, version: 'v26.0', mediaHosts: [], timeoutMs: CLIENT_TIMEOUT_MS }),
+    instagram: createInstagramClient({ graphBaseUrl: init.instagramUrls['graph.instagram.com'], apiBaseUrl: init.instagramUrls['api.instagram.com'], version: 'v26.0', timeoutMs: CLIENT_TIMEOUT_MS }),
+    rateLimiter: { reserve: async () => ({ granted: true, waitMs: 0, sendAt: new Date() }) },
+    rateLimits: { whatsappSendsPerSecond: 80, whatsappPairIntervalMs: 6000, whatsappPairBurst: 45, instagramSendsPerSecond: 100, instagramMediaSendsPerSecond: 10 },
+    recipientKey: (recipient) => `key-of-${recipient.length}`,
+    workflows: { getHandle: () => ({ signal: async () => undefined }) } as unknown as OutboundActivityDeps['workflows'],
+    dsk: { deliver: async () => ({ status: 200 }) },
+    clock: () => new Date(),
+    ...init.overrides,
   };
 }

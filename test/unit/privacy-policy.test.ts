@@ -7,6 +7,8 @@ import { renderInline, renderMarkdown } from '../../src/api/pages/markdown.js';
 import { channelRoutes } from '../../src/api/routes/channels.js';
 import { CONNECT_COOKIE } from '../../src/api/routes/connect-pages.js';
 import { connectionRoutes } from '../../src/api/routes/connections.js';
+import { messageRoutes } from '../../src/api/routes/messages.js';
+import { channelMediaRoutes } from '../../src/api/routes/channel-media.js';
 import { mediaRoutes } from '../../src/api/routes/media.js';
 import { metaCallbackRoutes } from '../../src/api/routes/meta-callbacks.js';
 import { loadPrivacyPolicy, PRIVACY_POLICY_PATH, privacyRoutes } from '../../src/api/routes/privacy.js';
@@ -53,6 +55,8 @@ describe('docs/privacy-policy.md', () => {
     ...routesOf(channelRoutes({ channels: inert, lifecycle: inert, workflows: inert, pool: inert, clock: () => new Date() })),
     ...routesOf(connectionRoutes({ connections: inert, channels: inert, workflows: inert, taskQueue: 'q', publicBaseUrl: 'https://x', enabledFlows: [], sessionTtlMs: 1, clock: () => new Date() })),
     ...routesOf(mediaRoutes({ channels: inert, vault: inert, graph: inert, log })),
+    ...routesOf(messageRoutes({ channels: inert, workflows: inert, taskQueue: 'q', deliveryHorizon: '1 hour' })),
+    ...routesOf(channelMediaRoutes({ channels: inert, vault: inert, graph: inert, clock: () => new Date(), log })),
     ...routesOf(metaCallbackRoutes({ appSecrets: [], channels: inert, lifecycle: inert, workflows: inert, pool: inert, publicBaseUrl: 'https://x', clock: () => new Date(), log })),
   ]);
 

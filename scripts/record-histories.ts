@@ -5,12 +5,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../src/activities/index.js';
 import { findTemporalCli, projectRoot } from '../src/infra/tools.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes.js';
 import type { ConnectionWorkflowInput } from '../src/shared/connections.js';
 import { WORKFLOWS_ENTRY } from '../src/temporal/worker.js';
-import { authorizeUpdate, chooseAssetUpdate, disconnectSignal } from '../src/workflows/messages.js';
+import { authorizeUpdate, chooseAssetUpdate, disconnectSignal, sendObservedSignal, sendResultUpdate } from '../src/workflows/messages.js';
+import { OUTBOUND_START_POLICY, SEND_AMBIGUOUS_FAILURE, type OutboundWorkflowInput } from '../src/shared/outbound.js';
 
 /**
  * Records workflow histories for the replay test (test/integration/replay.test.ts): each scenario runs
@@ -38,6 +41,20 @@ const activities: Partial<Activities> = {
   mergeMessageStatus: async ({ status }) => ({ currentStatus: status }),
   deliverToDsk: async () => ({ status: 200, attempt: 1 }),
   recordInboundOutcome: async () => undefined,
+  matchSendStatus: async () => ({ clientMessageId: 'cm-recorded-sent' }),
+  // The first send goes out; the one named "ambiguous" loses Meta's answer; the one named "refused" meets a dead token.
+  sendOutboundMessage: async ({ request }) => {
+    const id = request.request.client_message_id;
+    if (id.includes('ambiguous')) {
+      throw ApplicationFailure.create({ type: SEND_AMBIGUOUS_FAILURE, nonRetryable: true, message: 'send failed: ambiguous_send', details: [{ code: 'ambiguous_send', meta_code: null, meta_subcode: null, reason: 'No answer came back from Meta.' }] });
+    }
+    if (id.includes('refused')) {
+      throw ApplicationFailure.create({ type: 'send.reauth_required', nonRetryable: true, message: 'send failed: reauth_required (Meta 190/463)', details: [{ code: 'reauth_required', meta_code: 190, meta_subcode: 463, reason: 'expired' }] });
+    }
+    return { metaMessageId: 'wamid.RECORDED-SENT' };
+  },
+  notifySendOutcome: async () => ({ delivered: true }),
+  reportTokenRejected: async () => ({ via: 'connection_workflow' }),
 };
 
 const env = await TestWorkflowEnvironment.createLocal({
@@ -100,12 +117,58 @@ try {
     });
     await inbound.result();
     recorded.push(inbound.workflowId);
+
+    // A status webhook of one of our sends (its tag matched in the send ledger).
+    const status = await env.client.workflow.start('inboundEventWorkflow', {
+      taskQueue,
+      workflowId: `inbound-record-${randomUUID()}`,
+      args: [
+        {
+          event: {
+            key: 'wa:status:wamid.RECORDED-SENT:sent',
+            kind: 'message.status',
+            channelType: 'whatsapp',
+            businessId: '106540352242922',
+            occurredAt: '2025-06-08T21:00:00.000Z',
+            receivedAt: '2025-06-08T21:00:01.000Z',
+            data: { message_id: 'wamid.RECORDED-SENT', status: 'sent', biz_opaque_callback_data: `dsk:${'0'.repeat(32)}` },
+            raw: {},
+          },
+          receivedAt: '2025-06-08T21:00:01.000Z',
+          deliveryHorizon: '1 hour',
+        },
+      ],
+    });
+    await status.result();
+    recorded.push(status.workflowId);
+
+    // Outbound sends: answered through update-with-start; an ambiguous one reconciled by a status webhook; a dead token.
+    for (const kind of ['sent', 'ambiguous', 'refused'] as const) {
+      const clientMessageId = `cm-recorded-${kind}-${randomUUID().slice(0, 8)}`;
+      const input: OutboundWorkflowInput = {
+        instanceId: 'inst-1',
+        channelId: 'ch-1',
+        channelType: 'whatsapp',
+        clientMessageId,
+        request: { client_message_id: clientMessageId, to: '+16505551234', type: 'text', text: { body: 'recorded fixture' } },
+        deliveryHorizon: '1 hour',
+      };
+      const workflowId = `outbound-record-${randomUUID()}`;
+      await env.client.workflow.executeUpdateWithStart(sendResultUpdate, {
+        args: [{ waitMs: 5_000 }],
+        startWorkflowOperation: new WithStartWorkflowOperation('outboundMessageWorkflow', { taskQueue, workflowId, args: [input], ...OUTBOUND_START_POLICY }),
+      });
+      const handle = env.client.workflow.getHandle(workflowId);
+      if (kind === 'ambiguous') await handle.signal(sendObservedSignal, { metaMessageId: 'wamid.RECORDED-LATE' });
+      await handle.result();
+      recorded.push(workflowId);
+    }
   });
 
   await mkdir(outDir, { recursive: true });
   for (const workflowId of recorded) {
     const { stdout } = await run(cli, ['workflow', 'show', '--address', address, '--namespace', 'default', '-w', workflowId, '-o', 'json']);
-    const name = `${workflowId.startsWith('inbound') ? 'inbound' : 'connection'}-${stamp}-${workflowId.slice(-8)}.json`;
+    const name = `${workflowId.split('-')[0]}-${stamp}-${workflowId.slice(-8)}.json`;
     await writeFile(path.join(outDir, name), stdout);
     process.stdout.write(`recorded ${name}\n`);
   }

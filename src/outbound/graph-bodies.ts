@@ -60,8 +60,8 @@ export type WhatsAppGraphBody = WhatsAppSendBody | WhatsAppReadBody;
 /**
  * A phone number goes in `to`; a BSUID goes in `recipient`, with `to` omitted. ⚠ The reference
  * (§2.2) says only that "sends accept a BSUID as recipient"; the `recipient` field (and "`to` wins
- * when both are given") comes from vendor documentation of Meta's BSUID rollout. The Meta emulator
- * currently requires `to`.
+ * when both are given") comes from vendor documentation of Meta's BSUID rollout; the Meta emulator
+ * accepts either, as that documentation describes.
  */
 export function whatsappRecipientField(to: string): { to: string } | { recipient: string } {
   return WHATSAPP_BSUID.test(to) ? { recipient: to } : { to };

@@ -304,6 +304,27 @@ describe('outbound messages through the API (Meta emulator, PostgreSQL and Tempo
     });
   });
 
+  describe('ambiguous Instagram sends are resolved from the echo', () => {
+    it("Meta's 'error but sent' (1/1357046): the echo with this recipient and text makes it accepted, once", async () => {
+      const { channelId, accountId } = await instagramChannel();
+      emulator.state.sendStatusWebhooks = true;
+      try {
+        emulator.state.injectFault({ method: 'POST', path: /\/me\/messages$/, afterSend: 'error-but-sent' });
+        const clientMessageId = cm();
+        const answer = await send(channelId, { client_message_id: clientMessageId, to: '1234567890123456', type: 'text', text: { body: 'Did this one go?' } });
+        assert.ok(answer.status === 202 || answer.status === 200, JSON.stringify(answer.body));
+        const mid = sentTo(accountId).at(-1)!.messageId;
+        await dsk.waitFor(() => sendEvents(clientMessageId).some((e) => e.status === 'accepted'));
+        assert.deepEqual(sendEvents(clientMessageId).at(-1), { source: 'send', client_message_id: clientMessageId, status: 'accepted', message_id: mid, reconciled: true });
+        const read = await dskApi(service, instanceId, 'GET', `/v1/channels/${channelId}/messages/${clientMessageId}`);
+        assert.deepEqual([read.body.status, read.body.message_id], ['accepted', mid]);
+        assert.equal(sentTo(accountId).filter((m) => m.text === 'Did this one go?').length, 1);
+      } finally {
+        emulator.state.sendStatusWebhooks = false;
+      }
+    });
+  });
+
   describe("Meta's throughput limits hold under a burst", () => {
     it('paces a burst to one number at its messages per second, and to one customer at the pair rate: all sent, none refused', async () => {
       const { channelId, phoneNumberId } = await whatsappChannel();

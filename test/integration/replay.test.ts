@@ -19,6 +19,7 @@ describe('recorded workflow histories replay against the current workflow code',
   it('has recorded histories of both long-running and short workflows', () => {
     assert.ok(files.some((f) => f.startsWith('connection-')), 'a connection workflow history');
     assert.ok(files.some((f) => f.startsWith('inbound-')), 'an inbound workflow history');
+    assert.ok(files.some((f) => f.startsWith('outbound-')), 'an outbound workflow history');
   });
 
   for (const file of files) {

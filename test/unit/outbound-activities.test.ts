@@ -159,6 +159,18 @@ describe('sendOutboundMessage against the Meta emulator', () => {
     ]);
   });
 
+  it('counts each attempt in outbound_sends_total by outcome', async () => {
+    const counted: string[] = [];
+    const metrics = { outboundSends: { inc: (labels: { outcome: string }) => void counted.push(labels.outcome) } } as unknown as OutboundActivityDeps['metrics'];
+    const acts = activities({ metrics });
+    await acts.sendOutboundMessage({ channelId: 'ch-wa', instanceId: INSTANCE, request: waText('cm-m1') });
+    for (const fault of [{ error: { code: 130429 } }, { error: { code: 131047 } }, { delayMs: CLIENT_TIMEOUT_MS * 4 }]) {
+      emulator.state.injectFault({ method: 'POST', path: /\/messages$/, ...fault });
+      await failureOf(acts.sendOutboundMessage({ channelId: 'ch-wa', instanceId: INSTANCE, request: waText(`cm-m-${counted.length}`) }));
+    }
+    assert.deepEqual(counted, ['sent', 'retryable', 'rejected', 'ambiguous']);
+  });
+
   it('reserves the number slot and the pair slot keyed by the injected recipient hash', async () => {
     const reserved: SendRateLimit[][] = [];
     const rateLimiter: OutboundActivityDeps['rateLimiter'] = {

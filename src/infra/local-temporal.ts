@@ -51,13 +51,14 @@ export interface LocalTemporal {
 
 /**
  * What the service relies on: workflow update (the channel workflows' request/response API),
- * update-with-start (ExecuteMultiOperation), and IDs up to 255 characters (`inbound:<provider>:<id>`).
+ * update-with-start (ExecuteMultiOperation), and IDs up to 1000 characters (Temporal's default, stated
+ * so no deployment lowers it): `outbound-<instance>-<client_message_id>` alone can reach 266.
  */
 export const DEFAULT_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({
   'frontend.enableUpdateWorkflowExecution': true,
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
   'frontend.enableExecuteMultiOperation': true,
-  'limit.maxIDLength': 255,
+  'limit.maxIDLength': 1000,
 });
 
 const HOST = '127.0.0.1';

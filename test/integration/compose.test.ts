@@ -121,7 +121,7 @@ describe('docker-compose.yml', () => {
       ['frontend.enableUpdateWorkflowExecution', 'true'],
       ['frontend.enableUpdateWorkflowExecutionAsyncAccepted', 'true'],
       ['frontend.enableExecuteMultiOperation', 'true'],
-      ['limit.maxIDLength', '255'],
+      ['limit.maxIDLength', '1000'],
     ] as const) {
       assert.match(yaml, new RegExp(`^${key.replace(/\./g, '\\.')}:\\n\\s+- value: ${value}$`, 'm'));
     }

@@ -182,6 +182,17 @@ describe('outbound messages through the API (Meta emulator, PostgreSQL and Tempo
     });
   });
 
+  it('takes the longest ids there are: a 128-character instance and a 128-character client_message_id', async () => {
+    const longInstance = `i${'n'.repeat(127)}`;
+    await service.foundation.repos.instances.setEventsUrl(longInstance, dsk.url);
+    emulator.state.configureGrant({ flow: 'whatsapp_embedded_signup', assets: [{ phoneNumbers: [{}] }] });
+    const { channelId } = await connectViaApi(service, longInstance, 'whatsapp');
+    const clientMessageId = `c${'m'.repeat(127)}`;
+    const answer = await dskApi(service, longInstance, 'POST', `/v1/channels/${channelId}/messages`, { client_message_id: clientMessageId, to: CUSTOMER, type: 'text', text: { body: 'Long ids' } });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(outboundWorkflowId(longInstance, clientMessageId).length, 266);
+  });
+
   describe('idempotency: one client_message_id, one message', () => {
     it('a repeat returns the first result without sending again', async () => {
       const { channelId, phoneNumberId } = await whatsappChannel();

@@ -5,7 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { ENCRYPTED_ENCODING } from '../../src/temporal/encryption-codec.js';
-import { inboundWorkflowId } from '../../src/shared/ids.js';
+import { inboundWorkflowId, outboundWorkflowId } from '../../src/shared/ids.js';
+import { createMetaEmulator, type RunningMetaEmulator } from '../../src/meta-emulator/app.js';
+import { metaEmulatorEnv } from '../support/meta-env.js';
+import { dskApi } from '../support/connect.js';
 import { startDskFake, type DskFake } from '../support/dsk-fake.js';
 import { newWamid, signedDelivery, waMessagePayload, waTextMessage } from '../support/meta-webhook-sender.js';
 import { seedChannel, startTestService, uniqueMetaId, type TestService } from '../support/service.js';
@@ -27,6 +30,13 @@ describe('a message body is found in neither PostgreSQL, nor the logs, nor raw w
   const wamid = newWamid();
   const key = `wa:msg:${wamid}`;
   let rawClient: Client;
+  // Privacy policy §2.3: what DSK sends is passed to Meta and kept nowhere in the clear either, nor is its recipient.
+  const outMarker = `privacy-out-marker-${randomUUID()}`;
+  const recipient = `+1650${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+  const instanceId = `inst-marker-${uniqueMetaId()}`;
+  const clientMessageId = `cm-marker-${randomUUID()}`;
+  let meta: RunningMetaEmulator;
+  const emulator = createMetaEmulator();
 
   before(async () => {
     const capture = new Writable({
@@ -35,14 +45,18 @@ describe('a message body is found in neither PostgreSQL, nor the logs, nor raw w
         done();
       },
     });
-    service = await startTestService({ logDestination: capture });
+    meta = await emulator.listen();
+    service = await startTestService({ logDestination: capture, env: metaEmulatorEnv(meta) });
     dsk = await startDskFake({
       jwks: () => service.foundation.signingKey.publicJwks(),
       issuer: service.config.serviceJwt.issuer,
       audience: service.config.serviceJwt.audience,
     });
-    const phoneNumberId = uniqueMetaId();
-    await seedChannel(service, { instanceId: `inst-marker-${uniqueMetaId()}`, channelType: 'whatsapp', externalId: phoneNumberId, wabaId: uniqueMetaId(), eventsUrl: dsk.url });
+    // A number Meta knows and has registered, with a token Meta issued for it.
+    const phoneNumberId = emulator.state.configureGrant({ flow: 'whatsapp_embedded_signup', assets: [{ phoneNumbers: [{}] }] }).phoneNumberIds[0]!;
+    emulator.state.phoneNumbers.get(phoneNumberId)!.registered = true;
+    const metaToken = emulator.state.issueToken({ kind: 'business_integration', scopes: ['whatsapp_business_messaging'], assets: [phoneNumberId] });
+    const channelId = await seedChannel(service, { instanceId, channelType: 'whatsapp', externalId: phoneNumberId, wabaId: uniqueMetaId(), eventsUrl: dsk.url, token: metaToken });
 
     const delivery = signedDelivery(waMessagePayload(waTextMessage({ wamid, text: marker }), { phoneNumberId }), service.metaAppSecret);
     const res = await fetch(`${service.baseUrl}/webhooks/meta`, { method: 'POST', headers: delivery.headers, body: delivery.body });
@@ -51,6 +65,11 @@ describe('a message body is found in neither PostgreSQL, nor the logs, nor raw w
     // The workflow records the outcome after DSK's answer; wait for it so every write has happened.
     await service.client.workflow.getHandle(inboundWorkflowId(key)).result();
 
+    const sent = await dskApi(service, instanceId, 'POST', `/v1/channels/${channelId}/messages`, { client_message_id: clientMessageId, to: recipient, type: 'text', text: { body: outMarker } });
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    await service.client.workflow.getHandle(outboundWorkflowId(instanceId, clientMessageId)).result();
+    await dsk.waitFor(() => dsk.accepted.some((d) => (d.body.data as { client_message_id?: string }).client_message_id === clientMessageId));
+
     // What an operator with access to Temporal but without the codec sees: the default converter only.
     rawClient = new Client({ connection: await Connection.connect({ address: service.config.temporal.address }), namespace: service.config.temporal.namespace });
   });
@@ -58,11 +77,17 @@ describe('a message body is found in neither PostgreSQL, nor the logs, nor raw w
     await rawClient?.connection.close();
     await service?.stop();
     await dsk?.close();
+    await meta?.close();
   });
 
   it('reaches DSK with the marker as its text (the message did go through)', () => {
     const body = dsk.accepted.find((d) => d.idempotencyKey === key)!.body;
     assert.equal((body.data as { message: { text: string } }).message.text, marker);
+  });
+
+  it('reaches Meta with the outbound marker to its recipient (the send did go through)', () => {
+    const sent = emulator.state.businessMessages.find((m) => m.text === outMarker);
+    assert.equal(sent?.to, recipient);
   });
 
   it('is in no row of any table of the database', async () => {
@@ -76,13 +101,25 @@ describe('a message body is found in neither PostgreSQL, nor the logs, nor raw w
       dump.push(...rows.map((r) => `${name} ${r.row}`));
     }
     assert.ok(dump.some((row) => row.startsWith('webhook_log ') && row.includes(JSON.stringify(key).slice(1, -1))), 'the dump holds the event\'s webhook-log row');
-    assert.deepEqual(dump.filter((row) => row.includes(marker)), []);
+    assert.ok(dump.some((row) => row.startsWith('outbound_sends ') && row.includes(clientMessageId)), "the dump holds the send's ledger row");
+    assert.ok(dump.some((row) => row.startsWith('send_rate_slots ')), 'the dump holds the send-rate rows');
+    const digits = recipient.slice(1);
+    assert.deepEqual(dump.filter((row) => row.includes(marker) || row.includes(outMarker) || row.includes(digits)), []);
   });
 
   it('is in no log line of the service, at level debug', () => {
     assert.ok(logLines.some((line) => line.includes('"msg":"meta webhook accepted"')), 'the api logged the webhook');
     assert.ok(logLines.some((line) => line.includes('"level":"debug"')), 'debug lines were captured');
-    assert.deepEqual(logLines.filter((line) => line.includes(marker)), []);
+    assert.ok(logLines.some((line) => line.includes('"msg":"outbound message accepted by Meta"')), 'the worker logged the send');
+    assert.deepEqual(logLines.filter((line) => line.includes(marker) || line.includes(outMarker) || line.includes(recipient.slice(1))), []);
+  });
+
+  it("is not in the send's raw workflow history either", async () => {
+    const history = await rawClient.workflow.getHandle(outboundWorkflowId(instanceId, clientMessageId)).fetchHistory();
+    assert.ok((history.events ?? []).length > 3);
+    const raw = JSON.stringify(bytesAsText(history));
+    assert.ok(!raw.includes(outMarker), 'the outbound marker is in the raw history');
+    assert.ok(!raw.includes(recipient.slice(1)), 'the recipient is in the raw history');
   });
 
   it('is not in the raw workflow history, whose payloads are encrypted, and is found once they are decoded through /codec/decode', async () => {

@@ -20,34 +20,25 @@
  * keeping --max-in-flight requests outstanding. All times come from `process.hrtime.bigint()`
  * (CLOCK_MONOTONIC, shared by the processes on this machine).
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import Koa from 'koa';
-import { Client, Connection } from '@temporalio/client';
-import proto from '@temporalio/proto';
 import { rawBody } from '../src/api/middleware/raw-body.js';
-import { loadConfig } from '../src/config.js';
 import { createInstances } from '../src/db/instances.js';
-import { migrateUp } from '../src/db/migrate.js';
-import { createPool } from '../src/db/pool.js';
-import { generateServiceSigningKey, loadServiceSigningKey } from '../src/dsk/service-keys.js';
-import { startLocalPostgres, type LocalPostgres } from '../src/infra/local-postgres.js';
-import { DEFAULT_DYNAMIC_CONFIG, freePort, startLocalTemporal, type LocalTemporal } from '../src/infra/local-temporal.js';
-import { findPostgresBinDir, findTemporalCli, projectRoot } from '../src/infra/tools.js';
+import { freePort } from '../src/infra/local-temporal.js';
+import { projectRoot } from '../src/infra/tools.js';
 import { createLogger } from '../src/logger.js';
 import { verifyMetaSignature } from '../src/meta/signature.js';
-import { searchAttributeFlags } from '../src/shared/search-attributes.js';
-import { generateFernetKey } from '../src/vault/fernet.js';
-import { startDskFake, type DskFake } from '../test/support/dsk-fake.js';
-import { createDskIssuer } from '../test/support/jwt.js';
+import type { DskFake } from '../test/support/dsk-fake.js';
 import { metaBody, signMeta, waContact, waEnvelope, waMessagesChange, waTextMessage } from '../test/support/meta-webhook-sender.js';
-import { children, scratchDir, spawnNode, teardownOnExit, version, waitUntil } from './support/processes.js';
+import { drive, httpStatus, type RunMode, type RunResult, type Shot } from './support/client.js';
+import { cpuLine, cpuSnapshot, f0, f1, ms, percentile, sortedMs, type CpuGroups } from './support/measure.js';
+import { numberOption } from './support/options.js';
+import { children, scratchDir, spawnNode, teardownOnExit, waitUntil } from './support/processes.js';
+import { spawnService, stackFacts, startBenchStack } from './support/stack.js';
 
 const TARGETS = { ratio: 1 / 3, ackP99Ms: 50, e2eP99Ms: 250, e2eAtRate: 200 } as const;
 const WEBHOOK_PATH = '/webhooks/meta';
@@ -94,11 +85,7 @@ function parseOptions(argv: string[]): Options & { bareServer?: { port: number }
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const num = (name: string, value: string | undefined, min: number, integer = false): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}`);
-    return n;
-  };
+  const num = numberOption;
   return {
     rate: num('rate', values.rate, 0.1),
     seconds: num('seconds', values.seconds, 1),
@@ -135,12 +122,6 @@ function serveBare(port: number): void {
 // ---------------------------------------------------------------------------------------------
 // Signed webhooks with unique message ids, cheap enough not to limit the client
 
-interface Shot {
-  body: Buffer;
-  signature: string;
-  keys: string[];
-}
-
 /**
  * Renders the payload once with placeholders and splices fresh ids in per POST: the bytes are what
  * `metaBody` would produce (ids are plain ASCII, so Meta's escaping leaves them alone).
@@ -158,132 +139,12 @@ function shotFactory(secret: string, phoneNumberId: string, batch: number): () =
     let text = parts[0]!;
     wamids.forEach((id, i) => (text += id + parts[i + 1]!));
     const body = Buffer.from(text, 'utf8');
-    return { body, signature: signMeta(body, secret), keys: wamids.map((w) => `wa:msg:${w}`) };
+    return { path: WEBHOOK_PATH, headers: { 'x-hub-signature-256': signMeta(body, secret) }, body, keys: wamids.map((w) => `wa:msg:${w}`) };
   };
 }
 
 // ---------------------------------------------------------------------------------------------
-// The client: open loop at a rate, or max rate at a fixed number of requests outstanding
-
-interface Post {
-  keys: string[];
-  scheduledAt: bigint;
-  sentAt: bigint;
-  doneAt?: bigint;
-  status?: number;
-  error?: string;
-}
-
-interface RunResult {
-  posts: Post[];
-  startedAt: bigint;
-  windowEnd: bigint;
-  /** POSTs that fell due while --max-in-flight requests were outstanding, so went out late. */
-  heldByCap: number;
-}
-
-type RunMode = { kind: 'rate'; postsPerSecond: number } | { kind: 'max' };
-
-function drive(port: number, mode: RunMode, seconds: number, maxInFlight: number, next: () => Shot): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight });
-    const posts: Post[] = [];
-    const startedAt = process.hrtime.bigint();
-    const windowEnd = startedAt + BigInt(Math.round(seconds * 1e9));
-    const total = mode.kind === 'rate' ? Math.max(1, Math.round(mode.postsPerSecond * seconds)) : Infinity;
-    const intervalNs = mode.kind === 'rate' ? 1e9 / mode.postsPerSecond : 0;
-    let inFlight = 0;
-    let scheduled = 0;
-    let heldByCap = 0;
-    let timer: NodeJS.Timeout | undefined;
-    let finished = false;
-
-    const finish = () => {
-      if (finished || inFlight > 0) return;
-      const done = mode.kind === 'rate' ? scheduled >= total : process.hrtime.bigint() >= windowEnd;
-      if (!done) return;
-      finished = true;
-      agent.destroy();
-      resolve({ posts, startedAt, windowEnd, heldByCap });
-    };
-    const send = (scheduledAt: bigint) => {
-      const shot = next();
-      const post: Post = { keys: shot.keys, scheduledAt, sentAt: process.hrtime.bigint() };
-      posts.push(post);
-      inFlight += 1;
-      const settle = (status: number | undefined, error?: string) => {
-        if (post.doneAt !== undefined) return;
-        post.doneAt = process.hrtime.bigint();
-        post.status = status;
-        if (error) post.error = error;
-        inFlight -= 1;
-        pump(true);
-        finish();
-      };
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: WEBHOOK_PATH,
-          agent,
-          headers: { 'content-type': 'application/json', 'content-length': shot.body.length, 'x-hub-signature-256': shot.signature },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => settle(res.statusCode));
-          res.on('error', (err) => settle(undefined, err.message));
-        },
-      );
-      req.setTimeout(30_000, () => req.destroy(new Error('client timeout (30 s)')));
-      req.on('error', (err: NodeJS.ErrnoException) => settle(undefined, err.code ?? err.message));
-      req.end(shot.body);
-    };
-    const pump = (byCompletion = false) => {
-      if (finished) return;
-      const now = process.hrtime.bigint();
-      if (mode.kind === 'max') {
-        while (inFlight < maxInFlight && process.hrtime.bigint() < windowEnd) send(process.hrtime.bigint());
-        return;
-      }
-      const due = Math.min(total, Math.floor(Number(now - startedAt) / intervalNs) + 1);
-      while (scheduled < due && inFlight < maxInFlight) {
-        const scheduledAt = startedAt + BigInt(Math.round(scheduled * intervalNs));
-        scheduled += 1;
-        // On schedule, the timer sends; a send left to a completion was held back by the cap.
-        if (byCompletion) heldByCap += 1;
-        send(scheduledAt);
-      }
-      if (scheduled < due) return; // held by the cap: the next completion pumps again
-      if (scheduled < total && !timer) {
-        const nextAt = startedAt + BigInt(Math.round(scheduled * intervalNs));
-        timer = setTimeout(() => {
-          timer = undefined;
-          pump();
-        }, Math.max(0, Number(nextAt - process.hrtime.bigint()) / 1e6));
-      }
-    };
-    pump();
-    if (mode.kind === 'max') setTimeout(finish, seconds * 1000 + 1).unref();
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
 // Statistics
-
-const ms = (ns: bigint | number) => Number(ns) / 1e6;
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-function sortedMs(values: number[]): Float64Array {
-  return Float64Array.from(values).sort();
-}
-
-const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
-const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
 
 interface AckStats {
   posts: number;
@@ -403,70 +264,6 @@ function deliveryStats(r: RunResult, dsk: DskFake, drainMs: number): DeliverySta
 }
 
 // ---------------------------------------------------------------------------------------------
-// Where the CPU goes: per process group, from /proc (Linux)
-
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-function procStat(pid: number): { ppid: number; ticks: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After the command: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14); the last two
-    // hold children already reaped, e.g. PostgreSQL backends of connections a pool closed.
-    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) };
-  } catch {
-    return undefined;
-  }
-}
-
-function childrenOf(parent: number): number[] {
-  if (!existsSync('/proc')) return [];
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number)
-    .filter((pid) => procStat(pid)?.ppid === parent);
-}
-
-type CpuGroups = Record<string, () => number[]>;
-
-function cpuSnapshot(groups: CpuGroups): Record<string, number> {
-  const self = process.cpuUsage();
-  const out: Record<string, number> = { 'bench (client + DSK fake)': self.user + self.system };
-  for (const [name, pids] of Object.entries(groups)) {
-    out[name] = pids().reduce((sum, pid) => sum + (procStat(pid)?.ticks ?? 0), 0) * (1e6 / CLK_TCK);
-  }
-  return out;
-}
-
-function cpuLine(before: Record<string, number>, after: Record<string, number>, wallNs: bigint): string {
-  const seconds = ms(wallNs) * 1000; // µs
-  return Object.keys(after)
-    .map((name) => `${name} ${f0((100 * ((after[name] ?? 0) - (before[name] ?? 0))) / seconds)}%`)
-    .join(', ');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Child processes, each in a process group of its own
-
-function httpStatus(port: number, pathname: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: pathname, agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.setTimeout(2_000, () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
-
-
-// ---------------------------------------------------------------------------------------------
 // Main
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -480,54 +277,11 @@ async function main(opts: Options): Promise<void> {
   const tmp = scratchDir('meta-int-bench', opts.keepLogs, teardownSteps);
 
   try {
-    const temporalCli = findTemporalCli();
-    const [pg, temporal] = await Promise.all([
-      startLocalPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'bench', fsync: false, log }).then((p: LocalPostgres) => {
-        teardownSteps.add(() => p.stop());
-        return p;
-      }),
-      startLocalTemporal({ binary: temporalCli, port: await freePort(), headless: true, searchAttributes: searchAttributeFlags(), log }).then((t: LocalTemporal) => {
-        teardownSteps.add(() => t.stop());
-        return t;
-      }),
-    ]);
-    await migrateUp(pg.url, log);
-
-    const dskIssuer = await createDskIssuer();
-    const { privateJwk } = await generateServiceSigningKey('ES256', 'bench-service-1');
-    const metaAppSecret = randomBytes(16).toString('hex');
-    const apiPort = await freePort();
-    const env: Record<string, string> = {
-      NODE_ENV: 'development',
-      LOG_LEVEL: opts.logLevel,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(apiPort),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
-      DATABASE_URL: pg.url,
-      ...(opts.poolMax === undefined ? {} : { DATABASE_POOL_MAX: String(opts.poolMax) }),
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_NAMESPACE: 'default',
-      TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}`,
-      TOKEN_ENCRYPTION_KEYS: `bench1:${generateFernetKey()}`,
-      DSK_JWT_ISSUER: 'https://dsk.example.test',
-      DSK_JWT_AUDIENCE: 'meta-integration-service',
-      DSK_JWT_ALGORITHMS: 'ES256',
-      DSK_JWT_PUBLIC_KEY: dskIssuer.publicPem,
-      SERVICE_JWT_PRIVATE_KEY: privateJwk,
-      SERVICE_JWT_KEY_ID: 'bench-service-1',
-      META_APP_SECRETS: metaAppSecret,
-      META_VERIFY_TOKEN: 'verify-token-for-bench',
-      DSK_DELIVERY_HORIZON: '1 hour',
-    };
-    const config = loadConfig(env);
-    const signingKey = await loadServiceSigningKey({ privateJwk, keyId: config.serviceJwt.keyId, alg: config.serviceJwt.alg });
-    const dsk = await startDskFake({ jwks: () => signingKey.publicJwks(), issuer: config.serviceJwt.issuer, audience: config.serviceJwt.audience });
-    teardownSteps.add(() => dsk.close());
+    const stack = await startBenchStack({ tmp, teardown: teardownSteps, log, logLevel: opts.logLevel, poolMax: opts.poolMax });
+    const { dsk, metaAppSecret, pool, apiPort } = stack;
 
     // One live WhatsApp channel whose instance's events go to the DSK fake.
     const phoneNumberId = `1065${Date.now().toString().slice(-8)}`;
-    const pool = createPool({ url: pg.url, poolMax: 2, applicationName: 'bench' });
-    teardownSteps.add(() => pool.end());
     await createInstances(pool).setEventsUrl('bench-instance', dsk.url);
     await pool.query(`INSERT INTO channels (id, instance_id, channel_type, external_id, waba_id, status) VALUES ($1, 'bench-instance', 'whatsapp', $2, $3, 'active')`, [
       randomUUID(),
@@ -538,46 +292,15 @@ async function main(opts: Options): Promise<void> {
     const bareSecretEnv = { BENCH_META_APP_SECRET: metaAppSecret };
     const barePort = await freePort();
     const bare = spawnNode('bare Koa server', [path.join(projectRoot(), 'dist', 'bench', 'inbound.js'), '--bare-server', '--port', String(barePort)], bareSecretEnv, path.join(tmp, 'bare.log'));
-    const worker = spawnNode('worker', [path.join(projectRoot(), 'dist', 'src', 'main-worker.js')], env, path.join(tmp, 'worker.log'));
-    const api = spawnNode('api', [path.join(projectRoot(), 'dist', 'src', 'main-api.js')], env, path.join(tmp, 'api.log'));
-    // Stopped before the servers they talk to (teardown steps run in reverse).
-    teardownSteps.add(() => Promise.all([api.stop(), worker.stop(), bare.stop()]).then(() => undefined));
-
-    const temporalClient = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: 'default' });
-    teardownSteps.add(() => temporalClient.connection.close());
-    const { TaskQueueType } = proto.temporal.api.enums.v1;
-    const workerPolls = async () => {
-      const answers = await Promise.all(
-        [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY].map((taskQueueType) =>
-          temporalClient.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: config.temporal.taskQueue }, taskQueueType }),
-        ),
-      );
-      return answers.every((a) => (a.pollers ?? []).some((p) => p.identity?.startsWith(`${worker.pid}@`)));
-    };
-    await Promise.all([
-      waitUntil('the bare server to listen', bare, 30_000, async () => (await httpStatus(barePort, '/')) > 0),
-      waitUntil('the API to be ready', api, 60_000, async () => (await httpStatus(apiPort, '/readyz')) === 200),
-      waitUntil('the worker to poll its task queue', worker, 90_000, workerPolls),
-    ]);
+    teardownSteps.add(() => bare.stop());
+    const service = await spawnService(stack, tmp, teardownSteps);
+    await Promise.all([waitUntil('the bare server to listen', bare, 30_000, async () => (await httpStatus(barePort, '/')) > 0), service.ready()]);
     const startupSeconds = ms(process.hrtime.bigint() - t0) / 1000;
-
-    const postmasterPid = Number(readFileSync(path.join(pg.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const cpuGroups: CpuGroups = {
-      api: () => [api.pid],
-      worker: () => [worker.pid],
-      'temporal dev server': () => [temporal.pid],
-      postgres: () => [postmasterPid, ...childrenOf(postmasterPid)],
-      'bare server': () => [bare.pid],
-    };
+    const cpuGroups: CpuGroups = { ...service.cpuGroups(), 'bare server': () => [bare.pid] };
 
     // ---- facts -----------------------------------------------------------------------------
-    const cpus = os.cpus();
     out('inbound benchmark: Meta webhook POST → 200 → DSK');
-    out(`machine     ${cpus.length} cores (${cpus[0]?.model.trim() ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}, load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    out(`node        ${process.version}`);
-    out(`temporal    ${version(temporalCli, ['--version'])}: start-dev, headless, in-memory SQLite (WAL, synchronous=OFF), namespace default; dynamic config ${Object.keys(DEFAULT_DYNAMIC_CONFIG).length} defaults of src/infra/local-temporal.ts`);
-    out(`postgres    ${version(path.join(findPostgresBinDir(), 'postgres'), ['--version'])}, temp cluster, fsync=off full_page_writes=off synchronous_commit=off`);
-    out(`service     api and worker as child processes (node dist/src/main-{api,worker}.js), NODE_ENV=development, LOG_LEVEL=${opts.logLevel}, DATABASE_POOL_MAX=${config.database.poolMax} per process`);
+    for (const line of stackFacts(stack)) out(line);
     out(`harness     this process: open-loop client (http.Agent keep-alive, max ${opts.maxInFlight} in flight) + DSK fake (verifies each JWT, answers 200); bare Koa server = child process`);
     out(`load        ${opts.rate} events/s for ${opts.seconds} s, ${opts.batch} event(s) per POST (${f1(opts.rate / opts.batch)} POST/s); max-rate runs ${opts.maxSeconds} s each; drain until no delivery for ${opts.drainSeconds} s (cap 10 min)`);
     out(`startup     ${startupSeconds.toFixed(1)} s (postgres + temporal + migrations + worker bundle + api)`);

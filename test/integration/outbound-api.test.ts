@@ -9,6 +9,7 @@ import { connectViaApi, dskApi } from '../support/connect.js';
 import { startDskFake, type DskFake } from '../support/dsk-fake.js';
 import { metaEmulatorEnv } from '../support/meta-env.js';
 import { startTestService, uniqueMetaId, type TestService } from '../support/service.js';
+import { workerProcesses } from '../support/worker-process.js';
 
 const WAMID = 'wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJEQTk3RTQ4QjJFNzE3MUNBAA==';
 const CUSTOMER = '+16505551234';
@@ -28,6 +29,7 @@ describe('outbound messages through the API (Meta emulator, PostgreSQL and Tempo
   let meta: RunningMetaEmulator;
   let service: TestService;
   let dsk: DskFake;
+  const workers = workerProcesses(() => service);
   const metaAppSecret = randomBytes(16).toString('hex');
   const instanceId = `inst-out-${uniqueMetaId()}`;
 
@@ -47,6 +49,7 @@ describe('outbound messages through the API (Meta emulator, PostgreSQL and Tempo
     emulator.state.setPairRate({ intervalMs: 1000, burst: 4 });
   });
   after(async () => {
+    await workers.stopAll();
     await service?.stop();
     await dsk?.close();
     await meta?.close();
@@ -337,8 +340,10 @@ describe('outbound messages through the API (Meta emulator, PostgreSQL and Tempo
   });
 
   describe("Meta's throughput limits hold under a burst", () => {
-    it('paces a burst to one number at its messages per second, and to one customer at the pair rate: all sent, none refused', async () => {
+    it('paces a burst to one number at its messages per second, and to one customer at the pair rate, across two worker processes: all sent, none refused', async () => {
       const { channelId, phoneNumberId } = await whatsappChannel();
+      // A second worker process on the same task queue, with its own PostgreSQL pool: the limit must hold across both.
+      const second = await workers.start();
       /*
        * The service paces this number at 10/s (its WHATSAPP_SENDS_PER_SECOND for this test) and each
        * customer at 3 then 1 per second. The emulator refuses above 15/s and a pair burst of 5: room
@@ -350,7 +355,8 @@ describe('outbound messages through the API (Meta emulator, PostgreSQL and Tempo
       try {
         const recipients = Array.from({ length: 30 }, (_, i) => `+1650556${String(i).padStart(4, '0')}`);
         const sameCustomer = Array.from({ length: 5 }, () => CUSTOMER);
-        const answers = await Promise.all([...recipients, ...sameCustomer].map((to) => send(channelId, { client_message_id: cm(), to, type: 'text', text: { body: 'Burst' } }, '?wait_ms=20000')));
+        const sends = [...recipients, ...sameCustomer].map((to) => ({ client_message_id: cm(), to, type: 'text', text: { body: 'Burst' } }));
+        const answers = await Promise.all(sends.map((body) => send(channelId, body, '?wait_ms=20000')));
         assert.deepEqual(answers.filter((a) => a.status !== 200).map((a) => a.body), []);
         const accepted = sentTo(phoneNumberId);
         assert.equal(accepted.length, 35);
@@ -363,8 +369,19 @@ describe('outbound messages through the API (Meta emulator, PostgreSQL and Tempo
         const toCustomer = accepted.filter((m) => m.to === CUSTOMER).map((m) => m.at.getTime()).sort((a, b) => a - b);
         assert.equal(toCustomer.length, 5);
         assert.ok(toCustomer[4]! - toCustomer[0]! >= 1_900, `the customer's 5 sends spread over ${toCustomer[4]! - toCustomer[0]!} ms`);
+        // Both processes sent: the identities of the workers that ran the send activities.
+        const senders = new Set<string>();
+        for (const body of sends) {
+          const history = await service.client.workflow.getHandle(outboundWorkflowId(instanceId, body.client_message_id)).fetchHistory();
+          for (const event of history.events ?? []) {
+            const identity = event.activityTaskStartedEventAttributes?.identity;
+            if (identity) senders.add(identity.split('@')[0]!);
+          }
+        }
+        assert.ok(senders.has(String(second.pid)) && senders.has(String(process.pid)), `activities ran in ${[...senders].join(', ')}`);
       } finally {
         emulator.state.setPairRate({ intervalMs: 1000, burst: 4 });
+        await second.kill();
       }
     });
   });

@@ -1,44 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import proto from '@temporalio/proto';
-import { projectRoot } from '../../src/infra/tools.js';
 import { startDskFake, type DskFake } from '../support/dsk-fake.js';
 import { signedDelivery, waContact, waEnvelope, waMessagesChange, waTextMessage, type MetaDelivery } from '../support/meta-webhook-sender.js';
 import { seedChannel, startTestService, uniqueMetaId, type TestService } from '../support/service.js';
-
-const WORKER_ENTRY = path.join(projectRoot(), 'dist', 'src', 'main-worker.js');
-const { TaskQueueType } = proto.temporal.api.enums.v1;
-
-/** `node dist/src/main-worker.js` in a process group of its own, so one signal reaches all of it. */
-interface WorkerProcess {
-  pid: number;
-  /** SIGKILL to the whole group; resolves once the process is gone. */
-  kill(): Promise<void>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** The last lines the worker wrote, for failure messages. */
-  output(): string;
-}
+import { workerProcesses } from '../support/worker-process.js';
 
 describe('worker crash: SIGKILL of the worker process in the middle of a burst (real PostgreSQL and Temporal)', () => {
   let service: TestService;
   let dsk: DskFake;
   let phoneNumberId: string;
-  const workers: WorkerProcess[] = [];
-  // A crashed test run must not leave a detached worker polling the task queue.
-  const killAll = () => {
-    for (const w of workers) {
-      try {
-        process.kill(-w.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  };
+  const workers = workerProcesses(() => service);
 
   before(async () => {
-    process.on('exit', killAll);
     service = await startTestService({ withWorker: false });
     dsk = await startDskFake({
       jwks: () => service.foundation.signingKey.publicJwks(),
@@ -49,9 +22,7 @@ describe('worker crash: SIGKILL of the worker process in the middle of a burst (
     await seedChannel(service, { instanceId: `inst-crash-${uniqueMetaId()}`, channelType: 'whatsapp', externalId: phoneNumberId, wabaId: uniqueMetaId(), eventsUrl: dsk.url });
   });
   after(async () => {
-    killAll();
-    await Promise.all(workers.map((w) => w.exited));
-    process.off('exit', killAll);
+    await workers.stopAll();
     await service?.stop();
     await dsk?.close();
   });
@@ -79,7 +50,7 @@ describe('worker crash: SIGKILL of the worker process in the middle of a burst (
     dsk.respondWith(...Array.from({ length: 5 }, () => ({ status: 200 })));
     dsk.setFallback({ status: 200, delayMs: 1_500 });
 
-    const first = await startWorker();
+    const first = await workers.start();
     for (const delivery of posts.slice(0, 2)) assert.equal((await post(delivery)).status, 200);
     await dsk.waitFor(() => dsk.accepted.length >= 3 && dsk.inFlightKeys().length >= 3, 60_000, 'some deliveries accepted and some in flight');
     await first.kill();
@@ -95,7 +66,7 @@ describe('worker crash: SIGKILL of the worker process in the middle of a burst (
     dsk.setFallback({ status: 200 });
     // The API keeps acknowledging while no worker runs: the rest of the burst waits in Temporal.
     for (const delivery of posts.slice(2)) assert.equal((await post(delivery)).status, 200);
-    await startWorker();
+    await workers.start();
 
     // Tasks the dead worker held come back only after their timeouts (activities: startToClose).
     await dsk.waitFor(() => keys.every((k) => dsk.acceptCount(k) === 1), 150_000, 'every key accepted by DSK');
@@ -113,57 +84,6 @@ describe('worker crash: SIGKILL of the worker process in the middle of a burst (
     assert.deepEqual(dsk.attempts.filter((a) => a.answeredWith !== 200), []);
     assert.deepEqual(new Set(dsk.attempts.map((a) => a.idempotencyKey)), new Set(keys));
   });
-
-  /** Spawns a worker with the test service's configuration and resolves once it polls the task queue. */
-  async function startWorker(): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, [WORKER_ENTRY], {
-      env: { PATH: process.env.PATH ?? '', ...service.env, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    const lines: string[] = [];
-    const keep = (chunk: Buffer) => {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      lines.splice(0, Math.max(0, lines.length - 40));
-    };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      child.on('exit', (code, signal) => resolve((exit = { code, signal })));
-      child.on('error', () => resolve((exit ??= { code: null, signal: null })));
-    });
-    const pid = child.pid!;
-    const worker: WorkerProcess = {
-      pid,
-      exited,
-      output: () => lines.join('\n'),
-      async kill() {
-        if (!exit) process.kill(-pid, 'SIGKILL');
-        await exited;
-      },
-    };
-    workers.push(worker);
-
-    const deadline = Date.now() + 60_000;
-    while (!(await polling(pid))) {
-      if (exit) throw new Error(`worker exited before polling (code ${exit.code}, signal ${exit.signal}):\n${worker.output()}`);
-      if (Date.now() > deadline) throw new Error(`worker ${pid} did not poll the task queue within 60 s:\n${worker.output()}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    return worker;
-  }
-
-  /** Whether process `pid` polls both the workflow and the activity side of the service's task queue. */
-  async function polling(pid: number): Promise<boolean> {
-    const types = [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY];
-    const answers = await Promise.all(
-      types.map((taskQueueType) =>
-        service.client.workflowService.describeTaskQueue({ namespace: service.config.temporal.namespace, taskQueue: { name: service.config.temporal.taskQueue }, taskQueueType }),
-      ),
-    );
-    return answers.every((a) => (a.pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`)));
-  }
 
   async function waitForOutcomes(keys: string[], outcome: string, timeoutMs: number): Promise<Map<string, string>> {
     const deadline = Date.now() + timeoutMs;

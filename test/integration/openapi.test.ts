@@ -141,7 +141,12 @@ describe('OpenAPI document served by the API (real PostgreSQL and Temporal)', ()
     const read = await call('GET', '/v1/channels/{id}/messages/{clientMessageId}', { params: { id: channelId, clientMessageId } });
     assert.deepEqual([read.status, read.body.status], [200, 'pending']);
     assert.equal((await call('GET', '/v1/channels/{id}/messages/{clientMessageId}', { params: { id: channelId, clientMessageId: 'never-sent' } })).status, 404);
+    // An operator ends the send: it may or may not have gone out, so it reads as unknown, and a repeat is not sent.
     await service.client.workflow.getHandle(outboundWorkflowId(instanceId, clientMessageId)).terminate('test over');
+    const ended = await call('GET', '/v1/channels/{id}/messages/{clientMessageId}', { params: { id: channelId, clientMessageId } });
+    assert.deepEqual([ended.status, ended.body.status, (ended.body.error as { code: string }).code], [200, 'unknown', 'ambiguous_send']);
+    const repeat = await call('POST', '/v1/channels/{id}/messages', { params: { id: channelId }, body: { ...example, client_message_id: clientMessageId } });
+    assert.deepEqual([repeat.status, repeat.body.status], [202, 'unknown']);
   });
 
   it('disconnects a channel as documented, idempotently, and refuses to re-connect it', async () => {

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
 import { z } from 'zod';
 import type { ChannelRow } from '../../db/channels.js';
 import type { Logger } from '../../logger.js';
@@ -120,7 +120,7 @@ export function messageRoutes(deps: MessageRoutesDeps): Router {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       // The send finished earlier: its result, not a second message.
-      result = await deps.workflows.getHandle(workflowId).result();
+      result = await closedResult(deps.workflows, workflowId);
     }
     if (result === TIMED_OUT) {
       // No worker answered in time (e.g. all busy or restarting): the send is started durably, or fails loudly here.
@@ -151,7 +151,7 @@ export function messageRoutes(deps: MessageRoutesDeps): Router {
       const description = await handle.describe();
       if (channelId !== undefined && description.typedSearchAttributes.get(CHANNEL_ID) !== channelId) return undefined;
       if (description.status.name === 'RUNNING') return await handle.query(sendResultQuery);
-      return await handle.result();
+      return await closedResult(deps.workflows, workflowId);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
@@ -159,6 +159,22 @@ export function messageRoutes(deps: MessageRoutesDeps): Router {
   }
 
   return router;
+}
+
+/**
+ * A finished send's result. A run an operator terminated (or that otherwise did not return) may have
+ * sent or not: it is `unknown`, like a lost answer, and never sent again.
+ */
+async function closedResult(workflows: WorkflowClient, workflowId: string): Promise<OutboundResult> {
+  try {
+    return await workflows.getHandle<typeof outboundMessageWorkflow>(workflowId).result();
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    return {
+      status: 'unknown',
+      error: { code: 'ambiguous_send', meta_code: null, meta_subcode: null, reason: 'The send was ended before it finished (e.g. by an operator), so it may or may not have reached Meta; it is not sent again.' },
+    };
+  }
 }
 
 const TIMED_OUT = Symbol('timed out');

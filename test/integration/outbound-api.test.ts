@@ -196,6 +196,23 @@ describe('outbound messages through the API (Meta emulator, PostgreSQL and Tempo
     assert.equal(outboundWorkflowId(longInstance, clientMessageId).length, 266);
   });
 
+  it('accepts a send while no worker runs (202 pending), and sends it once a worker is back', async () => {
+    const { channelId, phoneNumberId } = await whatsappChannel();
+    await service.stopWorker();
+    const clientMessageId = cm();
+    let answer: SendAnswer;
+    try {
+      answer = await send(channelId, { client_message_id: clientMessageId, to: CUSTOMER, type: 'text', text: { body: 'Queued' } }, '?wait_ms=500');
+    } finally {
+      await service.startWorker();
+    }
+    assert.deepEqual([answer.status, answer.body.status], [202, 'pending']);
+    await dsk.waitFor(() => sendEvents(clientMessageId).some((e) => e.status === 'accepted'));
+    const read = await dskApi(service, instanceId, 'GET', `/v1/channels/${channelId}/messages/${clientMessageId}`);
+    assert.equal(read.body.status, 'accepted');
+    assert.equal(sentTo(phoneNumberId).length, 1);
+  });
+
   describe('idempotency: one client_message_id, one message', () => {
     it('a repeat returns the first result without sending again', async () => {
       const { channelId, phoneNumberId } = await whatsappChannel();

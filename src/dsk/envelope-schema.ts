@@ -165,7 +165,7 @@ const conversationFields = { sender: participant, recipient: opt(participant), s
 /** `data` for each envelope `type`; the keys are exactly the DSK event types. */
 export const dskEventDataSchemas = {
   'message.received': z.strictObject({ ...conversationFields, message }),
-  'message.echo': z.strictObject({ ...conversationFields, message }),
+  'message.echo': z.strictObject({ ...conversationFields, message, client_message_id: opt(str) }),
   'message.status': z.strictObject({
     source: opt(z.enum(['send'])),
     client_message_id: opt(str),

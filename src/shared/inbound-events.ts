@@ -252,6 +252,11 @@ export interface MessageData extends ConversationEventData {
   message: NormalizedMessage;
 }
 
+export interface EchoData extends MessageData {
+  /** Instagram: the echo of a send made through this service (its mid is in the send ledger). */
+  client_message_id?: string;
+}
+
 export const MESSAGE_STATUSES = ['sent', 'delivered', 'read', 'played', 'failed'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
@@ -401,7 +406,7 @@ export interface UnsupportedData {
 
 export interface EventDataByKind {
   'message.received': MessageData;
-  'message.echo': MessageData;
+  'message.echo': EchoData;
   'message.status': StatusData;
   'message.reaction': ReactionData;
   'message.read': ReadData;

@@ -75,7 +75,7 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
   }
   if (event.kind === 'message.echo' && event.channelType === 'instagram' && event.data.recipient) {
     const { message } = event.data;
-    await matchSendEcho({
+    const send = await matchSendEcho({
       channelId: route.channelId,
       metaMessageId: message.id,
       echo: {
@@ -84,6 +84,8 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
         ...(message.attachments?.[0]?.url !== undefined ? { attachmentUrl: message.attachments[0].url } : {}),
       },
     });
+    // DSK recognises the echo of its own send.
+    if (send) outgoing = { ...event, data: { ...event.data, client_message_id: send.clientMessageId } };
   }
   let channelDisconnected = false;
   if (event.kind === 'channel.account_update' && event.data.disconnect) {

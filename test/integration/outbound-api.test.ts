@@ -356,6 +356,21 @@ describe('outbound messages through the API (Meta emulator, PostgreSQL and Tempo
     });
   });
 
+  it("the Instagram echo of a send reaches DSK with the send's client_message_id", async () => {
+    const { channelId } = await instagramChannel();
+    emulator.state.sendStatusWebhooks = true;
+    try {
+      const clientMessageId = cm();
+      const answer = await send(channelId, { client_message_id: clientMessageId, to: '1234567890123456', type: 'text', text: { body: 'Echo me' } });
+      assert.equal(answer.status, 200);
+      await dsk.waitFor(() => dsk.accepted.some((d) => d.body.type === 'message.echo' && (d.body.data as { message: { id: string } }).message.id === answer.body.message_id));
+      const echo = dsk.accepted.find((d) => d.body.type === 'message.echo' && (d.body.data as { message: { id: string } }).message.id === answer.body.message_id)!;
+      assert.equal((echo.body.data as { client_message_id?: string }).client_message_id, clientMessageId);
+    } finally {
+      emulator.state.sendStatusWebhooks = false;
+    }
+  });
+
   describe("Meta's throughput limits hold under a burst", () => {
     it('paces a burst to one number at its messages per second, and to one customer at the pair rate, across two worker processes: all sent, none refused', async () => {
       const { channelId, phoneNumberId } = await whatsappChannel();

@@ -222,6 +222,9 @@ describe('outbound messages through the API (Meta emulator, PostgreSQL and Tempo
       assert.equal(first.status, 200);
       assert.deepEqual(second, first);
       assert.equal(sentTo(phoneNumberId).length, 1);
+      // The information right lists the send ledger too: one accepted send.
+      const data = await dskApi(service, instanceId, 'GET', `/v1/channels/${channelId}/data`);
+      assert.deepEqual((data.body.sends as { by_state: unknown }).by_state, [{ state: 'accepted', count: 1 }]);
     });
 
     it('ten concurrent repeats give one message and the same answer', async () => {

@@ -90,6 +90,10 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
       [channel.id],
     );
     const { rows: statuses } = await deps.pool.query<{ count: string }>(`SELECT count(*)::text AS count FROM message_status WHERE channel_id = $1`, [channel.id]);
+    const { rows: sends } = await deps.pool.query<{ state: string; count: string }>(
+      `SELECT state, count(*)::text AS count FROM outbound_sends WHERE channel_id = $1 GROUP BY state ORDER BY state`,
+      [channel.id],
+    );
     ctx.body = {
       channel: channelView(channel),
       token: {
@@ -105,6 +109,11 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
         by_outcome: log.map((r) => ({ outcome: r.outcome, count: Number(r.count), oldest: r.oldest?.toISOString() ?? null })),
       },
       message_statuses: { count: Number(statuses[0]?.count ?? 0), contains: 'message ids and their latest delivery status' },
+      sends: {
+        retention_days: 30,
+        contains: "client_message_id, Meta's message id and the send's state; never content or the recipient",
+        by_state: sends.map((r) => ({ state: r.state, count: Number(r.count) })),
+      },
     };
   });
 

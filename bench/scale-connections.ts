@@ -1,4 +1,3 @@
-import { emulatorServiceEnv } from '../src/meta-emulator/service-env.js';
 /**
  * `npm run scale:connections -- [--count 1000] [--concurrency 32] [--settle-seconds 30]
  *                                [--worker-source bundle|source] [--log-level warn] [--keep-logs]`
@@ -13,8 +12,8 @@ import { emulatorServiceEnv } from '../src/meta-emulator/service-env.js';
  *     connection run through one check cycle (a probe with `checkEveryMs` 60 s, the workflow's
  *     floor), scaled to N and the default interval (1 day).
  *
- * Stack: PostgreSQL in a temp dir with fsync off (`startLocalPostgres`); a headless, in-memory Temporal
- * dev server (`startLocalTemporal`); the Meta emulator, a DSK fake and the API in this process; the
+ * Stack: bench/support/stack.ts (PostgreSQL in a temp dir with fsync off, a headless, in-memory Temporal
+ * dev server, the DSK fake); the Meta emulator and the API in this process; the
  * worker as a child process so its RSS is its own. `--worker-source bundle` (default) runs the
  * worker on a pre-built workflow bundle, as production does (`--worker` mode of this file mirrors
  * src/main-worker.ts); `source` runs `dist/src/main-worker.js` as `npm run dev` configures it, which
@@ -25,8 +24,7 @@ import { emulatorServiceEnv } from '../src/meta-emulator/service-env.js';
  * WABA of the grant ticked), `GET` the service's OAuth callback with the cookie, which answers once the
  * channel is active. `--concurrency` connections are in flight at once.
  */
-import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';
@@ -38,26 +36,21 @@ import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection } from '@temporalio/worker';
 import { buildApi, closeServer } from '../src/api/server.js';
-import { loadConfig } from '../src/config.js';
-import { migrateUp } from '../src/db/migrate.js';
-import { generateServiceSigningKey } from '../src/dsk/service-keys.js';
 import { startProcess } from '../src/entry.js';
-import { startLocalPostgres } from '../src/infra/local-postgres.js';
-import { freePort, startLocalTemporal } from '../src/infra/local-temporal.js';
-import { findPostgresBinDir, findTemporalCli, projectRoot } from '../src/infra/tools.js';
+import { freePort } from '../src/infra/local-temporal.js';
+import { findPostgresBinDir, projectRoot } from '../src/infra/tools.js';
 import { createLogger } from '../src/logger.js';
 import { createMetaEmulator } from '../src/meta-emulator/app.js';
 import { buildActivities, buildFoundation } from '../src/runtime.js';
 import { connectionWorkflowId } from '../src/shared/ids.js';
-import { searchAttributeFlags } from '../src/shared/search-attributes.js';
 import { createTemporalClient } from '../src/temporal/client.js';
 import { FAILURE_CONVERTER_PATH } from '../src/temporal/data-converter.js';
 import { installTemporalRuntime } from '../src/temporal/runtime-logger.js';
 import { createWorker, WORKFLOWS_ENTRY } from '../src/temporal/worker.js';
-import { generateFernetKey } from '../src/vault/fernet.js';
-import { startDskFake } from '../test/support/dsk-fake.js';
-import { createDskIssuer } from '../test/support/jwt.js';
+import { emulatorServiceEnv } from '../src/meta-emulator/service-env.js';
+import { cpuSecondsOf, f1, percentile, sortedMs } from './support/measure.js';
 import { scratchDir, spawnNode, teardownOnExit, version, waitUntil, type Child } from './support/processes.js';
+import { startBenchStack } from './support/stack.js';
 
 const USAGE = 'npm run scale:connections -- [--count 1000] [--concurrency 32] [--settle-seconds 30] [--worker-source bundle|source] [--log-level warn] [--keep-logs]';
 const INSTANCE_ID = 'scale-instance';
@@ -151,20 +144,6 @@ function memoryOf(pid: number): { rss: number; peak: number } {
   return { rss: kib('VmRSS'), peak: kib('VmHWM') };
 }
 
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** User + system CPU seconds of a process so far. */
-function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Counting what a workflow's history costs
@@ -237,13 +216,7 @@ const list = (m: Map<string, number>) => [...m].map(([k, v]) => `${k} ${v}`).joi
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const MiB = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
-const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
 const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 /** `&#38;` and friends, as the service's HTML template escapes attribute values. */
 function unescapeHtml(s: string): string {
@@ -260,19 +233,6 @@ async function main(opts: Options): Promise<void> {
   let worker: Child | undefined;
 
   try {
-    const temporalCli = findTemporalCli();
-    const [pg, temporal] = await Promise.all([
-      startLocalPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'scale', fsync: false, log }).then((p) => {
-        teardownSteps.add(() => p.stop());
-        return p;
-      }),
-      startLocalTemporal({ binary: temporalCli, port: await freePort(), headless: true, searchAttributes: searchAttributeFlags(), log }).then((t) => {
-        teardownSteps.add(() => t.stop());
-        return t;
-      }),
-    ]);
-    await migrateUp(pg.url, log);
-
     // Meta: the emulator, with one grant of N+1 WABAs (one number each); each consent ticks one.
     const metaAppSecret = randomBytes(16).toString('hex');
     const emulator = createMetaEmulator({ appSecret: metaAppSecret });
@@ -283,34 +243,19 @@ async function main(opts: Options): Promise<void> {
     const keepRequestLogSmall = setInterval(() => emulator.state.requests.splice(0, emulator.state.requests.length), 5_000);
     teardownSteps.add(async () => clearInterval(keepRequestLogSmall));
 
-    const dskIssuer = await createDskIssuer();
-    const { privateJwk } = await generateServiceSigningKey('ES256', 'scale-service-1');
-    const apiPort = await freePort();
-    const env: Record<string, string> = {
-      NODE_ENV: 'development',
-      LOG_LEVEL: opts.logLevel,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(apiPort),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
-      DATABASE_URL: pg.url,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_NAMESPACE: 'default',
-      TEMPORAL_TASK_QUEUE: `scale-${randomUUID()}`,
-      TOKEN_ENCRYPTION_KEYS: `scale1:${generateFernetKey()}`,
-      DSK_JWT_ISSUER: 'https://dsk.example.test',
-      DSK_JWT_AUDIENCE: 'meta-integration-service',
-      DSK_JWT_ALGORITHMS: 'ES256',
-      DSK_JWT_PUBLIC_KEY: dskIssuer.publicPem,
-      SERVICE_JWT_PRIVATE_KEY: privateJwk,
-      SERVICE_JWT_KEY_ID: 'scale-service-1',
-      META_APP_SECRETS: metaAppSecret,
-      META_VERIFY_TOKEN: 'verify-token-for-scale',
-      DSK_DELIVERY_HORIZON: '1 hour',
-      ...emulatorServiceEnv(meta),
-      // Every "browser" here is one loopback address: the per-address limit of the public pages would throttle the run.
-      RATE_LIMIT_PER_MINUTE: '0',
-    };
-    const config = loadConfig(env);
+    const stack = await startBenchStack({
+      tmp,
+      teardown: teardownSteps,
+      log,
+      logLevel: opts.logLevel,
+      metaAppSecret,
+      env: {
+        ...emulatorServiceEnv(meta),
+        // Every "browser" here is one loopback address: the per-address limit of the public pages would throttle the run.
+        RATE_LIMIT_PER_MINUTE: '0',
+      },
+    });
+    const { temporalCli, temporal, env, config, dskIssuer, dsk, apiPort } = stack;
 
     // The worker, alone in its process.
     let workerArgs: string[];
@@ -344,8 +289,6 @@ async function main(opts: Options): Promise<void> {
     const probeServer = await listen(buildApi(foundation, client, { connectionTiming: { checkEveryMs: PROBE_CHECK_EVERY_MS } }), probePort);
     teardownSteps.add(() => closeServer(probeServer, 2_000));
 
-    const dsk = await startDskFake({ jwks: () => foundation.signingKey.publicJwks(), issuer: config.serviceJwt.issuer, audience: config.serviceJwt.audience });
-    teardownSteps.add(() => dsk.close());
     await foundation.repos.instances.setEventsUrl(INSTANCE_ID, dsk.url);
     const dskToken = await dskIssuer.dskToken({ instanceId: INSTANCE_ID, expiresInSeconds: 24 * 3600 });
 
@@ -475,9 +418,9 @@ async function main(opts: Options): Promise<void> {
     // ---- report --------------------------------------------------------------------------------
     const connected = latencies.length;
     const failed = [...failures.values()].reduce((a, b) => a + b, 0);
-    latencies.sort((a, b) => a - b);
+    const sortedLatencies = sortedMs(latencies);
     out(`[connect]   ${thousands(connected)} of ${thousands(opts.count)} connected in ${f1(connectSeconds)} s = ${f1(connected / connectSeconds)} connections/s`);
-    out(`            per connection (create → connect page → consent → callback answered "Channel connected"): p50 ${f1(percentile(latencies, 50))} ms, p99 ${f1(percentile(latencies, 99))} ms, max ${f1(latencies.at(-1) ?? Number.NaN)} ms`);
+    out(`            per connection (create → connect page → consent → callback answered "Channel connected"): p50 ${f1(percentile(sortedLatencies, 50))} ms, p99 ${f1(percentile(sortedLatencies, 99))} ms, max ${f1(sortedLatencies.at(-1) ?? Number.NaN)} ms`);
     out(`            failed ${failed}${failed ? `: ${[...failures].map(([k, v]) => `${v}× ${k}`).join('; ')}` : ''}`);
     out(`            then: channels active in PostgreSQL ${rows[0]!.n}; Temporal count(${countQuery}) = ${String(running.count)} (N + the probe)`);
     out();

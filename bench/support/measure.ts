@@ -31,16 +31,24 @@ const CLK_TCK = (() => {
   }
 })();
 
-function procStat(pid: number): { ppid: number; ticks: number } | undefined {
+function procStat(pid: number): { ppid: number; ownTicks: number; ticks: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // After the command: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14); the last two
     // hold children already reaped, e.g. PostgreSQL backends of connections a pool closed.
-    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) };
+    const ownTicks = Number(fields[11]) + Number(fields[12]);
+    return { ppid: Number(fields[1]), ownTicks, ticks: ownTicks + Number(fields[13]) + Number(fields[14]) };
   } catch {
     return undefined;
   }
+}
+
+/** User + system CPU seconds of one process so far, its reaped children not included. */
+export function cpuSecondsOf(pid: number): number {
+  const stat = procStat(pid);
+  if (!stat) throw new Error(`no /proc/${pid}/stat`);
+  return stat.ownTicks / CLK_TCK;
 }
 
 export function childrenOf(parent: number): number[] {

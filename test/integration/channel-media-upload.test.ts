@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../src/meta-emulator/app.js';
-import { seedChannel, startTestService, uniqueMetaId, type TestService } from '../support/service.js';
+import { seedChannel, seedEmulatorWhatsAppChannel, startTestService, uniqueMetaId, type TestService } from '../support/service.js';
 
 const INSTANCE_A = 'inst-upload-a';
 const INSTANCE_B = 'inst-upload-b';
@@ -44,12 +44,7 @@ describe('POST /v1/channels/:id/media (real PostgreSQL, Meta emulator)', () => {
     await meta?.close();
   });
 
-  async function whatsappChannel(instanceId = INSTANCE_A) {
-    const phoneNumberId = uniqueMetaId();
-    const metaToken = emulator.state.issueToken({ kind: 'business_integration', scopes: ['whatsapp_business_messaging'], assets: [phoneNumberId] });
-    const channelId = await seedChannel(service, { instanceId, channelType: 'whatsapp', externalId: phoneNumberId, eventsUrl: null, token: metaToken });
-    return { channelId, phoneNumberId, metaToken };
-  }
+  const whatsappChannel = (instanceId = INSTANCE_A) => seedEmulatorWhatsAppChannel(service, emulator, instanceId);
 
   async function upload(channelId: string, body: Buffer | ReadableStream<Uint8Array> | null, contentType: string | undefined, opts: { instanceId?: string; query?: string } = {}) {
     const dskToken = await service.dskIssuer.dskToken({ instanceId: opts.instanceId ?? INSTANCE_A });

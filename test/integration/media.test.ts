@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../src/meta-emulator/app.js';
-import { seedChannel, startTestService, uniqueMetaId, type TestService } from '../support/service.js';
+import { seedChannel, seedEmulatorWhatsAppChannel, startTestService, uniqueMetaId, type TestService } from '../support/service.js';
 
 const INSTANCE_A = 'inst-media-a';
 const INSTANCE_B = 'inst-media-b';
@@ -28,13 +28,7 @@ describe('GET /v1/media/:channelId/:mediaId (real PostgreSQL, Meta emulator)', (
     await meta?.close();
   });
 
-  /** A WhatsApp channel of `instanceId` whose Meta token the emulator issued for its phone number. */
-  async function whatsappChannel(instanceId = INSTANCE_A) {
-    const phoneNumberId = uniqueMetaId();
-    const metaToken = emulator.state.issueToken({ kind: 'business_integration', scopes: ['whatsapp_business_messaging'], assets: [phoneNumberId] });
-    const channelId = await seedChannel(service, { instanceId, channelType: 'whatsapp', externalId: phoneNumberId, eventsUrl: null, token: metaToken });
-    return { channelId, phoneNumberId, metaToken };
-  }
+  const whatsappChannel = (instanceId = INSTANCE_A) => seedEmulatorWhatsAppChannel(service, emulator, instanceId);
 
   async function getMedia(path: string, instanceId = INSTANCE_A) {
     const dskToken = await service.dskIssuer.dskToken({ instanceId });

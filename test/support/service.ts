@@ -9,6 +9,7 @@ import { migrateUp } from '../../src/db/migrate.js';
 import { generateServiceSigningKey } from '../../src/dsk/service-keys.js';
 import { freePort } from '../../src/infra/local-temporal.js';
 import { createLogger, type Logger } from '../../src/logger.js';
+import type { MetaEmulator } from '../../src/meta-emulator/app.js';
 import type { ConnectionTiming } from '../../src/shared/connections.js';
 import { buildActivities, buildFoundation, type Foundation } from '../../src/runtime.js';
 import { installTemporalRuntime } from '../../src/temporal/runtime-logger.js';
@@ -180,6 +181,17 @@ export async function seedChannel(
     [id, channel.instanceId, channel.channelType, channel.externalId, channel.wabaId ?? null, ciphertext, ciphertext && service.foundation.vault.keyIdOf(ciphertext)],
   );
   return id;
+}
+
+/**
+ * A live WhatsApp channel of `instanceId` on a fresh phone-number id, holding a token the emulator
+ * issued for that number (no events URL): what the media routes need, without the connect flow.
+ */
+export async function seedEmulatorWhatsAppChannel(service: TestService, emulator: MetaEmulator, instanceId: string) {
+  const phoneNumberId = uniqueMetaId();
+  const metaToken = emulator.state.issueToken({ kind: 'business_integration', scopes: ['whatsapp_business_messaging'], assets: [phoneNumberId] });
+  const channelId = await seedChannel(service, { instanceId, channelType: 'whatsapp', externalId: phoneNumberId, eventsUrl: null, token: metaToken });
+  return { channelId, phoneNumberId, metaToken };
 }
 
 /** A unique numeric-looking Meta id, so concurrent test files never share a channel. */

@@ -7,6 +7,7 @@ import { DskDeliveryError, type DskClient } from '../dsk/client.js';
 import type { ChannelConnector, DiscoveredAsset, ExchangedToken } from '../meta/connectors.js';
 import { MetaApiError } from '../meta/graph-client.js';
 import type { AssetOption, ConnectFlow, TokenCheck } from '../shared/connections.js';
+import { serviceEventEnvelope } from '../shared/delivery.js';
 import type { TokenVault } from '../vault/token-vault.js';
 import type { Metrics } from '../metrics.js';
 
@@ -191,23 +192,12 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
       if (!instance?.eventsUrl) return { delivered: false };
       const info = activityInfo();
       const key = `ch:status:${channel.id}:${info.workflowExecution?.runId ?? info.activityRunId ?? "standalone"}:${info.activityId}`;
-      const now = deps.clock().toISOString();
       try {
         await deps.dsk.deliver({
           url: instance.eventsUrl,
           instanceId: channel.instanceId,
           idempotencyKey: key,
-          envelope: {
-            id: key,
-            type: 'channel.status',
-            version: 1,
-            instance_id: channel.instanceId,
-            channel: { id: channel.id, type: channel.channelType, external_id: channel.externalId },
-            occurred_at: now,
-            received_at: now,
-            data: { status: input.status, reason: input.reason },
-            raw: null,
-          },
+          envelope: serviceEventEnvelope({ key, type: 'channel.status', instanceId: channel.instanceId, channel, at: deps.clock(), data: { status: input.status, reason: input.reason } }),
         });
         return { delivered: true };
       } catch (err) {

@@ -1,4 +1,4 @@
-import { ApplicationFailure, activityInfo, log } from '@temporalio/activity';
+import { activityInfo, log } from '@temporalio/activity';
 import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
 import type { ChannelLifecycle } from '../db/channel-lifecycle.js';
 import type { MessageStatusStore } from '../db/message-status.js';
@@ -9,6 +9,7 @@ import { DskDeliveryError, type DskClient } from '../dsk/client.js';
 import { toDskEnvelope, type DeliveryRoute } from '../shared/delivery.js';
 import { connectionWorkflowId, outboundWorkflowId } from '../shared/ids.js';
 import { MESSAGE_STATUSES, type ChannelType, type InboundEvent, type MessageStatus } from '../shared/inbound-events.js';
+import { dskDeliveryFailure } from './dsk-failure.js';
 import { disconnectSignal, sendObservedSignal, type SendObservation } from '../workflows/messages.js';
 
 export interface InboundActivityDeps {
@@ -66,13 +67,7 @@ export function createInboundActivities(deps: InboundActivityDeps) {
       } catch (err) {
         if (!(err instanceof DskDeliveryError)) throw err;
         await deps.webhookLog.recordAttempt(event.key, { attempts: attempt, dskStatus: err.status ?? null, errorCode: err.reason }, deps.clock());
-        throw ApplicationFailure.create({
-          type: err.reason === 'http' ? `dsk.http_${err.status}` : `dsk.${err.reason}`,
-          message: err.message,
-          nonRetryable: !err.retryable,
-          nextRetryDelay: err.retryAfterMs,
-          details: [{ dskStatus: err.status ?? null }],
-        });
+        throw dskDeliveryFailure(err);
       }
     },
 

@@ -15,6 +15,8 @@ import type { OutboundRateLimits } from '../config.js';
 import { sendFailureFromError, type SendFailure } from '../outbound/send-errors.js';
 import { connectionWorkflowId } from '../shared/ids.js';
 import type { DskStatusData } from '../shared/inbound-events.js';
+import { serviceEventEnvelope } from '../shared/delivery.js';
+import { dskDeliveryFailure } from './dsk-failure.js';
 import { sendFailureType, type OutboundError, type OutboundErrorCode, type OutboundResult } from '../shared/outbound.js';
 import type { TokenVault } from '../vault/token-vault.js';
 import { tokenRejectedSignal } from '../workflows/messages.js';
@@ -151,7 +153,6 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
       const { result } = input;
       const status = result.status === 'sent' ? 'accepted' : result.status;
       const key = `out:${sendTag(input.instanceId, input.clientMessageId)}:${status}`;
-      const now = deps.clock().toISOString();
       const data: DskStatusData = {
         source: 'send',
         client_message_id: input.clientMessageId,
@@ -165,27 +166,13 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
           url: instance.eventsUrl,
           instanceId: input.instanceId,
           idempotencyKey: key,
-          envelope: {
-            id: key,
-            type: 'message.status',
-            version: 1,
-            instance_id: input.instanceId,
-            channel: { id: channel.id, type: channel.channelType, external_id: channel.externalId },
-            occurred_at: now,
-            received_at: now,
-            data,
-            raw: null,
-          },
+          envelope: serviceEventEnvelope({ key, type: 'message.status', instanceId: input.instanceId, channel, at: deps.clock(), data }),
         });
         return { delivered: true };
       } catch (err) {
         if (!(err instanceof DskDeliveryError)) throw err;
         if (!err.retryable) return { delivered: false };
-        throw ApplicationFailure.create({
-          type: `dsk.${err.reason === 'http' ? `http_${err.status}` : err.reason}`,
-          message: err.message,
-          ...(err.retryAfterMs === undefined ? {} : { nextRetryDelay: err.retryAfterMs }),
-        });
+        throw dskDeliveryFailure(err);
       }
     },
   };

@@ -37,6 +37,32 @@ export function toDskEnvelope(event: InboundEvent, route: DeliveryRoute, receive
 }
 
 /**
+ * Pure: the envelope of an event the service creates itself (`channel.status`, a send's
+ * `message.status`): it happens when it is sent, and there is no Meta object to keep (`raw: null`).
+ */
+export function serviceEventEnvelope(event: {
+  key: string;
+  type: string;
+  instanceId: string;
+  channel: { id: string; channelType: 'whatsapp' | 'instagram'; externalId: string };
+  at: Date;
+  data: unknown;
+}): DskEnvelope {
+  const at = event.at.toISOString();
+  return {
+    id: event.key,
+    type: event.type,
+    version: 1,
+    instance_id: event.instanceId,
+    channel: { id: event.channel.id, type: event.channel.channelType, external_id: event.channel.externalId },
+    occurred_at: at,
+    received_at: at,
+    data: event.data,
+    raw: null,
+  };
+}
+
+/**
  * Pure: a status event carrying the channel's merged view of its message next to what Meta sent
  * (`data.status` stays as Meta sent it, so nothing is dropped).
  */

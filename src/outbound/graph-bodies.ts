@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { InstagramOutboundRequest, OutboundRequest, WhatsAppOutboundRequest } from './message-schema.js';
 import { WHATSAPP_BSUID } from './message-schema.js';
+import { SEND_TAG_HEX_CHARS, SEND_TAG_PREFIX } from '../shared/outbound.js';
 
 /*
  * Validated DSK requests → the exact JSON Meta's Send APIs take (reference meta-platform.md §6.1,
@@ -17,9 +18,6 @@ import { WHATSAPP_BSUID } from './message-schema.js';
 
 /** Meta's documented maximum for `biz_opaque_callback_data` (⚠ from memory: 512 characters). */
 export const BIZ_OPAQUE_CALLBACK_DATA_MAX = 512;
-const TAG_PREFIX = 'dsk:';
-/** 128 bits of SHA-256: collisions across all sends are out of reach, and the tag stays short. */
-const TAG_HEX_CHARS = 32;
 
 /**
  * The correlation tag of one send: `dsk:` + the first 128 bits of SHA-256 over the instance id and
@@ -29,7 +27,7 @@ const TAG_HEX_CHARS = 32;
  */
 export function sendTag(instanceId: string, clientMessageId: string): string {
   const digest = createHash('sha256').update(instanceId, 'utf8').update('\u0000').update(clientMessageId, 'utf8').digest('hex');
-  return `${TAG_PREFIX}${digest.slice(0, TAG_HEX_CHARS)}`;
+  return `${SEND_TAG_PREFIX}${digest.slice(0, SEND_TAG_HEX_CHARS)}`;
 }
 
 // ---------------------------------------------------------------------------------------------------

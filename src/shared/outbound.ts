@@ -55,5 +55,10 @@ export const OUTBOUND_START_POLICY = {
   workflowIdReusePolicy: 'REJECT_DUPLICATE',
 } as const;
 
-/** graph-bodies.ts' sendTag shape (`dsk:` + 32 hex): only these statuses are looked up in the send ledger. */
-export const isSendTag = (value: string): boolean => /^dsk:[0-9a-f]{32}$/.test(value);
+/** The shape of a send's tag (graph-bodies.ts `sendTag`): `dsk:` + 128 bits of SHA-256 in hex. */
+export const SEND_TAG_PREFIX = 'dsk:';
+export const SEND_TAG_HEX_CHARS = 32;
+const SEND_TAG = new RegExp(`^${SEND_TAG_PREFIX}[0-9a-f]{${SEND_TAG_HEX_CHARS}}$`);
+
+/** Only statuses carrying one of our tags are looked up in the send ledger. */
+export const isSendTag = (value: string): boolean => SEND_TAG.test(value);

@@ -6,12 +6,13 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.base.json tsconfig.json ./
+# Only the production tree: tsconfig.json compiles src/ alone, so nothing of dev/ (emulator, stand-ins,
+# local infra), test/ or bench/ can reach the image.
 COPY src ./src
-COPY scripts ./scripts
 COPY migrations ./migrations
 # The workflow bundle is built here so that workers never run webpack at start-up.
-RUN npm run build \
+RUN npm run build:production \
  && npm run bundle:workflows \
  && npm prune --omit=dev --no-audit --no-fund
 

@@ -8,7 +8,7 @@
  *   - PostgreSQL and a headless, in-memory Temporal dev server, as for bench:inbound (support/stack.ts);
  *   - the service as its real entry points, each a child process: `dist/src/main-api.js` and
  *     `dist/src/main-worker.js`, with Temporal payload encryption on (as production requires);
- *   - the Meta emulator (src/meta-emulator) as a child process too (this file, `--emulator`): one
+ *   - the Meta emulator (dev/meta-emulator) as a child process too (this file, `--emulator`): one
  *     registered number, a token for it, status webhooks off; a control port of its own tells this
  *     process every message it accepted (the emulator itself keeps only the last 1000) and every
  *     answer of its Send API;
@@ -43,12 +43,12 @@ import type Koa from 'koa';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { createInstances } from '../src/db/instances.js';
-import { freePort } from '../src/infra/local-temporal.js';
-import { projectRoot } from '../src/infra/tools.js';
+import { freePort } from '../dev/infra/local-temporal.js';
+import { projectRoot } from '../dev/infra/tools.js';
 import { createLogger } from '../src/logger.js';
-import { createMetaEmulator } from '../src/meta-emulator/app.js';
-import { emulatorServiceEnv } from '../src/meta-emulator/service-env.js';
-import { DEFAULT_WHATSAPP_THROUGHPUT } from '../src/meta-emulator/state.js';
+import { createMetaEmulator } from '../dev/meta-emulator/app.js';
+import { emulatorServiceEnv } from '../dev/meta-emulator/service-env.js';
+import { DEFAULT_WHATSAPP_THROUGHPUT } from '../dev/meta-emulator/state.js';
 import { sendTag, whatsappGraphBody } from '../src/outbound/graph-bodies.js';
 import type { WhatsAppOutboundRequest } from '../src/outbound/message-schema.js';
 import { outboundWorkflowId } from '../src/shared/ids.js';
@@ -487,7 +487,7 @@ async function main(opts: Options): Promise<void> {
     out('outbound benchmark: DSK POST /v1/channels/:id/messages → Meta Send API (emulator)');
     for (const line of stackFacts(stack)) out(line);
     out(`            load avg at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}; Temporal payload encryption on (PAYLOAD_ENCRYPTION_KEYS)`);
-    out('emulator    src/meta-emulator as a child process, 1 registered number, status webhooks off; counts every Send API answer and acceptance');
+    out('emulator    dev/meta-emulator as a child process, 1 registered number, status webhooks off; counts every Send API answer and acceptance');
     out(`limits      service WHATSAPP_SENDS_PER_SECOND=${limits.whatsappSendsPerSecond}, emulator throughput ${opts.sendsPerSecond}/s for the number in [2] [3]; emulator unlimited in [1]`);
     out(`            pair rate ${limits.whatsappPairIntervalMs} ms / burst ${limits.whatsappPairBurst} (defaults), never reached: one recipient per send`);
     out(`harness     this process: client (http.Agent keep-alive) + DSK fake (verifies each JWT, answers 200); api, worker, emulator = child processes`);

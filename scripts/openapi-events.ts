@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../src/infra/tools.js';
+import { projectRoot } from '../dev/infra/tools.js';
 
 /**
  * docs/openapi.json embeds the DSK event schema (docs/schemas/dsk-event.v1.schema.json) rather than

@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../src/activities/index.js';
-import { findTemporalCli, projectRoot } from '../src/infra/tools.js';
+import { findTemporalCli, projectRoot } from '../dev/infra/tools.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes.js';
 import type { ConnectionWorkflowInput } from '../src/shared/connections.js';
 import { WORKFLOWS_ENTRY } from '../src/temporal/worker.js';

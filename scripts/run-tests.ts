@@ -16,9 +16,9 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../src/logger.js';
-import { createDatabaseIfMissing, databaseUrl, dropDatabaseIfExists, startLocalPostgres, type LocalPostgres } from '../src/infra/local-postgres.js';
-import { freePort, startLocalTemporal, type LocalTemporal } from '../src/infra/local-temporal.js';
-import { findPostgresBinDir, findTemporalCli, findTemporalTestServer, projectRoot } from '../src/infra/tools.js';
+import { createDatabaseIfMissing, databaseUrl, dropDatabaseIfExists, startLocalPostgres, type LocalPostgres } from '../dev/infra/local-postgres.js';
+import { freePort, startLocalTemporal, type LocalTemporal } from '../dev/infra/local-temporal.js';
+import { findPostgresBinDir, findTemporalCli, findTemporalTestServer, projectRoot } from '../dev/infra/tools.js';
 import { searchAttributeFlags } from '../src/shared/search-attributes.js';
 
 const env = process.env;

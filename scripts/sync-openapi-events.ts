@@ -8,7 +8,7 @@ import { syncOutboundSchemas } from './openapi-outbound.js';
  * outbound message schemas from src/outbound/message-schema.ts. The unit test
  * test/unit/openapi.test.ts fails until this has been run.
  *
- *   npx tsc -p tsconfig.json && node dist/scripts/sync-openapi-events.js
+ *   npm run build && node dist/scripts/sync-openapi-events.js
  */
 const synced = syncOutboundSchemas(syncEventSchema(readJson(OPENAPI_PATH), readJson(EVENT_SCHEMA_PATH), readEventExamples()));
 writeFileSync(OPENAPI_PATH, `${JSON.stringify(synced, null, 2)}\n`);

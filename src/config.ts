@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { toAllowedOrigin } from './meta/allowed-origins.js';
 import { normalizeBaseUrl } from './meta/base-url.js';
-import { DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from './meta/dev-defaults.js';
 import type { ConnectFlow } from './shared/connections.js';
 import { DEFAULT_TASK_QUEUE } from './shared/task-queue.js';
 
@@ -333,10 +332,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.NODE_ENV === 'production' && plainHttp.length > 0) {
     throw new ConfigError(plainHttp.map(([name]) => `${name}: must be https in production`));
   }
-  // Outside production the emulator's app stands in, so the connect flows work without extra variables.
-  const devDefaults = e.NODE_ENV !== 'production';
-  const appId = e.META_APP_ID ?? (devDefaults ? DEV_META_APP_ID : undefined);
-  const whatsappConfigId = e.META_CONFIG_ID ?? (devDefaults && !e.META_APP_ID ? DEV_WHATSAPP_CONFIG_ID : undefined);
+  // No fallback ids in any environment: the dev stack and the tests pass the emulator's app explicitly.
+  const appId = e.META_APP_ID;
+  const whatsappConfigId = e.META_CONFIG_ID;
   if (!appId && (e.META_CONFIG_ID || e.META_IG_CONFIG_ID)) {
     throw new ConfigError(['META_CONFIG_ID / META_IG_CONFIG_ID: a Facebook Login for Business configuration needs META_APP_ID']);
   }

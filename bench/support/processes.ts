@@ -3,7 +3,7 @@ import { chmodSync, closeSync, cpSync, existsSync, mkdtempSync, openSync, readFi
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { projectRoot } from '../../src/infra/tools.js';
+import { projectRoot } from '../../dev/infra/tools.js';
 
 /** A Node child process of a benchmark, in its own process group, with its output in a log file. */
 export interface Child {

@@ -8,9 +8,9 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { migrateUp } from '../../src/db/migrate.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
 import { generateServiceSigningKey, loadServiceSigningKey } from '../../src/dsk/service-keys.js';
-import { startLocalPostgres, type LocalPostgres } from '../../src/infra/local-postgres.js';
-import { DEFAULT_DYNAMIC_CONFIG, freePort, startLocalTemporal, type LocalTemporal } from '../../src/infra/local-temporal.js';
-import { findPostgresBinDir, findTemporalCli, projectRoot } from '../../src/infra/tools.js';
+import { startLocalPostgres, type LocalPostgres } from '../../dev/infra/local-postgres.js';
+import { DEFAULT_DYNAMIC_CONFIG, freePort, startLocalTemporal, type LocalTemporal } from '../../dev/infra/local-temporal.js';
+import { findPostgresBinDir, findTemporalCli, projectRoot } from '../../dev/infra/tools.js';
 import type { Logger } from '../../src/logger.js';
 import { searchAttributeFlags } from '../../src/shared/search-attributes.js';
 import { generateFernetKey } from '../../src/vault/fernet.js';
@@ -178,7 +178,7 @@ export function stackFacts(stack: BenchStack): string[] {
   return [
     `machine     ${cpus.length} cores (${cpus[0]?.model.trim() ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}, load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
     `node        ${process.version}`,
-    `temporal    ${version(stack.temporalCli, ['--version'])}: start-dev, headless, in-memory SQLite (WAL, synchronous=OFF), namespace default; dynamic config ${Object.keys(DEFAULT_DYNAMIC_CONFIG).length} defaults of src/infra/local-temporal.ts`,
+    `temporal    ${version(stack.temporalCli, ['--version'])}: start-dev, headless, in-memory SQLite (WAL, synchronous=OFF), namespace default; dynamic config ${Object.keys(DEFAULT_DYNAMIC_CONFIG).length} defaults of dev/infra/local-temporal.ts`,
     `postgres    ${version(path.join(findPostgresBinDir(), 'postgres'), ['--version'])}, temp cluster, fsync=off full_page_writes=off synchronous_commit=off`,
     `service     api and worker as child processes (node dist/src/main-{api,worker}.js), NODE_ENV=development, LOG_LEVEL=${stack.config.logLevel}, DATABASE_POOL_MAX=${stack.config.database.poolMax} per process`,
   ];

@@ -3,7 +3,7 @@ import type { DataConverter, PayloadCodec } from '@temporalio/common';
 
 /**
  * The compiled failure converter. Also what `bundleWorkflowCode({ failureConverterPath })` must be
- * given wherever a workflow bundle is built ahead of the worker (scripts/bundle-workflows.ts, tests):
+ * given wherever a workflow bundle is built ahead of the worker (src/main-bundle-workflows.ts, tests):
  * the sandbox then encodes workflow failures the same way the worker encodes activity failures.
  */
 export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.js', import.meta.url));

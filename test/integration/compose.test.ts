@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { projectRoot } from '../../src/infra/tools.js';
+import { projectRoot } from '../../dev/infra/tools.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes.js';
 
 const root = projectRoot();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../src/meta-emulator/app.js';
+import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
 import { connectionWorkflowId } from '../../src/shared/ids.js';
 import { connectViaApi, dskApi } from '../support/connect.js';
 import { startDskFake, type DskFake } from '../support/dsk-fake.js';

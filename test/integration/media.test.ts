@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../src/meta-emulator/app.js';
+import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
 import { seedChannel, seedEmulatorWhatsAppChannel, startTestService, uniqueMetaId, type TestService } from '../support/service.js';
 
 const INSTANCE_A = 'inst-media-a';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createDatabaseIfMissing, databaseUrl, dropDatabaseIfExists } from '../../src/infra/local-postgres.js';
+import { createDatabaseIfMissing, databaseUrl, dropDatabaseIfExists } from '../../dev/infra/local-postgres.js';
 import { inboundWorkflowId } from '../../src/shared/ids.js';
 import { startDskFake, type DskFake } from '../support/dsk-fake.js';
 import { newWamid, signedDelivery, waEntry, waBatch, waMessagePayload, waMessagesChange, waStatus, waTextMessage, type MetaDelivery } from '../support/meta-webhook-sender.js';

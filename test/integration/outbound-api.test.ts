@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../src/meta-emulator/app.js';
-import type { BusinessMessage } from '../../src/meta-emulator/conversation.js';
+import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
+import type { BusinessMessage } from '../../dev/meta-emulator/conversation.js';
 import { sendTag } from '../../src/outbound/graph-bodies.js';
 import { outboundWorkflowId } from '../../src/shared/ids.js';
 import { connectViaApi, dskApi } from '../support/connect.js';

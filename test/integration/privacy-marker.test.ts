@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { ENCRYPTED_ENCODING } from '../../src/temporal/encryption-codec.js';
 import { inboundWorkflowId, outboundWorkflowId } from '../../src/shared/ids.js';
-import { createMetaEmulator, type RunningMetaEmulator } from '../../src/meta-emulator/app.js';
+import { createMetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
 import { metaEmulatorEnv } from '../support/meta-env.js';
 import { dskApi } from '../support/connect.js';
 import { startDskFake, type DskFake } from '../support/dsk-fake.js';

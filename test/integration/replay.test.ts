@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import { projectRoot } from '../../src/infra/tools.js';
+import { projectRoot } from '../../dev/infra/tools.js';
 import { WORKFLOWS_ENTRY } from '../../src/temporal/worker.js';
 
 const HISTORIES = path.join(projectRoot(), 'test', 'histories');

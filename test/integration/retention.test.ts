@@ -9,7 +9,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle
 import { createRetentionActivities } from '../../src/activities/retention.js';
 import { migrateUp } from '../../src/db/migrate.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
-import { createDatabaseIfMissing, databaseUrl, dropDatabaseIfExists } from '../../src/infra/local-postgres.js';
+import { createDatabaseIfMissing, databaseUrl, dropDatabaseIfExists } from '../../dev/infra/local-postgres.js';
 import { createLogger } from '../../src/logger.js';
 import { createDataConverter, FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter.js';
 import { createPayloadCodecs, ENCRYPTED_ENCODING, generatePayloadKey } from '../../src/temporal/encryption-codec.js';
@@ -189,7 +189,7 @@ describe('retention workflow and its schedule on the Temporal dev server', () =>
     Runtime.install({ logger: new DefaultLogger('WARN') });
     const infra = testInfrastructure();
     env = await TestWorkflowEnvironment.createFromExistingServer({ address: infra.temporalAddress, namespace, client: { dataConverter } });
-    // The bundle gets the failure converter, as scripts/bundle-workflows.ts builds it for production.
+    // The bundle gets the failure converter, as src/main-bundle-workflows.ts builds it for production.
     bundle = await bundleWorkflowCode({
       workflowsPath: WORKFLOWS_ENTRY,
       failureConverterPath: FAILURE_CONVERTER_PATH,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../src/meta-emulator/app.js';
-import { SANDBOX_CUSTOMER } from '../../src/meta-emulator/sandbox.js';
+import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
+import { SANDBOX_CUSTOMER } from '../../dev/meta-emulator/sandbox.js';
 import { connectViaApi } from '../support/connect.js';
 import { startDskFake, type DskFake } from '../support/dsk-fake.js';
 import { metaEmulatorEnv } from '../support/meta-env.js';

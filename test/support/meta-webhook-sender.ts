@@ -9,7 +9,7 @@ type Json = Record<string, unknown>;
 // ---------------------------------------------------------------------------------------------
 // Bytes and signatures: the emulator's own sender (its sandbox page sends the same bytes)
 
-export { metaBody, metaEscape, signedDelivery, signMeta, type MetaDelivery } from '../../src/meta-emulator/webhook-sender.js';
+export { metaBody, metaEscape, signedDelivery, signMeta, type MetaDelivery } from '../../dev/meta-emulator/webhook-sender.js';
 
 /**
  * Meta's `signed_request` (deauthorize / data deletion, reference §8.1): base64url without padding of

@@ -7,9 +7,10 @@ import { buildApi, closeServer } from '../../src/api/server.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { migrateUp } from '../../src/db/migrate.js';
 import { generateServiceSigningKey } from '../../src/dsk/service-keys.js';
-import { freePort } from '../../src/infra/local-temporal.js';
+import { freePort } from '../../dev/infra/local-temporal.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import type { MetaEmulator } from '../../src/meta-emulator/app.js';
+import type { MetaEmulator } from '../../dev/meta-emulator/app.js';
+import { DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from '../../dev/meta-emulator/app-ids.js';
 import type { ConnectionTiming } from '../../src/shared/connections.js';
 import { buildActivities, buildFoundation, type Foundation } from '../../src/runtime.js';
 import { installTemporalRuntime } from '../../src/temporal/runtime-logger.js';
@@ -97,6 +98,9 @@ export async function startTestService(
     SERVICE_JWT_KEY_ID: 'test-service-1',
     META_APP_SECRETS: metaAppSecret,
     META_VERIFY_TOKEN: 'verify-token-for-tests',
+    // The emulator's Meta app (the service has no default app): connect flows are offered as in a deployment.
+    META_APP_ID: DEV_META_APP_ID,
+    META_CONFIG_ID: DEV_WHATSAPP_CONFIG_ID,
     DSK_DELIVERY_HORIZON: '1 hour',
     ...options.env,
   };

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import proto from '@temporalio/proto';
-import { projectRoot } from '../../src/infra/tools.js';
+import { projectRoot } from '../../dev/infra/tools.js';
 import type { TestService } from './service.js';
 
 const WORKER_ENTRY = path.join(projectRoot(), 'dist', 'src', 'main-worker.js');

@@ -108,12 +108,12 @@ describe('loadConfig', () => {
     // Production needs the payload keys; the value only has to be well-formed here.
     const production = { ...valid, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://integrations.example.test', PAYLOAD_ENCRYPTION_KEYS: `p1:${Buffer.alloc(32, 7).toString('base64')}` };
 
-    it('outside production offers Embedded Signup and Instagram via Facebook Login with the emulator app', () => {
+    it('has no built-in Meta app in any environment: nothing is offered until META_APP_ID is given', () => {
       const config = loadConfig(valid);
-      assert.deepEqual(config.enabledFlows, ['whatsapp_embedded_signup', 'instagram_facebook_login']);
+      assert.deepEqual(config.enabledFlows, []);
       assert.deepEqual(
         { appId: config.meta.appId, whatsappConfigId: config.meta.whatsappConfigId, instagramConfigId: config.meta.instagramConfigId, dialogBaseUrl: config.meta.dialogBaseUrl },
-        { appId: '1000000000000001', whatsappConfigId: '2000000000000001', instagramConfigId: undefined, dialogBaseUrl: 'https://www.facebook.com' },
+        { appId: undefined, whatsappConfigId: undefined, instagramConfigId: undefined, dialogBaseUrl: 'https://www.facebook.com' },
       );
       assert.deepEqual(config.instagram, {
         appId: undefined,
@@ -122,6 +122,8 @@ describe('loadConfig', () => {
         apiBaseUrl: 'https://api.instagram.com',
         dialogBaseUrl: 'https://www.instagram.com',
       });
+      const withApp = loadConfig({ ...valid, META_APP_ID: '1000000000000001', META_CONFIG_ID: '2000000000000001' });
+      assert.deepEqual(withApp.enabledFlows, ['whatsapp_embedded_signup', 'instagram_facebook_login']);
     });
 
     it('in production offers only what is configured: nothing without META_APP_ID, Embedded Signup only with META_CONFIG_ID', () => {
@@ -133,7 +135,7 @@ describe('loadConfig', () => {
     });
 
     it('offers Instagram Login first for Instagram when the Instagram app is set, and accepts its secret on webhooks', () => {
-      const config = loadConfig({ ...valid, INSTAGRAM_APP_ID: '3000000000000001', INSTAGRAM_APP_SECRET: 'instagram-secret' });
+      const config = loadConfig({ ...valid, META_APP_ID: '1000000000000001', META_CONFIG_ID: '2000000000000001', INSTAGRAM_APP_ID: '3000000000000001', INSTAGRAM_APP_SECRET: 'instagram-secret' });
       assert.deepEqual(config.enabledFlows, ['whatsapp_embedded_signup', 'instagram_login', 'instagram_facebook_login']);
       assert.deepEqual(config.meta.appSecrets, ['secret-one', 'secret-two', 'instagram-secret']);
       assert.deepEqual(loadConfig({ ...valid, INSTAGRAM_APP_ID: '3', INSTAGRAM_APP_SECRET: 'secret-two' }).meta.appSecrets, ['secret-one', 'secret-two']);

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { loadConfig } from '../../src/config.js';
-import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../src/meta-emulator/app.js';
+import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
 import type { ChannelConnector, DiscoveredAsset, StoredAsset } from '../../src/meta/connectors.js';
 import { connectorDepsFromConfig, ConnectorError, createConnectors, type ConnectorDeps } from '../../src/meta/connectors/index.js';
-import { DEV_INSTAGRAM_APP_ID, DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from '../../src/meta/dev-defaults.js';
+import { DEV_INSTAGRAM_APP_ID, DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from '../../dev/meta-emulator/app-ids.js';
+import { emulatorServiceEnv } from '../../dev/meta-emulator/service-env.js';
 import { createGraphClient, MetaApiError, MetaRequestError } from '../../src/meta/graph-client.js';
 import { createInstagramClient } from '../../src/meta/instagram-client.js';
 import type { ConnectFlow } from '../../src/shared/connections.js';
@@ -489,7 +490,7 @@ describe('channel connectors against the Meta emulator', () => {
       assert.ok(noConfig.instagram_facebook_login.dialogUrl({ state: 's', redirectUri: REDIRECT }).includes('scope='));
     });
 
-    it('builds from the service config: outside production the Meta app defaults to the emulator app', async () => {
+    it('builds from the service config pointed at the emulator app (emulatorServiceEnv)', async () => {
       const config = loadConfig({
         NODE_ENV: 'test',
         DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
@@ -500,13 +501,7 @@ describe('channel connectors against the Meta emulator', () => {
         SERVICE_JWT_PRIVATE_KEY: '{"kty":"EC"}',
         META_APP_SECRETS: APP_SECRET,
         META_VERIFY_TOKEN: 'verify-token',
-        META_GRAPH_BASE_URL: running.url,
-        META_DIALOG_BASE_URL: running.hosts['www.facebook.com'],
-        INSTAGRAM_GRAPH_BASE_URL: running.hosts['graph.instagram.com'],
-        INSTAGRAM_API_BASE_URL: running.hosts['api.instagram.com'],
-        INSTAGRAM_DIALOG_BASE_URL: running.hosts['www.instagram.com'],
-        INSTAGRAM_APP_ID: DEV_INSTAGRAM_APP_ID,
-        INSTAGRAM_APP_SECRET: IG_SECRET,
+        ...emulatorServiceEnv(running, { instagramAppSecret: IG_SECRET }),
       });
       assert.deepEqual(config.enabledFlows, ['whatsapp_embedded_signup', 'instagram_login', 'instagram_facebook_login']);
       const fromConfig = createConnectors(connectorDepsFromConfig(config, { clock }));

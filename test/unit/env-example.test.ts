@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ENV_VARIABLES } from '../../src/config.js';
-import { projectRoot } from '../../src/infra/tools.js';
+import { projectRoot } from '../../dev/infra/tools.js';
 
 describe('.env.example', () => {
   it('documents exactly the variables the configuration schema reads', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../src/meta-emulator/app.js';
-import { DEV_INSTAGRAM_APP_ID, DEV_INSTAGRAM_CONFIG_ID, DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from '../../src/meta/dev-defaults.js';
+import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
+import { DEV_INSTAGRAM_APP_ID, DEV_INSTAGRAM_CONFIG_ID, DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from '../../dev/meta-emulator/app-ids.js';
 import { createGraphClient } from '../../src/meta/graph-client.js';
 import { openConsentPage, submitConsent } from '../support/meta-dialog.js';
 

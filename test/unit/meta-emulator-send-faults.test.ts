@@ -3,8 +3,8 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../src/meta-emulator/app.js';
-import { DEFAULT_INSTAGRAM_SEND_RATE, DEFAULT_PAIR_RATE, DEFAULT_WHATSAPP_THROUGHPUT } from '../../src/meta-emulator/state.js';
+import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
+import { DEFAULT_INSTAGRAM_SEND_RATE, DEFAULT_PAIR_RATE, DEFAULT_WHATSAPP_THROUGHPUT } from '../../dev/meta-emulator/state.js';
 
 /**
  * What the emulated Send APIs do besides checking bodies: the ambiguous failures a client must

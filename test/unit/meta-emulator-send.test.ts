@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../src/meta-emulator/app.js';
+import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
 import { instagramGraphBody, whatsappGraphBody } from '../../src/outbound/graph-bodies.js';
 import { parseOutboundRequest, type InstagramOutboundRequest, type WhatsAppOutboundRequest } from '../../src/outbound/message-schema.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../src/meta-emulator/app.js';
-import { graphStatusFor } from '../../src/meta-emulator/graph.js';
+import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
+import { graphStatusFor } from '../../dev/meta-emulator/graph.js';
 
 const PHONE = '1098765432101234';
 const OTHER_PHONE = '1098765432109999';

@@ -17,7 +17,7 @@ import { messageRoutes, SEND_FAILURE_STATUS } from '../../src/api/routes/message
 import { loadOpenApiDocument, openApiRoutes, type OpenApiDocument as ServedDocument } from '../../src/api/routes/openapi.js';
 import { wellKnownRoutes } from '../../src/api/routes/well-known.js';
 import type { ChannelRow } from '../../src/db/channels.js';
-import { projectRoot } from '../../src/infra/tools.js';
+import { projectRoot } from '../../dev/infra/tools.js';
 import { createLogger } from '../../src/logger.js';
 import { EVENT_SCHEMA_PATH, OPENAPI_PATH, readEventExamples, readJson, syncEventSchema, type JsonObject } from '../../scripts/openapi-events.js';
 import { syncOutboundSchemas } from '../../scripts/openapi-outbound.js';
@@ -342,7 +342,7 @@ describe('docs/openapi.json', () => {
 
   it('embeds docs/schemas/dsk-event.v1.schema.json and its examples unchanged (else run dist/scripts/sync-openapi-events.js)', () => {
     const synced = syncEventSchema(doc as unknown as JsonObject, readJson(EVENT_SCHEMA_PATH), readEventExamples());
-    assert.deepEqual(doc, synced, 'docs/openapi.json is out of date with docs/schemas: `npx tsc -p tsconfig.json && node dist/scripts/sync-openapi-events.js`');
+    assert.deepEqual(doc, synced, 'docs/openapi.json is out of date with docs/schemas: `npm run build && node dist/scripts/sync-openapi-events.js`');
     const webhook = doc.webhooks.dskEvent!.post!;
     assert.deepEqual(webhook.requestBody!.content['application/json']!.schema, { $ref: '#/components/schemas/DskEvent' });
     assert.deepEqual(webhook.security, [{ serviceJwt: [] }]);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Router } from '@koa/router';
-import { projectRoot } from '../../infra/tools.js';
+import { projectRoot } from '../../project-root.js';
 
 /** The parsed OpenAPI document; only what is checked at load time is typed. */
 export interface OpenApiDocument {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { projectRoot } from '../../infra/tools.js';
+import { projectRoot } from '../../project-root.js';
 import { documentPage } from '../pages/html.js';
 import { renderMarkdown } from '../pages/markdown.js';
 

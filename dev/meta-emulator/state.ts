@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { DEV_INSTAGRAM_APP_ID, DEV_INSTAGRAM_CONFIG_ID, DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from '../meta/dev-defaults.js';
+import { DEV_INSTAGRAM_APP_ID, DEV_INSTAGRAM_CONFIG_ID, DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from './app-ids.js';
 import {
   ALL_PAGE_TASKS,
   DEFAULT_CODE_TTL_SECONDS,
@@ -78,7 +78,7 @@ export function platformOf(kind: TokenKind): 'facebook' | 'instagram' {
 export interface EmulatorStateOptions {
   appSecret?: string;
   requireAppSecretProof?: boolean;
-  /** The Meta app (Facebook Login for Business); defaults: src/meta/dev-defaults.ts ids, secret = appSecret. */
+  /** The Meta app (Facebook Login for Business); defaults: app-ids.ts ids, secret = appSecret. */
   metaApp?: Partial<Omit<EmulatedMetaApp, 'configs'>> & { configs?: Record<string, Exclude<EmulatedFlow, 'instagram_login'>> };
   /** The Instagram app (Instagram Login). */
   instagramApp?: Partial<EmulatedApp>;

@@ -1,7 +1,7 @@
 /**
- * Ids of the Meta app the emulator plays in development and tests. Config falls back on them outside
- * production (so the connect flows work against the emulator without extra variables), and the
- * emulator registers them by default. They are ids, not secrets: the app secret is always
+ * Ids of the Meta app the emulator plays in development and tests. The emulator registers them by
+ * default and `emulatorServiceEnv` hands them to the service as META_APP_ID / META_CONFIG_ID (the
+ * service itself has no default ids). They are ids, not secrets: the app secret is always
  * META_APP_SECRETS' first entry, which the emulator is given (`createMetaEmulator({ appSecret })`).
  */
 export const DEV_META_APP_ID = '1000000000000001';

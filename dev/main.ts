@@ -1,22 +1,22 @@
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { SignJWT } from 'jose';
-import { buildApi, closeServer } from './api/server.js';
-import { loadConfig } from './config.js';
-import { migrateUp } from './db/migrate.js';
-import { createDskStandIn } from './dev/dsk-stand-in.js';
-import { startDevMetaEmulator, type DevMetaEmulator } from './dev/meta-emulator.js';
-import { devEnvironment, loadOrCreateDevSecrets } from './dev/secrets.js';
+import { buildApi, closeServer } from '../src/api/server.js';
+import { loadConfig } from '../src/config.js';
+import { migrateUp } from '../src/db/migrate.js';
+import { createDskStandIn } from './dsk-stand-in.js';
+import { startDevMetaEmulator, type DevMetaEmulator } from './start-meta-emulator.js';
+import { devEnvironment, loadOrCreateDevSecrets } from './secrets.js';
 import { startLocalPostgres, type LocalPostgres } from './infra/local-postgres.js';
 import { startLocalTemporal, type LocalTemporal } from './infra/local-temporal.js';
-import { ensureRetentionSchedule } from './temporal/schedules.js';
+import { ensureRetentionSchedule } from '../src/temporal/schedules.js';
 import { findTemporalCli, projectRoot } from './infra/tools.js';
-import { createLogger } from './logger.js';
-import { buildActivities, buildFoundation } from './runtime.js';
-import { searchAttributeFlags } from './shared/search-attributes.js';
-import { createTemporalClient } from './temporal/client.js';
-import { installTemporalRuntime } from './temporal/runtime-logger.js';
-import { createWorker, workflowSourceFor } from './temporal/worker.js';
+import { createLogger } from '../src/logger.js';
+import { buildActivities, buildFoundation } from '../src/runtime.js';
+import { searchAttributeFlags } from '../src/shared/search-attributes.js';
+import { createTemporalClient } from '../src/temporal/client.js';
+import { installTemporalRuntime } from '../src/temporal/runtime-logger.js';
+import { createWorker, workflowSourceFor } from '../src/temporal/worker.js';
 
 /**
  * The embedded default stack (`npm run dev`): a local PostgreSQL cluster and a Temporal dev server

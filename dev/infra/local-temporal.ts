@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../src/logger.js';
 
 /**
  * A Temporal dev server (`temporal server start-dev`: frontend, history, matching, SQLite, optional

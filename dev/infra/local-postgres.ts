@@ -4,7 +4,7 @@ import { chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } 
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../src/logger.js';
 import { findPostgresBinDir, projectRoot } from './tools.js';
 
 /**

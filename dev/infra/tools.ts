@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../../src/project-root.js';
+
+export { projectRoot };
 
 /**
  * Locates the external binaries the local stack runs (Temporal CLI, time-skipping test server,
@@ -10,20 +12,6 @@ import { fileURLToPath } from 'node:url';
  */
 
 const BOOTSTRAP_HINT = 'run `bash scripts/bootstrap.sh` from the project root';
-
-/**
- * The project root. This file compiles to `dist/src/infra/tools.js` (three levels below the root);
- * we walk up to the nearest package.json so a loader running the `.ts` source finds the same root.
- */
-export function projectRoot(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const compiled = path.resolve(here, '../../..');
-  if (existsSync(path.join(compiled, 'package.json'))) return compiled;
-  for (let dir = here; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) return compiled;
-  }
-}
 
 function isExecutable(file: string): boolean {
   try {

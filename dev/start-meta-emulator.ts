@@ -1,5 +1,5 @@
-import { emulatorServiceEnv } from '../meta-emulator/service-env.js';
-import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../meta-emulator/app.js';
+import { emulatorServiceEnv } from './meta-emulator/service-env.js';
+import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from './meta-emulator/app.js';
 
 /**
  * The Meta emulator in the dev stack, used when no Meta app is configured (no META_APP_ID): it plays

@@ -1,4 +1,4 @@
-import { DEV_INSTAGRAM_APP_ID } from '../meta/dev-defaults.js';
+import { DEV_INSTAGRAM_APP_ID, DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from './app-ids.js';
 import type { RunningMetaEmulator } from './app.js';
 
 /**
@@ -8,6 +8,9 @@ import type { RunningMetaEmulator } from './app.js';
  */
 export function emulatorServiceEnv(meta: RunningMetaEmulator, options: { instagramAppSecret?: string } = {}): Record<string, string> {
   return {
+    // The emulator's Meta app: the service has no built-in ids, so they are passed like a real app's.
+    META_APP_ID: DEV_META_APP_ID,
+    META_CONFIG_ID: DEV_WHATSAPP_CONFIG_ID,
     META_GRAPH_BASE_URL: meta.hosts['graph.facebook.com'],
     META_DIALOG_BASE_URL: meta.hosts['www.facebook.com'],
     INSTAGRAM_GRAPH_BASE_URL: meta.hosts['graph.instagram.com'],

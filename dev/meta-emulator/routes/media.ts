@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import getRawBody from 'raw-body';
-import { WHATSAPP_UPLOAD_RULES } from '../../meta/whatsapp-media.js';
+import { EMULATED_UPLOAD_LIMITS } from '../rules/whatsapp-media.js';
 import type { EmulatorContext } from '../context.js';
 import { authenticate, canAccess, CdnError, GraphError, graphErrors, liveToken, requireScope, tokenFrom, VERSION_SEGMENT } from '../graph.js';
 import type { MediaRecord, TokenRecord } from '../state.js';
@@ -16,7 +16,7 @@ const ATTACHMENTS_PATH = '/whatsapp_business/attachments/';
 const UPLOAD_TTL_DAYS = 30;
 const NUMERIC_ID = /^\d{1,32}$/;
 /** The types Meta's own upload error lists (⚠ as quoted in public bug reports, 2024-2025). */
-const ACCEPTED_TYPES = [...WHATSAPP_UPLOAD_RULES.keys()];
+const ACCEPTED_TYPES = [...EMULATED_UPLOAD_LIMITS.keys()];
 
 /** ⚠ Meta's wording as seen in public reports; the emulator only needs the code to be right. */
 function unsupportedFileType(received: string) {
@@ -76,7 +76,7 @@ export function mediaRoutes(emu: EmulatorContext): Router {
     // Meta goes by the file part's own Content-Type (a part without one arrives as '' or
     // application/octet-stream and is refused), not by the `type` field.
     const fileType = file.type.split(';')[0]!.trim().toLowerCase();
-    const rule = WHATSAPP_UPLOAD_RULES.get(fileType);
+    const rule = EMULATED_UPLOAD_LIMITS.get(fileType);
     if (!rule) throw new GraphError(unsupportedFileType(file.type));
     // ⚠ What Meta answers for an empty or oversized file is not documented; 131053 is its upload error.
     if (file.size === 0 || file.size > rule.maxBytes) throw uploadError();

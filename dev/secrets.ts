@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { generateServiceSigningKey } from '../dsk/service-keys.js';
-import { generatePayloadKey } from '../temporal/encryption-codec.js';
-import { generateFernetKey } from '../vault/fernet.js';
+import { generateServiceSigningKey } from '../src/dsk/service-keys.js';
+import { generatePayloadKey } from '../src/temporal/encryption-codec.js';
+import { generateFernetKey } from '../src/vault/fernet.js';
 
 /** Secrets the embedded dev stack needs, generated once per checkout and kept in `.data/` (never committed). */
 export interface DevSecrets {

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../src/temporal/data-converter.js';
-import { WORKFLOWS_ENTRY, WORKFLOW_BUNDLE_PATH } from '../src/temporal/worker.js';
+import { FAILURE_CONVERTER_PATH } from './temporal/data-converter.js';
+import { WORKFLOWS_ENTRY, WORKFLOW_BUNDLE_PATH } from './temporal/worker.js';
 
 /**
  * Production build step: bundle the workflow code once, so workers start without webpack. The

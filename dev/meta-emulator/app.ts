@@ -55,7 +55,7 @@ export interface MetaEmulatorOptions {
    * (client_secret of the code exchange) unless `metaApp.secret` says otherwise.
    */
   appSecret?: string;
-  /** The Meta app: ids default to src/meta/dev-defaults.ts, so a service on default dev config matches. */
+  /** The Meta app: ids default to app-ids.ts, so a service on default dev config matches. */
   metaApp?: EmulatorStateOptions['metaApp'];
   /** The Instagram app (Instagram Login): id DEV_INSTAGRAM_APP_ID, secret `emulator-instagram-app-secret` by default. */
   instagramApp?: EmulatorStateOptions['instagramApp'];

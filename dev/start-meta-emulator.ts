@@ -30,6 +30,7 @@ export async function startDevMetaEmulator(options: { port: number; appSecret: s
       code === 'EADDRINUSE'
         ? `port ${options.port} for the Meta emulator is in use: set DEV_META_EMULATOR_PORT to another port, or META_APP_ID to use a real Meta app`
         : `the Meta emulator could not listen on port ${options.port}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
     );
   }
   return {

@@ -29,7 +29,6 @@ import {
   readOpenApi,
   toTemplate,
   type MediaTypeObject,
-  type OpenApiDocument,
   type OpenApiOperation,
   type ParameterObject,
 } from '../support/openapi.js';

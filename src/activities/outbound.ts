@@ -9,7 +9,7 @@ import { MetaApiError, MetaRequestError, type GraphClient } from '../meta/graph-
 import type { InstagramClient } from '../meta/instagram-client.js';
 import type { Metrics } from '../metrics.js';
 import { instagramGraphBody, sendTag, whatsappGraphBody } from '../outbound/graph-bodies.js';
-import type { OutboundRequest } from '../outbound/message-schema.js';
+import type { OutboundRequest } from '../shared/outbound-request.js';
 import { sendRateLimits } from '../outbound/rate-limits.js';
 import type { OutboundRateLimits } from '../config.js';
 import { sendFailureFromError, type SendFailure } from '../outbound/send-errors.js';

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { OutboundActivities } from '../activities/outbound.js';
-import type { OutboundRequest } from '../outbound/message-schema.js';
+import type { OutboundRequest } from '../shared/outbound-request.js';
 import type { OutboundError, OutboundResult, OutboundWorkflowInput } from '../shared/outbound.js';
 import { DEFAULT_RECONCILE_WINDOW_MS, SEND_AMBIGUOUS_FAILURE } from '../shared/outbound.js';
 import { CHANNEL_ID, CHANNEL_TYPE, EVENT_KIND, INSTANCE_ID, STATUS } from '../shared/search-attributes.js';

@@ -331,7 +331,7 @@ describe('docs/openapi.json', () => {
   });
 
   it('states the outbound message bodies exactly as the zod schemas that validate them (else run dist/scripts/sync-openapi-events.js)', () => {
-    assert.deepEqual(doc, syncOutboundSchemas(doc as unknown as JsonObject), 'docs/openapi.json is out of date with src/outbound/message-schema.ts');
+    assert.deepEqual(doc, syncOutboundSchemas(doc as unknown as JsonObject), 'docs/openapi.json is out of date with src/api/outbound-schema/');
   });
 
   it('documents every status the send route answers a failed send with', () => {

@@ -8,7 +8,7 @@ import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from 
 import { createGraphClient } from '../../src/meta/graph-client.js';
 import { createInstagramClient } from '../../src/meta/instagram-client.js';
 import { sendTag } from '../../src/outbound/graph-bodies.js';
-import { parseOutboundRequest } from '../../src/outbound/message-schema.js';
+import { parseOutboundRequest } from '../../src/api/outbound-schema/index.js';
 import type { OutboundError } from '../../src/shared/outbound.js';
 import { parseDskEnvelope } from '../../src/dsk/envelope-schema.js';
 import { DskDeliveryError } from '../../src/dsk/client.js';

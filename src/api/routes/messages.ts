@@ -4,7 +4,8 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, Workf
 import { z } from 'zod';
 import type { ChannelRow } from '../../db/channels.js';
 import type { Logger } from '../../logger.js';
-import { CLIENT_MESSAGE_ID, validateOutboundRequest } from '../../outbound/message-schema.js';
+import { CLIENT_MESSAGE_ID } from '../../shared/outbound-request.js';
+import { validateOutboundRequest } from '../outbound-schema/index.js';
 import { outboundWorkflowId } from '../../shared/ids.js';
 import { CHANNEL_ID, CHANNEL_TYPE, EVENT_KIND, INSTANCE_ID, STATUS } from '../../shared/search-attributes.js';
 import { OUTBOUND_START_POLICY, type OutboundErrorCode, type OutboundResult, type OutboundWorkflowInput } from '../../shared/outbound.js';

@@ -2,7 +2,6 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import type { PayloadCodec } from '@temporalio/common';
 import { Registry } from 'prom-client';
 import type { Config } from './config.js';
-import { createChannelStats } from './db/channel-stats.js';
 import { createMetrics, instrumentDskClient, type Metrics } from './metrics.js';
 import { createPayloadCodecs } from './temporal/encryption-codec.js';
 import { createPool, type Pool } from './db/pool.js';
@@ -10,11 +9,12 @@ import { createInstances } from './db/instances.js';
 import { createRouting } from './db/routing.js';
 import { createWebhookLog } from './db/webhook-log.js';
 import { createMessageStatusStore } from './db/message-status.js';
-import { createChannelLifecycle } from './db/channel-lifecycle.js';
 import { createChannels } from './db/channels.js';
+import { createConnectionSessions } from './db/connection-sessions.js';
 import { createConnections } from './db/connections.js';
+import { createDeletionRequests } from './db/deletion-requests.js';
 import { createOutboundSends } from './db/outbound-sends.js';
-import { createSendRateLimiter } from './db/send-rate-limiter.js';
+import { createSendRateLimiter } from './db/send-rate-slots.js';
 import type { WorkflowClient } from '@temporalio/client';
 import { createActivities } from './activities/index.js';
 import type { ChannelConnector } from './meta/connectors.js';
@@ -43,10 +43,11 @@ export interface Foundation {
     routing: ReturnType<typeof createRouting>;
     webhookLog: ReturnType<typeof createWebhookLog>;
     messageStatus: ReturnType<typeof createMessageStatusStore>;
-    channelLifecycle: ReturnType<typeof createChannelLifecycle>;
     channels: ReturnType<typeof createChannels>;
     connections: ReturnType<typeof createConnections>;
+    sessions: ReturnType<typeof createConnectionSessions>;
     outboundSends: ReturnType<typeof createOutboundSends>;
+    deletionRequests: ReturnType<typeof createDeletionRequests>;
   };
   /** One per connect flow (WhatsApp Embedded Signup, Instagram via Facebook Login, Instagram Login). */
   connectors: Readonly<Record<ConnectFlow, ChannelConnector>>;
@@ -74,12 +75,13 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
   const clock = () => new Date();
   const payloadCodecs = createPayloadCodecs(config.payloadKeys);
   if (payloadCodecs.length === 0) log.warn('PAYLOAD_ENCRYPTION_KEYS is unset: Temporal payloads are stored unencrypted (outside production only)');
+  const channels = createChannels(pool);
   const metrics = createMetrics(
     new Registry(),
     processName === 'worker'
       ? {}
       : {
-          channelCounts: createChannelStats(pool).countByStatus,
+          channelCounts: channels.countByStatus,
           onCollectError: (err) => log.warn({ errorName: err instanceof Error ? err.name : typeof err }, 'channel count for metrics failed'),
         },
   );
@@ -102,10 +104,11 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       routing: createRouting(pool),
       webhookLog: createWebhookLog(pool),
       messageStatus: createMessageStatusStore(pool),
-      channelLifecycle: createChannelLifecycle(pool),
-      channels: createChannels(pool),
+      channels,
       connections: createConnections(pool),
+      sessions: createConnectionSessions(pool),
       outboundSends: createOutboundSends(pool),
+      deletionRequests: createDeletionRequests(pool),
     },
     dsk: instrumentDskClient(
       createDskClient({ signer: signingKey, issuer: config.serviceJwt.issuer, audience: config.serviceJwt.audience, timeoutMs: config.delivery.timeoutMs }),
@@ -126,19 +129,20 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
  */
 export function buildActivities(f: Foundation, workflows: WorkflowClient) {
   return createActivities({
-    pool: f.pool,
     routing: f.repos.routing,
     webhookLog: f.repos.webhookLog,
     messageStatus: f.repos.messageStatus,
     outboundSends: f.repos.outboundSends,
-    channels: f.repos.channelLifecycle,
+    channels: f.repos.channels,
+    sessions: f.repos.sessions,
+    sendRateSlots: createSendRateLimiter(f.pool),
     dsk: f.dsk,
     workflows,
     clock: f.clock,
     connection: {
       connections: f.repos.connections,
+      sessions: f.repos.sessions,
       channels: f.repos.channels,
-      lifecycle: f.repos.channelLifecycle,
       instances: f.repos.instances,
       vault: f.vault,
       connectors: f.connectors,

@@ -1,6 +1,6 @@
 import { activityInfo, log } from '@temporalio/activity';
 import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
-import type { ChannelLifecycle } from '../db/channel-lifecycle.js';
+import type { Channels } from '../db/channels.js';
 import type { MessageStatusStore } from '../db/message-status.js';
 import type { OutboundSends } from '../db/outbound-sends.js';
 import type { Routing } from '../db/routing.js';
@@ -16,7 +16,7 @@ export interface InboundActivityDeps {
   routing: Routing;
   webhookLog: WebhookLog;
   messageStatus: MessageStatusStore;
-  channels: ChannelLifecycle;
+  channels: Pick<Channels, 'liveOnSameWaba' | 'disconnect'>;
   /** The send ledger: how a status or echo finds the send it proves. */
   outboundSends: Pick<OutboundSends, 'byTag' | 'byMetaMessageId' | 'unresolved'>;
   dsk: DskClient;

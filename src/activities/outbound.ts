@@ -20,7 +20,7 @@ import { dskDeliveryFailure } from './dsk-failure.js';
 import { sendFailureType, type OutboundError, type OutboundErrorCode, type OutboundResult } from '../shared/outbound.js';
 import type { TokenVault } from '../vault/token-vault.js';
 import { tokenRejectedSignal } from '../workflows/messages.js';
-import type { SendRateLimiter } from '../db/send-rate-limiter.js';
+import type { SendRateLimiter } from '../db/send-rate-slots.js';
 
 export interface OutboundActivityDeps {
   channels: {

@@ -15,7 +15,7 @@ import { loadOpenApiDocument, openApiRoutes } from './routes/openapi.js';
 import { instanceRoutes } from './routes/instance.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { createRedelivery } from '../inbound/redelivery.js';
-import { createChannelTokens } from '../db/channel-tokens.js';
+import { databaseReachable } from '../db/pool.js';
 import { mediaRoutes } from './routes/media.js';
 import { channelMediaRoutes } from './routes/channel-media.js';
 import { channelRoutes } from './routes/channels.js';
@@ -57,7 +57,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
     httpsPublicUrl: config.http.publicBaseUrl.startsWith('https://'),
     publicRoutes: [
       healthRoutes([
-        { name: 'postgres', check: async () => (await f.pool.query('select 1')).rowCount === 1 },
+        { name: 'postgres', check: () => databaseReachable(f.pool) },
         { name: 'temporal', check: () => temporalReachable(temporal) },
       ]),
       wellKnownRoutes({ signingKey: f.signingKey }),
@@ -83,6 +83,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       metricsRoutes({ registry: f.metrics.registry, token: config.metrics.token }),
       connectPageRoutes({
         connections: f.repos.connections,
+        sessions: f.repos.sessions,
         workflows: temporal.workflow,
         vault: f.vault,
         connectors: f.connectors,
@@ -94,9 +95,8 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       metaCallbackRoutes({
         appSecrets: config.meta.appSecrets,
         channels: f.repos.channels,
-        lifecycle: f.repos.channelLifecycle,
+        deletionRequests: f.repos.deletionRequests,
         workflows: temporal.workflow,
-        pool: f.pool,
         publicBaseUrl: config.http.publicBaseUrl,
         clock: f.clock,
         log,
@@ -117,10 +117,11 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       deliveryRoutes({
         redelivery: createRedelivery({ webhookLog: f.repos.webhookLog, workflows: temporal.workflow, taskQueue: config.temporal.taskQueue, clock: f.clock, log }),
       }),
-      mediaRoutes({ channels: createChannelTokens(f.pool), vault: f.vault, graph: f.graph, log }),
-      channelMediaRoutes({ channels: createChannelTokens(f.pool), vault: f.vault, graph: f.graph, clock: f.clock, log }),
+      mediaRoutes({ channels: f.repos.channels, vault: f.vault, graph: f.graph, log }),
+      channelMediaRoutes({ channels: f.repos.channels, vault: f.vault, graph: f.graph, clock: f.clock, log }),
       connectionRoutes({
         connections: f.repos.connections,
+        sessions: f.repos.sessions,
         channels: f.repos.channels,
         workflows: temporal.workflow,
         taskQueue: config.temporal.taskQueue,
@@ -130,7 +131,14 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
         ...(options.connectionTiming ? { timing: options.connectionTiming } : {}),
         clock: f.clock,
       }),
-      channelRoutes({ channels: f.repos.channels, lifecycle: f.repos.channelLifecycle, workflows: temporal.workflow, pool: f.pool, clock: f.clock }),
+      channelRoutes({
+        channels: f.repos.channels,
+        webhookLog: f.repos.webhookLog,
+        messageStatus: f.repos.messageStatus,
+        outboundSends: f.repos.outboundSends,
+        workflows: temporal.workflow,
+        clock: f.clock,
+      }),
       messageRoutes({
         channels: f.repos.channels,
         workflows: temporal.workflow,

@@ -98,6 +98,7 @@ const DSK_ROUTERS: Record<string, () => Router> = {
   'connections.ts': () =>
     connectionRoutes({
       connections: inert('connections'),
+      sessions: inert('sessions'),
       channels: inert('channels', { getForInstance: async () => FAKE_CHANNEL }),
       workflows: inert('workflows'),
       taskQueue: 'probe',
@@ -110,9 +111,10 @@ const DSK_ROUTERS: Record<string, () => Router> = {
   'channels.ts': () =>
     channelRoutes({
       channels: inert('channels', { getForInstance: async () => FAKE_CHANNEL }),
-      lifecycle: inert('lifecycle'),
+      webhookLog: inert('webhookLog'),
+      messageStatus: inert('messageStatus'),
+      outboundSends: inert('outboundSends'),
       workflows: inert('workflows'),
-      pool: inert('pool'),
       clock: () => new Date('2026-07-29T08:03:09Z'),
     }),
   'deliveries.ts': () => deliveryRoutes({ redelivery: inert('redelivery') }),

@@ -12,7 +12,7 @@ import { parseOutboundRequest } from '../../src/api/outbound-schema/index.js';
 import type { OutboundError } from '../../src/shared/outbound.js';
 import { parseDskEnvelope } from '../../src/dsk/envelope-schema.js';
 import { DskDeliveryError } from '../../src/dsk/client.js';
-import type { SendRateLimit } from '../../src/db/send-rate-limiter.js';
+import type { SendRateLimit } from '../../src/db/send-rate-slots.js';
 import { tokenRejectedSignal } from '../../src/workflows/messages.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
 

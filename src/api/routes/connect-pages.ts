@@ -4,6 +4,7 @@ import type Koa from 'koa';
 import type { WorkflowClient } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
+import type { ConnectionSessions } from '../../db/connection-sessions.js';
 import type { Connections } from '../../db/connections.js';
 import type { Logger } from '../../logger.js';
 import type { ChannelConnector } from '../../meta/connectors.js';
@@ -19,6 +20,7 @@ export const CONNECT_COOKIE = 'mis_connect';
 
 export interface ConnectPagesDeps {
   connections: Connections;
+  sessions: ConnectionSessions;
   workflows: WorkflowClient;
   vault: TokenVault;
   connectors: Readonly<Record<ConnectFlow, ChannelConnector>>;
@@ -110,10 +112,10 @@ ${options.map((o, i) => html`<label><input type="radio" name="asset_id" value="$
     const state = randomBytes(32).toString('base64url');
     const cookie = randomBytes(32).toString('base64url');
     const now = deps.clock();
-    if (!(await deps.connections.bindBrowser(connection.id, sha256(state), sha256(cookie), now))) {
+    if (!(await deps.sessions.bindBrowser(connection.id, sha256(state), sha256(cookie), now))) {
       return render(ctx, 410, 'Link expired', html`<p>This connection link has expired or was already used. Please start again from your platform.</p>${returnLink(connection.returnUrl, connection.id, 'expired')}`, 'error');
     }
-    const session = await deps.connections.session(connection.id);
+    const session = await deps.sessions.get(connection.id);
     const maxAge = Math.max(1, Math.floor(((session?.expiresAt.getTime() ?? now.getTime()) - now.getTime()) / 1000));
     setCookie(ctx, cookie, maxAge);
     const dialog = deps.connectors[connection.flow].dialogUrl({ state, redirectUri });
@@ -130,7 +132,7 @@ ${options.map((o, i) => html`<label><input type="radio" name="asset_id" value="$
 
   router.get('/oauth/callback', async (ctx) => {
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : undefined;
-    const session = state ? await deps.connections.sessionByState(sha256(state)) : undefined;
+    const session = state ? await deps.sessions.byState(sha256(state)) : undefined;
     if (!state || !session) {
       return render(ctx, 400, 'Invalid link', html`<p>This sign-in response is not valid or has already been used. Please start again from your platform.</p>`, 'error');
     }
@@ -149,14 +151,14 @@ ${options.map((o, i) => html`<label><input type="radio" name="asset_id" value="$
     const error = typeof ctx.query.error === 'string' ? ctx.query.error : undefined;
     const rawCode = typeof ctx.query.code === 'string' ? ctx.query.code : undefined;
     if (error || !rawCode) {
-      await deps.connections.consumeState(sha256(state), null, now);
+      await deps.sessions.consumeState(sha256(state), null, now);
       await handle.signal(cancelSignal, { reason: error === 'access_denied' ? 'user_cancelled' : 'meta_error' });
       setCookie(ctx, '', 0);
       return render(ctx, 200, 'Connection cancelled', html`<p>Nothing was connected.</p>${returnLink(connection.returnUrl, connection.id, 'cancelled')}`, 'error');
     }
     // Instagram appends `#_` to the code; browsers usually keep it in the fragment, but not always.
     const code = rawCode.replace(/#_$/, '');
-    if (!(await deps.connections.consumeState(sha256(state), deps.vault.encrypt(code), now))) {
+    if (!(await deps.sessions.consumeState(sha256(state), deps.vault.encrypt(code), now))) {
       return render(ctx, 409, 'Already used', html`<p>This sign-in response was already used.</p>`, 'error');
     }
     try {
@@ -172,7 +174,7 @@ ${options.map((o, i) => html`<label><input type="radio" name="asset_id" value="$
   router.post('/connect/:connectionId/choose', async (ctx) => {
     const id = ConnectionId.safeParse(ctx.params.connectionId);
     const connection = id.success ? await deps.connections.get(id.data) : undefined;
-    const session = connection ? await deps.connections.session(connection.id) : undefined;
+    const session = connection ? await deps.sessions.get(connection.id) : undefined;
     if (!connection || !session || !cookieMatches(ctx, session.cookieHash)) {
       return render(ctx, 400, 'Invalid request', html`<p>This choice cannot be accepted from this browser.</p>`, 'error');
     }

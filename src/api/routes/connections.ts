@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
 import { z } from 'zod';
 import type { Channels } from '../../db/channels.js';
+import type { ConnectionSessions } from '../../db/connection-sessions.js';
 import type { ConnectionRow, Connections } from '../../db/connections.js';
 import type { ConnectFlow, ConnectionStatus, ConnectionTiming } from '../../shared/connections.js';
 import { connectionWorkflowId } from '../../shared/ids.js';
@@ -14,6 +15,7 @@ import { parseBody, parseWith } from '../validate.js';
 
 export interface ConnectionRoutesDeps {
   connections: Connections;
+  sessions: ConnectionSessions;
   channels: Channels;
   workflows: WorkflowClient;
   taskQueue: string;
@@ -86,11 +88,11 @@ export function connectionRoutes(deps: ConnectionRoutesDeps): Router {
     const expiresAt = new Date(deps.clock().getTime() + deps.sessionTtlMs);
     const handle = deps.workflows.getHandle(connectionWorkflowId(channel.connectionId));
     const current = await handle.query(connectionStatusQuery);
-    await deps.connections.openSession(channel.connectionId, expiresAt, current.round + 1);
+    await deps.sessions.open(channel.connectionId, expiresAt, current.round + 1);
     try {
       await handle.executeUpdate(beginReauthorizationUpdate, { args: [{ sessionExpiresAt: expiresAt.toISOString() }] });
     } catch {
-      await deps.connections.deleteSession(channel.connectionId);
+      await deps.sessions.delete(channel.connectionId);
       throw new ApiError(409, 'not_reconnectable', `The channel cannot be re-connected now (phase ${current.phase})`);
     }
     ctx.body = { connection_id: channel.connectionId, connect_url: connectUrl(channel.connectionId), expires_at: expiresAt.toISOString(), status: 'awaiting_authorization' };

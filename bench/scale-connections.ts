@@ -41,7 +41,8 @@ import { freePort } from '../dev/infra/local-temporal.js';
 import { findPostgresBinDir, projectRoot } from '../dev/infra/tools.js';
 import { createLogger } from '../src/logger.js';
 import { createMetaEmulator } from '../dev/meta-emulator/app.js';
-import { buildActivities, buildFoundation } from '../src/runtime.js';
+import { buildFoundation } from '../src/runtime.js';
+import { buildActivities } from '../src/runtime-worker.js';
 import { connectionWorkflowId } from '../src/shared/ids.js';
 import { createTemporalClient } from '../src/temporal/client.js';
 import { FAILURE_CONVERTER_PATH } from '../src/temporal/data-converter.js';
@@ -121,7 +122,7 @@ function runWorker(bundlePath: string): void {
       taskQueue: config.temporal.taskQueue,
       dataConverter: foundation.dataConverter,
       source: { kind: 'bundle', codePath: bundlePath },
-      activities: buildActivities(foundation, client.workflow),
+      activities: buildActivities(foundation),
     });
     log.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
     try {

@@ -12,7 +12,8 @@ import { startLocalTemporal, type LocalTemporal } from './infra/local-temporal.j
 import { ensureRetentionSchedule } from '../src/temporal/schedules.js';
 import { findTemporalCli, projectRoot } from './infra/tools.js';
 import { createLogger } from '../src/logger.js';
-import { buildActivities, buildFoundation } from '../src/runtime.js';
+import { buildFoundation } from '../src/runtime.js';
+import { buildActivities } from '../src/runtime-worker.js';
 import { searchAttributeFlags } from '../src/shared/search-attributes.js';
 import { createTemporalClient } from '../src/temporal/client.js';
 import { installTemporalRuntime } from '../src/temporal/runtime-logger.js';
@@ -89,7 +90,7 @@ async function main() {
     taskQueue: config.temporal.taskQueue,
     dataConverter: foundation.dataConverter,
     source: workflowSourceFor('development'),
-    activities: buildActivities(foundation, client.workflow),
+    activities: buildActivities(foundation),
   });
   const workerDone = worker.run();
   await ensureRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace });

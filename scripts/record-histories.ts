@@ -41,7 +41,8 @@ const activities: Partial<Activities> = {
   mergeMessageStatus: async ({ status }) => ({ currentStatus: status }),
   deliverToDsk: async () => ({ status: 200, attempt: 1 }),
   recordInboundOutcome: async () => undefined,
-  matchSendStatus: async () => ({ clientMessageId: 'cm-recorded-sent' }),
+  // Still waiting for proof: the inbound workflow signals the send's workflow (gone here, so not found).
+  matchSendStatus: async () => ({ instanceId: 'inst-1', clientMessageId: 'cm-recorded-sent', unresolved: true }),
   // The first send goes out; the one named "ambiguous" loses Meta's answer; the one named "refused" meets a dead token.
   sendOutboundMessage: async ({ request }) => {
     const id = request.request.client_message_id;
@@ -54,7 +55,9 @@ const activities: Partial<Activities> = {
     return { metaMessageId: 'wamid.RECORDED-SENT' };
   },
   notifySendOutcome: async () => ({ delivered: true }),
-  reportTokenRejected: async () => ({ via: 'connection_workflow' }),
+  // A channel whose connection workflow is not running: the outbound workflow marks it itself.
+  tokenRejectionTarget: async ({ channelId }) => ({ id: channelId, connectionId: 'not-running' }),
+  markReauthRequiredDirectly: async () => undefined,
 };
 
 const env = await TestWorkflowEnvironment.createLocal({

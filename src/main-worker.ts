@@ -1,6 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { startProcess } from './entry.js';
-import { buildActivities, buildFoundation } from './runtime.js';
+import { buildFoundation } from './runtime.js';
+import { buildActivities } from './runtime-worker.js';
 import { createTemporalClient } from './temporal/client.js';
 import { installTemporalRuntime } from './temporal/runtime-logger.js';
 import { createWorker, workflowSourceFor } from './temporal/worker.js';
@@ -11,7 +12,7 @@ startProcess('worker', async (config, log) => {
   installTemporalRuntime(log, { handleSignals: true });
   const foundation = await buildFoundation(config, log, 'worker');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  // Activities signal other workflows (e.g. a channel's connection workflow) through a client of their own.
+  // For the retention schedule; activities need no Temporal client.
   const client = await createTemporalClient(config.temporal, foundation.dataConverter);
   const worker = await createWorker({
     connection,
@@ -19,7 +20,7 @@ startProcess('worker', async (config, log) => {
     taskQueue: config.temporal.taskQueue,
     dataConverter: foundation.dataConverter,
     source: workflowSourceFor(config.env),
-    activities: buildActivities(foundation, client.workflow),
+    activities: buildActivities(foundation),
   });
   const metricsServer =
     config.metrics.workerPort === undefined

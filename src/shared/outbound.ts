@@ -77,6 +77,24 @@ export interface OutboundWorkflowInput {
   reconcileWindowMs?: number;
 }
 
+/** Which send a webhook is about: its workflow is `outbound-<instanceId>-<clientMessageId>`. */
+export interface SendRef {
+  instanceId: string;
+  clientMessageId: string;
+}
+
+/**
+ * A webhook proved that a send reached Meta: a WhatsApp status carrying the send's tag, or an
+ * Instagram echo. Resolves a send whose answer was lost (`unknown`) without sending it again.
+ * Instagram echoes carry no tag, so they come with the echo's recipient and content for the workflow
+ * to compare with its own request (both live only in encrypted history).
+ */
+export interface SendObservation {
+  metaMessageId: string;
+  /** Instagram echoes only. */
+  echo?: { recipientId: string; text?: string; attachmentUrl?: string };
+}
+
 /** A day: statuses normally follow a send within seconds, but Meta retries webhooks for hours when the service was down. */
 export const DEFAULT_RECONCILE_WINDOW_MS = 24 * 60 * 60 * 1000;
 

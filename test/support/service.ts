@@ -12,7 +12,8 @@ import { createLogger, type Logger } from '../../src/logger.js';
 import type { MetaEmulator } from '../../dev/meta-emulator/app.js';
 import { DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from '../../dev/meta-emulator/app-ids.js';
 import type { ConnectionTiming } from '../../src/shared/connections.js';
-import { buildActivities, buildFoundation, type Foundation } from '../../src/runtime.js';
+import { buildFoundation, type Foundation } from '../../src/runtime.js';
+import { buildActivities } from '../../src/runtime-worker.js';
 import { installTemporalRuntime } from '../../src/temporal/runtime-logger.js';
 import { createWorker, WORKFLOWS_ENTRY } from '../../src/temporal/worker.js';
 import { generateFernetKey } from '../../src/vault/fernet.js';
@@ -140,7 +141,7 @@ export async function startTestService(
         taskQueue: config.temporal.taskQueue,
         dataConverter: foundation.dataConverter,
         source: { kind: 'path', workflowsPath: WORKFLOWS_ENTRY },
-        activities: buildActivities(foundation, client.workflow),
+        activities: buildActivities(foundation),
       });
       worker = { worker: w, running: w.run(), connection };
     },

@@ -55,7 +55,7 @@ export function layerOf(file: string): Layer {
         return 'infra';
     }
   }
-  return /^(main-.*|entry|runtime.*)\.ts$/.test(file) ? 'root' : 'infra';
+  return /^(main-.*|entry|runtime.*)\.(ts|js)$/.test(file) ? 'root' : 'infra';
 }
 
 export interface Edge {
@@ -71,11 +71,11 @@ export interface Graph {
   packages: Map<string, Set<string>>;
 }
 
-function walk(dir: string, base: string, out: string[]): void {
+function walk(dir: string, base: string, extension: '.ts' | '.js', out: string[]): void {
   for (const name of readdirSync(dir)) {
     const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) walk(full, base, out);
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(path.relative(base, full).split(path.sep).join('/'));
+    if (statSync(full).isDirectory()) walk(full, base, extension, out);
+    else if (name.endsWith(extension) && !name.endsWith('.d.ts')) out.push(path.relative(base, full).split(path.sep).join('/'));
   }
 }
 
@@ -89,10 +89,13 @@ function isTypeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean 
   return bindings !== undefined && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((e) => e.isTypeOnly);
 }
 
-/** Reads every src/**\/*.ts file and its static imports and re-exports (dynamic imports included as value edges). */
-export function readGraph(srcDir: string): Graph {
+/**
+ * Reads every `.ts` file under `srcDir` (or every `.js` file, for the compiled tree in dist/src) and
+ * its static imports and re-exports; dynamic imports count as value edges.
+ */
+export function readGraph(srcDir: string, extension: '.ts' | '.js' = '.ts'): Graph {
   const names: string[] = [];
-  walk(srcDir, srcDir, names);
+  walk(srcDir, srcDir, extension, names);
   const files: Graph['files'] = new Map();
   const edges: Edge[] = [];
   const packages: Graph['packages'] = new Map();
@@ -102,7 +105,7 @@ export function readGraph(srcDir: string): Graph {
     files.set(name, { lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0), source });
     const add = (specifier: string, typeOnly: boolean) => {
       if (specifier.startsWith('.')) {
-        const target = path.posix.normalize(path.posix.join(path.posix.dirname(name), specifier)).replace(/\.js$/, '.ts');
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(name), specifier)).replace(/\.js$/, extension);
         edges.push({ from: name, to: target, typeOnly });
       } else if (!typeOnly) {
         const pkg = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;

@@ -2,11 +2,12 @@ import { NativeConnection } from '@temporalio/worker';
 import { startProcess } from './entry.js';
 import { buildFoundation } from './runtime.js';
 import { buildActivities } from './runtime-worker.js';
-import { createTemporalClient } from './temporal/client.js';
+import { createWorkflowClient } from './temporal/client.js';
+import { createTemporalClient } from './temporal/connect.js';
 import { installTemporalRuntime } from './temporal/runtime-logger.js';
 import { createWorker, workflowSourceFor } from './temporal/worker.js';
 import { startMetricsServer } from './metrics-server.js';
-import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from './temporal/schedules.js';
+import { RETENTION_SCHEDULE_ID } from './temporal/schedules.js';
 
 startProcess('worker', async (config, log) => {
   installTemporalRuntime(log, { handleSignals: true });
@@ -27,7 +28,8 @@ startProcess('worker', async (config, log) => {
       ? undefined
       : await startMetricsServer({ registry: foundation.metrics.registry, host: config.metrics.workerHost, port: config.metrics.workerPort, token: config.metrics.token, log });
   // Idempotent: every worker start makes sure the daily retention purge is scheduled, with today's spec.
-  await ensureRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }).then(
+  const workflows = createWorkflowClient({ client, taskQueue: config.temporal.taskQueue, channels: foundation.repos.channels, clock: foundation.clock });
+  await workflows.ensureRetentionSchedule().then(
     (result) => log.info({ scheduleId: RETENTION_SCHEDULE_ID, result }, 'retention schedule ensured'),
     (err: unknown) => log.error({ scheduleId: RETENTION_SCHEDULE_ID, errorName: err instanceof Error ? err.name : typeof err }, 'retention schedule not ensured'),
   );

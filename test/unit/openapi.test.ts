@@ -101,7 +101,6 @@ const DSK_ROUTERS: Record<string, () => Router> = {
       sessions: inert('sessions'),
       channels: inert('channels', { getForInstance: async () => FAKE_CHANNEL }),
       workflows: inert('workflows'),
-      taskQueue: 'probe',
       publicBaseUrl: 'https://meta.example.com',
       // Every flow, so any documented `flow` is accepted and only the document's constraints decide.
       enabledFlows: ['whatsapp_embedded_signup', 'instagram_facebook_login', 'instagram_login'],
@@ -123,7 +122,6 @@ const DSK_ROUTERS: Record<string, () => Router> = {
     messageRoutes({
       channels: inert('channels', { getForInstance: async () => FAKE_CHANNEL }),
       workflows: inert('workflows'),
-      taskQueue: 'probe',
       deliveryHorizon: '1 hour',
     }),
   'channel-media.ts': () =>

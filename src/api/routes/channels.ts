@@ -1,13 +1,11 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
 import { z } from 'zod';
 import type { ChannelRow, Channels } from '../../db/channels.js';
 import type { MessageStatusStore } from '../../db/message-status.js';
 import type { OutboundSends } from '../../db/outbound-sends.js';
 import type { WebhookLog } from '../../db/webhook-log.js';
-import { connectionWorkflowId } from '../../shared/ids.js';
-import { disconnectSignal } from '../../workflows/messages.js';
+import type { Workflows } from '../../temporal/client.js';
 import { ApiError } from '../errors.js';
 import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseBody, parseWith } from '../validate.js';
@@ -18,7 +16,7 @@ export interface ChannelRoutesDeps {
   webhookLog: Pick<WebhookLog, 'summaryForChannel'>;
   messageStatus: Pick<MessageStatusStore, 'countForChannel'>;
   outboundSends: Pick<OutboundSends, 'countByStateForChannel'>;
-  workflows: WorkflowClient;
+  workflows: Pick<Workflows, 'disconnectChannel'>;
   clock: () => Date;
 }
 
@@ -122,18 +120,9 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
       ctx.body = { id: channel.id, status: 'disconnected' };
       return;
     }
-    let signalled = false;
-    if (channel.connectionId) {
-      try {
-        await deps.workflows.getHandle(connectionWorkflowId(channel.connectionId)).signal(disconnectSignal, { reason: 'dsk_request' });
-        signalled = true;
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
-    }
-    if (!signalled) await deps.channels.disconnect(channel.id, deps.clock());
-    ctx.status = signalled ? 202 : 200;
-    ctx.body = { id: channel.id, status: signalled ? 'disconnecting' : 'disconnected' };
+    const status = await deps.workflows.disconnectChannel(channel, 'dsk_request');
+    ctx.status = status === 'disconnecting' ? 202 : 200;
+    ctx.body = { id: channel.id, status };
   });
 
   return router;

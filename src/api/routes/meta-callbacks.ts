@@ -1,22 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
 import type { Channels } from '../../db/channels.js';
 import type { DeletionRequests } from '../../db/deletion-requests.js';
 import type { Logger } from '../../logger.js';
 import { verifySignedRequest } from '../../meta/signature.js';
-import { connectionWorkflowId } from '../../shared/ids.js';
-import { disconnectSignal } from '../../workflows/messages.js';
+import type { Workflows } from '../../temporal/client.js';
 import { ApiError } from '../errors.js';
 import { html, page } from '../pages/html.js';
 import { readText } from '../validate.js';
 
 export interface MetaCallbackDeps {
   appSecrets: readonly string[];
-  channels: Channels;
+  channels: Pick<Channels, 'liveForMetaUser'>;
   deletionRequests: DeletionRequests;
-  workflows: WorkflowClient;
+  workflows: Pick<Workflows, 'disconnectChannel'>;
   publicBaseUrl: string;
   clock: () => Date;
   log: Logger;
@@ -45,18 +43,7 @@ export function metaCallbackRoutes(deps: MetaCallbackDeps): Router {
 
   async function disconnectAll(metaUserId: string, reason: string): Promise<number> {
     const channels = await deps.channels.liveForMetaUser(metaUserId);
-    for (const channel of channels) {
-      let signalled = false;
-      if (channel.connectionId) {
-        try {
-          await deps.workflows.getHandle(connectionWorkflowId(channel.connectionId)).signal(disconnectSignal, { reason });
-          signalled = true;
-        } catch (err) {
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-        }
-      }
-      if (!signalled) await deps.channels.disconnect(channel.id, deps.clock());
-    }
+    for (const channel of channels) await deps.workflows.disconnectChannel(channel, reason);
     return channels.length;
   }
 

@@ -9,7 +9,7 @@ import { projectRoot } from '../src/project-root.js';
  * "up" across layers, import cycles, the largest files, what each process loads, and where workflows
  * are started, signalled, updated or queried.
  *
- *   npm run build && node dist/scripts/import-graph.js [--json]
+ *   npm run build && node dist/scripts/import-graph.js [src-dir] [--json]
  *
  * Layers (an import may only point to its own layer or one listed as below it):
  *   shared      workflow-safe plain data                       → shared
@@ -250,7 +250,8 @@ export function report(srcDir: string) {
   const api = graph.files.has('main-api.ts') ? reach(graph, 'main-api.ts') : undefined;
   const worker = graph.files.has('main-worker.ts') ? reach(graph, 'main-worker.ts') : undefined;
   const sites = workflowCallSites(graph);
-  const outsideWorkflows = sites.filter((s) => layerOf(s.file) !== 'workflows');
+  const outside = sites.filter((s) => layerOf(s.file) !== 'workflows');
+  const filesWith = (calls: readonly string[]) => [...new Set(outside.filter((s) => calls.includes(s.call)).map((s) => s.file))];
   return {
     files: graph.files.size,
     imports: graph.edges.length,
@@ -263,9 +264,11 @@ export function report(srcDir: string) {
       worker: worker && { files: worker.files.size, api: [...worker.files].filter((f) => layerOf(f) === 'api'), koa: [...worker.packages].filter((p) => p === 'koa' || p === '@koa/router') },
     },
     workflowCalls: {
-      sites: outsideWorkflows.length,
-      files: [...new Set(outsideWorkflows.map((s) => s.file))],
-      byFile: Object.fromEntries([...new Set(outsideWorkflows.map((s) => s.file))].map((f) => [f, outsideWorkflows.filter((s) => s.file === f).map((s) => `${s.call}:${s.line}`)])),
+      sites: outside.length,
+      files: filesWith([...WORKFLOW_OPERATIONS]),
+      startFiles: filesWith(['start', 'execute', 'signalWithStart', 'executeUpdateWithStart']),
+      signalFiles: filesWith(['signal', 'signalWithStart']),
+      byFile: Object.fromEntries(filesWith([...WORKFLOW_OPERATIONS]).map((f) => [f, outside.filter((s) => s.file === f).map((s) => `${s.call}:${s.line}`)])),
       fromWorkflows: sites.filter((s) => layerOf(s.file) === 'workflows').map((s) => `${s.file}:${s.line} ${s.call}`),
     },
   };
@@ -288,15 +291,18 @@ function print(r: ReturnType<typeof report>): void {
   if (r.processes.worker) {
     out.push(`worker process (main-worker.ts) loads ${r.processes.worker.files} src files; api/inbound: ${r.processes.worker.api.length}; koa packages: ${r.processes.worker.koa.join(', ') || 'none'}`);
   }
-  out.push(`places that start/signal/update/query workflows (outside workflows/): ${r.workflowCalls.sites} calls in ${r.workflowCalls.files.length} files`);
-  for (const [file, calls] of Object.entries(r.workflowCalls.byFile)) out.push(`  ${file}: ${calls.join(', ')}`);
-  out.push(`workflow-to-workflow calls inside workflows/: ${r.workflowCalls.fromWorkflows.length}`);
-  for (const s of r.workflowCalls.fromWorkflows) out.push(`  ${s}`);
+  const calls = r.workflowCalls;
+  out.push(`places that start/signal/update/query workflows (outside workflows/): ${calls.sites} calls in ${calls.files.length} files (starts in ${calls.startFiles.length}, signals in ${calls.signalFiles.length})`);
+  for (const [file, list] of Object.entries(calls.byFile)) out.push(`  ${file}: ${list.join(', ')}`);
+  out.push(`workflow-to-workflow calls inside workflows/: ${calls.fromWorkflows.length}`);
+  for (const s of calls.fromWorkflows) out.push(`  ${s}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const result = report(path.join(projectRoot(), 'src'));
+  // Another tree can be measured too, e.g. an older commit: git archive <commit> src | tar -x -C /tmp/before
+  const srcDir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? path.join(projectRoot(), 'src');
+  const result = report(srcDir);
   if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else print(result);
 }

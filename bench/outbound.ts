@@ -49,7 +49,7 @@ import { createMetaEmulator } from '../dev/meta-emulator/app.js';
 import { emulatorServiceEnv } from '../dev/meta-emulator/service-env.js';
 import { DEFAULT_WHATSAPP_THROUGHPUT } from '../dev/meta-emulator/state.js';
 import { sendTag, whatsappGraphBody } from '../src/outbound/graph-bodies.js';
-import type { WhatsAppOutboundRequest } from '../src/outbound/message-schema.js';
+import type { WhatsAppOutboundRequest } from '../src/shared/outbound-request.js';
 import { outboundWorkflowId } from '../src/shared/ids.js';
 import { generatePayloadKey } from '../src/temporal/encryption-codec.js';
 import { createTokenVault } from '../src/vault/token-vault.js';

@@ -35,15 +35,17 @@ import v8 from 'node:v8';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection } from '@temporalio/worker';
-import { buildApi, closeServer } from '../src/api/server.js';
+import { closeServer } from '../src/api/server.js';
+import { buildApi } from '../src/runtime-api.js';
 import { startProcess } from '../src/entry.js';
 import { freePort } from '../dev/infra/local-temporal.js';
 import { findPostgresBinDir, projectRoot } from '../dev/infra/tools.js';
 import { createLogger } from '../src/logger.js';
 import { createMetaEmulator } from '../dev/meta-emulator/app.js';
-import { buildActivities, buildFoundation } from '../src/runtime.js';
+import { buildFoundation } from '../src/runtime.js';
+import { buildActivities } from '../src/runtime-worker.js';
 import { connectionWorkflowId } from '../src/shared/ids.js';
-import { createTemporalClient } from '../src/temporal/client.js';
+import { createTemporalClient } from '../src/temporal/connect.js';
 import { FAILURE_CONVERTER_PATH } from '../src/temporal/data-converter.js';
 import { installTemporalRuntime } from '../src/temporal/runtime-logger.js';
 import { createWorker, WORKFLOWS_ENTRY } from '../src/temporal/worker.js';
@@ -121,7 +123,7 @@ function runWorker(bundlePath: string): void {
       taskQueue: config.temporal.taskQueue,
       dataConverter: foundation.dataConverter,
       source: { kind: 'bundle', codePath: bundlePath },
-      activities: buildActivities(foundation, client.workflow),
+      activities: buildActivities(foundation),
     });
     log.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
     try {

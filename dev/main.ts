@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { SignJWT } from 'jose';
-import { buildApi, closeServer } from '../src/api/server.js';
+import { closeServer } from '../src/api/server.js';
+import { buildApi } from '../src/runtime-api.js';
 import { loadConfig } from '../src/config.js';
 import { migrateUp } from '../src/db/migrate.js';
 import { createDskStandIn } from './dsk-stand-in.js';
@@ -12,9 +13,10 @@ import { startLocalTemporal, type LocalTemporal } from './infra/local-temporal.j
 import { ensureRetentionSchedule } from '../src/temporal/schedules.js';
 import { findTemporalCli, projectRoot } from './infra/tools.js';
 import { createLogger } from '../src/logger.js';
-import { buildActivities, buildFoundation } from '../src/runtime.js';
+import { buildFoundation } from '../src/runtime.js';
+import { buildActivities } from '../src/runtime-worker.js';
 import { searchAttributeFlags } from '../src/shared/search-attributes.js';
-import { createTemporalClient } from '../src/temporal/client.js';
+import { createTemporalClient } from '../src/temporal/connect.js';
 import { installTemporalRuntime } from '../src/temporal/runtime-logger.js';
 import { createWorker, workflowSourceFor } from '../src/temporal/worker.js';
 
@@ -89,7 +91,7 @@ async function main() {
     taskQueue: config.temporal.taskQueue,
     dataConverter: foundation.dataConverter,
     source: workflowSourceFor('development'),
-    activities: buildActivities(foundation, client.workflow),
+    activities: buildActivities(foundation),
   });
   const workerDone = worker.run();
   await ensureRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace });

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { instagramOutboundSchema, whatsappOutboundSchema } from '../src/outbound/message-schema.js';
+import { instagramOutboundSchema, whatsappOutboundSchema } from '../src/api/outbound-schema/index.js';
 import type { JsonObject } from './openapi-events.js';
 
 /**
  * The bodies of `POST /v1/channels/{id}/messages` in docs/openapi.json are generated from the zod
- * schemas that validate them (src/outbound/message-schema.ts), so the document states exactly the
+ * schemas that validate them (src/api/outbound-schema/), so the document states exactly the
  * constraints the API enforces. What JSON Schema cannot say (Unicode code-point and UTF-8 byte
  * lengths, "a single emoji") is enforced by the API and described in the operation's text.
  * scripts/sync-openapi-events.ts writes them; test/unit/openapi.test.ts checks they are current.

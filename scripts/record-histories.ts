@@ -11,6 +11,9 @@ import type { Activities } from '../src/activities/index.js';
 import { findTemporalCli, projectRoot } from '../dev/infra/tools.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes.js';
 import type { ConnectionWorkflowInput } from '../src/shared/connections.js';
+import { connectionWorkflowId } from '../src/shared/ids.js';
+import { splitWebhook } from '../src/meta/webhook-events.js';
+import { igEcho, igPayload, waAccountUpdate } from '../test/support/meta-webhook-sender.js';
 import { WORKFLOWS_ENTRY } from '../src/temporal/worker.js';
 import { authorizeUpdate, chooseAssetUpdate, disconnectSignal, sendObservedSignal, sendResultUpdate } from '../src/workflows/messages.js';
 import { OUTBOUND_START_POLICY, SEND_AMBIGUOUS_FAILURE, type OutboundWorkflowInput } from '../src/shared/outbound.js';
@@ -27,6 +30,8 @@ const run = promisify(execFile);
 const outDir = path.join(projectRoot(), 'test', 'histories');
 const cli = findTemporalCli(process.env);
 const stamp = new Date().toISOString().slice(0, 10);
+/** The connection workflow an account_update tells to disconnect. */
+const REMOVED_CONNECTION = randomUUID();
 
 const activities: Partial<Activities> = {
   exchangeAuthorization: async () => ({ options: [{ id: 'pn-1', name: 'Acme Sales' }, { id: 'pn-2', name: 'Acme Support' }] }),
@@ -41,7 +46,8 @@ const activities: Partial<Activities> = {
   mergeMessageStatus: async ({ status }) => ({ currentStatus: status }),
   deliverToDsk: async () => ({ status: 200, attempt: 1 }),
   recordInboundOutcome: async () => undefined,
-  matchSendStatus: async () => ({ clientMessageId: 'cm-recorded-sent' }),
+  // Still waiting for proof: the inbound workflow signals the send's workflow (gone here, so not found).
+  matchSendStatus: async () => ({ instanceId: 'inst-1', clientMessageId: 'cm-recorded-sent', unresolved: true }),
   // The first send goes out; the one named "ambiguous" loses Meta's answer; the one named "refused" meets a dead token.
   sendOutboundMessage: async ({ request }) => {
     const id = request.request.client_message_id;
@@ -54,7 +60,17 @@ const activities: Partial<Activities> = {
     return { metaMessageId: 'wamid.RECORDED-SENT' };
   },
   notifySendOutcome: async () => ({ delivered: true }),
-  reportTokenRejected: async () => ({ via: 'connection_workflow' }),
+  // A channel whose connection workflow is not running: the outbound workflow marks it itself.
+  tokenRejectionTarget: async ({ channelId }) => ({ id: channelId, connectionId: 'not-running' }),
+  markReauthRequiredDirectly: async () => undefined,
+  // The business removed the app: one channel with a running connection workflow, one without any.
+  channelsOnSameWaba: async () => [
+    { id: 'ch-1', connectionId: REMOVED_CONNECTION },
+    { id: 'ch-2', connectionId: null },
+  ],
+  disconnectChannelDirectly: async () => undefined,
+  // An echo no known send has: it is offered to an unresolved send (gone here, so not found).
+  findSendsForEcho: async () => ({ known: null, candidates: [{ instanceId: 'inst-1', clientMessageId: 'cm-recorded-gone' }] }),
 };
 
 const env = await TestWorkflowEnvironment.createLocal({
@@ -163,6 +179,28 @@ try {
       await handle.result();
       recorded.push(workflowId);
     }
+
+    // WhatsApp reports the business removed the app: the inbound workflow signals the connection workflow
+    // of one channel (waiting for authorization here, so it ends cancelled) and disconnects the other itself.
+    const removed = await env.client.workflow.start('connectionWorkflow', {
+      taskQueue,
+      workflowId: connectionWorkflowId(REMOVED_CONNECTION),
+      args: [connectionInput({ connectionId: REMOVED_CONNECTION })],
+    });
+    const receivedAt = new Date('2025-06-08T21:05:00.000Z');
+    const [accountUpdate] = splitWebhook(waAccountUpdate({ event: 'PARTNER_APP_UNINSTALLED', time: receivedAt.getTime() }), { receivedAt });
+    const [echo] = splitWebhook(igPayload(igEcho({ text: 'recorded fixture' })), { receivedAt });
+    for (const event of [accountUpdate!, echo!]) {
+      const inboundRun = await env.client.workflow.start('inboundEventWorkflow', {
+        taskQueue,
+        workflowId: `inbound-record-${randomUUID()}`,
+        args: [{ event, receivedAt: receivedAt.toISOString(), deliveryHorizon: '1 hour' }],
+      });
+      await inboundRun.result();
+      recorded.push(inboundRun.workflowId);
+    }
+    await removed.result();
+    recorded.push(removed.workflowId);
   });
 
   await mkdir(outDir, { recursive: true });

@@ -5,7 +5,7 @@ import { syncOutboundSchemas } from './openapi-outbound.js';
 /**
  * Re-embeds docs/schemas/dsk-event.v1.schema.json (and the webhook's examples from
  * docs/schemas/examples) into docs/openapi.json after the event schema changed, and regenerates the
- * outbound message schemas from src/outbound/message-schema.ts. The unit test
+ * outbound message schemas from src/api/outbound-schema/. The unit test
  * test/unit/openapi.test.ts fails until this has been run.
  *
  *   npm run build && node dist/scripts/sync-openapi-events.js

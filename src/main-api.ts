@@ -1,8 +1,9 @@
 import https from 'node:https';
-import { closeServer, buildApi, createApiServer, reloadTls } from './api/server.js';
+import { closeServer, createApiServer, reloadTls } from './api/server.js';
 import { startProcess } from './entry.js';
 import { buildFoundation } from './runtime.js';
-import { createTemporalClient } from './temporal/client.js';
+import { buildApi } from './runtime-api.js';
+import { createTemporalClient } from './temporal/connect.js';
 
 startProcess('api', async (config, log) => {
   const foundation = await buildFoundation(config, log, 'api');

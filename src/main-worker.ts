@@ -1,17 +1,19 @@
 import { NativeConnection } from '@temporalio/worker';
 import { startProcess } from './entry.js';
-import { buildActivities, buildFoundation } from './runtime.js';
-import { createTemporalClient } from './temporal/client.js';
+import { buildFoundation } from './runtime.js';
+import { buildActivities } from './runtime-worker.js';
+import { createWorkflowClient } from './temporal/client.js';
+import { createTemporalClient } from './temporal/connect.js';
 import { installTemporalRuntime } from './temporal/runtime-logger.js';
 import { createWorker, workflowSourceFor } from './temporal/worker.js';
 import { startMetricsServer } from './metrics-server.js';
-import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from './temporal/schedules.js';
+import { RETENTION_SCHEDULE_ID } from './temporal/schedules.js';
 
 startProcess('worker', async (config, log) => {
   installTemporalRuntime(log, { handleSignals: true });
   const foundation = await buildFoundation(config, log, 'worker');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  // Activities signal other workflows (e.g. a channel's connection workflow) through a client of their own.
+  // For the retention schedule; activities need no Temporal client.
   const client = await createTemporalClient(config.temporal, foundation.dataConverter);
   const worker = await createWorker({
     connection,
@@ -19,14 +21,15 @@ startProcess('worker', async (config, log) => {
     taskQueue: config.temporal.taskQueue,
     dataConverter: foundation.dataConverter,
     source: workflowSourceFor(config.env),
-    activities: buildActivities(foundation, client.workflow),
+    activities: buildActivities(foundation),
   });
   const metricsServer =
     config.metrics.workerPort === undefined
       ? undefined
       : await startMetricsServer({ registry: foundation.metrics.registry, host: config.metrics.workerHost, port: config.metrics.workerPort, token: config.metrics.token, log });
   // Idempotent: every worker start makes sure the daily retention purge is scheduled, with today's spec.
-  await ensureRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }).then(
+  const workflows = createWorkflowClient({ client, taskQueue: config.temporal.taskQueue, channels: foundation.repos.channels, clock: foundation.clock });
+  await workflows.ensureRetentionSchedule().then(
     (result) => log.info({ scheduleId: RETENTION_SCHEDULE_ID, result }, 'retention schedule ensured'),
     (err: unknown) => log.error({ scheduleId: RETENTION_SCHEDULE_ID, errorName: err instanceof Error ? err.name : typeof err }, 'retention schedule not ensured'),
   );

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { decideOperatorAccess } from './api/middleware/operator-access.js';
+import { decideOperatorAccess } from './operator-access.js';
 import type { Logger } from './logger.js';
 
 export interface MetricsServerOptions {

@@ -1,8 +1,6 @@
-import { createHmac, hkdfSync } from 'node:crypto';
 import type { PayloadCodec } from '@temporalio/common';
 import { Registry } from 'prom-client';
 import type { Config } from './config.js';
-import { createChannelStats } from './db/channel-stats.js';
 import { createMetrics, instrumentDskClient, type Metrics } from './metrics.js';
 import { createPayloadCodecs } from './temporal/encryption-codec.js';
 import { createPool, type Pool } from './db/pool.js';
@@ -10,13 +8,11 @@ import { createInstances } from './db/instances.js';
 import { createRouting } from './db/routing.js';
 import { createWebhookLog } from './db/webhook-log.js';
 import { createMessageStatusStore } from './db/message-status.js';
-import { createChannelLifecycle } from './db/channel-lifecycle.js';
 import { createChannels } from './db/channels.js';
+import { createConnectionSessions } from './db/connection-sessions.js';
 import { createConnections } from './db/connections.js';
+import { createDeletionRequests } from './db/deletion-requests.js';
 import { createOutboundSends } from './db/outbound-sends.js';
-import { createSendRateLimiter } from './db/send-rate-limiter.js';
-import type { WorkflowClient } from '@temporalio/client';
-import { createActivities } from './activities/index.js';
 import type { ChannelConnector } from './meta/connectors.js';
 import { connectorDepsFromConfig, createConnectors } from './meta/connectors/index.js';
 import type { ConnectFlow } from './shared/connections.js';
@@ -24,13 +20,14 @@ import { createDskClient } from './dsk/client.js';
 import { loadServiceSigningKey, type ServiceSigningKey } from './dsk/service-keys.js';
 import type { Logger } from './logger.js';
 import { createGraphClient, type GraphClient } from './meta/graph-client.js';
-import { createInstagramClient } from './meta/instagram-client.js';
 import { createDataConverter } from './temporal/data-converter.js';
 import { createTokenVault, type TokenVault } from './vault/token-vault.js';
 
 /**
  * What both processes (api and worker) build from configuration. Each entry point takes what it
- * needs; nothing here is a module-level singleton.
+ * needs; nothing here is a module-level singleton. What only one process needs is built in its own
+ * composition module (runtime-worker.ts: activities and the send rate limiter; runtime-api.ts: the
+ * Koa app), so the api never loads activities and the worker never loads Koa.
  */
 export interface Foundation {
   config: Config;
@@ -43,10 +40,11 @@ export interface Foundation {
     routing: ReturnType<typeof createRouting>;
     webhookLog: ReturnType<typeof createWebhookLog>;
     messageStatus: ReturnType<typeof createMessageStatusStore>;
-    channelLifecycle: ReturnType<typeof createChannelLifecycle>;
     channels: ReturnType<typeof createChannels>;
     connections: ReturnType<typeof createConnections>;
+    sessions: ReturnType<typeof createConnectionSessions>;
     outboundSends: ReturnType<typeof createOutboundSends>;
+    deletionRequests: ReturnType<typeof createDeletionRequests>;
   };
   /** One per connect flow (WhatsApp Embedded Signup, Instagram via Facebook Login, Instagram Login). */
   connectors: Readonly<Record<ConnectFlow, ChannelConnector>>;
@@ -74,12 +72,13 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
   const clock = () => new Date();
   const payloadCodecs = createPayloadCodecs(config.payloadKeys);
   if (payloadCodecs.length === 0) log.warn('PAYLOAD_ENCRYPTION_KEYS is unset: Temporal payloads are stored unencrypted (outside production only)');
+  const channels = createChannels(pool);
   const metrics = createMetrics(
     new Registry(),
     processName === 'worker'
       ? {}
       : {
-          channelCounts: createChannelStats(pool).countByStatus,
+          channelCounts: channels.countByStatus,
           onCollectError: (err) => log.warn({ errorName: err instanceof Error ? err.name : typeof err }, 'channel count for metrics failed'),
         },
   );
@@ -102,10 +101,11 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       routing: createRouting(pool),
       webhookLog: createWebhookLog(pool),
       messageStatus: createMessageStatusStore(pool),
-      channelLifecycle: createChannelLifecycle(pool),
-      channels: createChannels(pool),
+      channels,
       connections: createConnections(pool),
+      sessions: createConnectionSessions(pool),
       outboundSends: createOutboundSends(pool),
+      deletionRequests: createDeletionRequests(pool),
     },
     dsk: instrumentDskClient(
       createDskClient({ signer: signingKey, issuer: config.serviceJwt.issuer, audience: config.serviceJwt.audience, timeoutMs: config.delivery.timeoutMs }),
@@ -118,65 +118,4 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
     metrics,
     clock,
   };
-}
-
-/**
- * Every activity the worker registers, from the foundation. Activities that signal other workflows
- * (a channel's connection workflow) use `workflows`.
- */
-export function buildActivities(f: Foundation, workflows: WorkflowClient) {
-  return createActivities({
-    pool: f.pool,
-    routing: f.repos.routing,
-    webhookLog: f.repos.webhookLog,
-    messageStatus: f.repos.messageStatus,
-    outboundSends: f.repos.outboundSends,
-    channels: f.repos.channelLifecycle,
-    dsk: f.dsk,
-    workflows,
-    clock: f.clock,
-    connection: {
-      connections: f.repos.connections,
-      channels: f.repos.channels,
-      lifecycle: f.repos.channelLifecycle,
-      instances: f.repos.instances,
-      vault: f.vault,
-      connectors: f.connectors,
-      dsk: f.dsk,
-      redirectUri: `${f.config.http.publicBaseUrl}/oauth/callback`,
-      clock: f.clock,
-      metrics: f.metrics,
-    },
-    outbound: {
-      channels: f.repos.channels,
-      instances: f.repos.instances,
-      sends: f.repos.outboundSends,
-      rateLimiter: createSendRateLimiter(f.pool),
-      rateLimits: f.config.outbound.rateLimits,
-      recipientKey: recipientKeyer(f.config.tokenKeys[0]!.key),
-      workflows,
-      dsk: f.dsk,
-      metrics: f.metrics,
-      vault: f.vault,
-      graph: f.graph,
-      instagram: createInstagramClient({
-        graphBaseUrl: f.config.instagram.graphBaseUrl,
-        apiBaseUrl: f.config.instagram.apiBaseUrl,
-        version: f.config.meta.graphVersion,
-        timeoutMs: f.config.meta.graphTimeoutMs,
-      }),
-      clock: f.clock,
-      log: f.log,
-    },
-  });
-}
-
-/**
- * The pair-rate key of a recipient: HMAC-SHA256 under a key derived (HKDF) from the newest token key,
- * so the rate table in PostgreSQL never holds a phone number and cannot be reversed by enumerating
- * numbers. A key rotation only resets pair pacing for a few seconds.
- */
-function recipientKeyer(tokenKey: string): (recipient: string) => string {
-  const key = Buffer.from(hkdfSync('sha256', Buffer.from(tokenKey, 'base64url'), Buffer.alloc(0), 'send-rate-recipient-key', 32));
-  return (recipient) => createHmac('sha256', key).update(recipient.replace(/^\+/, ''), 'utf8').digest('base64url').slice(0, 22);
 }

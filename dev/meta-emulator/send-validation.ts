@@ -3,7 +3,7 @@ import type { GraphErrorSpec } from './graph.js';
 /**
  * Body validation of the emulated Send APIs (reference meta-platform.md §6.1, §6.3), answering with
  * the error Meta gives for each kind of mistake. Written from the reference, not from the service's
- * zod schema (src/outbound/message-schema.ts), on purpose: the emulator is the independent check
+ * zod schemas (src/api/outbound-schema/), on purpose: the emulator is the independent check
  * that what the service builds is something Meta takes.
  *
  * WhatsApp (WA-ERR): a missing required field is 131008 "Required parameter is missing", a field

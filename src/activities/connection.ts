@@ -1,6 +1,6 @@
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
-import type { ChannelLifecycle } from '../db/channel-lifecycle.js';
 import type { Channels } from '../db/channels.js';
+import type { ConnectionSessions } from '../db/connection-sessions.js';
 import type { Connections } from '../db/connections.js';
 import type { Instances } from '../db/instances.js';
 import { DskDeliveryError, type DskClient } from '../dsk/client.js';
@@ -13,8 +13,8 @@ import type { Metrics } from '../metrics.js';
 
 export interface ConnectionActivityDeps {
   connections: Connections;
+  sessions: ConnectionSessions;
   channels: Channels;
-  lifecycle: ChannelLifecycle;
   instances: Instances;
   vault: TokenVault;
   connectors: Readonly<Record<ConnectFlow, ChannelConnector>>;
@@ -91,7 +91,7 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
     /** Code → long-lived token → assets; the token and assets wait encrypted in the session. */
     async exchangeAuthorization(input: { connectionId: string }): Promise<{ options: AssetOption[] }> {
       const { connector } = await connectorFor(input.connectionId);
-      const codeCiphertext = await deps.connections.takeCode(input.connectionId);
+      const codeCiphertext = await deps.sessions.takeCode(input.connectionId);
       if (!codeCiphertext) throw ApplicationFailure.nonRetryable('no authorization code is waiting', 'code_missing');
       const code = deps.vault.decrypt(codeCiphertext);
       let assets: DiscoveredAsset[];
@@ -105,14 +105,14 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
       const pending: PendingGrant = {
         assets: assets.map((a) => ({ ...a, token: { accessToken: a.token.accessToken, kind: a.token.kind, expiresAt: a.token.expiresAt?.toISOString() ?? null } })),
       };
-      await deps.connections.storePending(input.connectionId, deps.vault.encrypt(JSON.stringify(pending)));
+      await deps.sessions.storePending(input.connectionId, deps.vault.encrypt(JSON.stringify(pending)));
       return { options: assets.map((a) => ({ id: a.externalId, name: a.displayName, ...(a.phoneNumber ?? a.username ? { detail: a.phoneNumber ?? `@${a.username}` } : {}) })) };
     },
 
     /** Subscribes and registers the chosen asset, stores its token encrypted, and deletes the session. */
     async activateChannel(input: { connectionId: string; assetId: string }): Promise<{ channelId: string; tokenExpiresAt: string | null }> {
       const { connection, connector } = await connectorFor(input.connectionId);
-      const session = await deps.connections.session(input.connectionId);
+      const session = await deps.sessions.get(input.connectionId);
       if (!session?.pendingCiphertext) {
         // Activation already ran and the session is gone: answer from the channel (activities are at-least-once).
         if (connection.channelId) {
@@ -154,11 +154,11 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
         now,
       );
       if ('conflict' in result) {
-        await deps.connections.deleteSession(connection.id);
+        await deps.sessions.delete(connection.id);
         throw ApplicationFailure.nonRetryable('this Meta asset is already connected to another instance', 'asset_in_use');
       }
       await deps.connections.setChannel(connection.id, result.channelId, now);
-      await deps.connections.deleteSession(connection.id);
+      await deps.sessions.delete(connection.id);
       return { channelId: result.channelId, tokenExpiresAt: asset.token.expiresAt?.toISOString() ?? null };
     },
 
@@ -207,11 +207,11 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
     },
 
     async discardSession(input: { connectionId: string }): Promise<void> {
-      await deps.connections.deleteSession(input.connectionId);
+      await deps.sessions.delete(input.connectionId);
     },
 
     async finishConnection(input: { connectionId: string; status: 'expired' | 'cancelled' | 'failed'; failureCode: string | null }): Promise<void> {
-      await deps.connections.deleteSession(input.connectionId);
+      await deps.sessions.delete(input.connectionId);
       await deps.connections.setStatus(input.connectionId, input.status, input.failureCode, deps.clock());
     },
 
@@ -230,8 +230,8 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
         }
       }
       const now = deps.clock();
-      await deps.lifecycle.disconnect(input.channelId, now);
-      await deps.connections.deleteSession(input.connectionId);
+      await deps.channels.disconnect(input.channelId, now);
+      await deps.sessions.delete(input.connectionId);
       await deps.connections.setStatus(input.connectionId, 'disconnected', null, now);
     },
   };

@@ -1,31 +1,31 @@
 import { activityInfo, log } from '@temporalio/activity';
-import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
-import type { ChannelLifecycle } from '../db/channel-lifecycle.js';
+import type { Channels } from '../db/channels.js';
 import type { MessageStatusStore } from '../db/message-status.js';
 import type { OutboundSends } from '../db/outbound-sends.js';
 import type { Routing } from '../db/routing.js';
 import type { DeliveryOutcome, WebhookLog } from '../db/webhook-log.js';
 import { DskDeliveryError, type DskClient } from '../dsk/client.js';
 import { toDskEnvelope, type DeliveryRoute } from '../shared/delivery.js';
-import { connectionWorkflowId, outboundWorkflowId } from '../shared/ids.js';
 import { MESSAGE_STATUSES, type ChannelType, type InboundEvent, type MessageStatus } from '../shared/inbound-events.js';
+import type { ChannelRef } from '../shared/connections.js';
+import type { SendRef } from '../shared/outbound.js';
 import { dskDeliveryFailure } from './dsk-failure.js';
-import { disconnectSignal, sendObservedSignal, type SendObservation } from '../workflows/messages.js';
 
 export interface InboundActivityDeps {
   routing: Routing;
   webhookLog: WebhookLog;
   messageStatus: MessageStatusStore;
-  channels: ChannelLifecycle;
+  channels: Pick<Channels, 'liveOnSameWaba' | 'disconnect'>;
   /** The send ledger: how a status or echo finds the send it proves. */
   outboundSends: Pick<OutboundSends, 'byTag' | 'byMetaMessageId' | 'unresolved'>;
   dsk: DskClient;
-  /** Signals other workflows (a channel's connection workflow) from activities. */
-  workflows: WorkflowClient;
   clock: () => Date;
 }
 
-/** Thin activities around the routing table, the webhook log and the DSK client. */
+/**
+ * Thin activities around the routing table, the webhook log, the send ledger and the DSK client. They
+ * signal no workflow: they say which workflows to tell, and the inbound workflow signals them itself.
+ */
 export function createInboundActivities(deps: InboundActivityDeps) {
   return {
     async resolveInboundRoute(input: { key: string; channelType: ChannelType | 'unknown'; businessId: string }): Promise<DeliveryRoute | null> {
@@ -72,35 +72,28 @@ export function createInboundActivities(deps: InboundActivityDeps) {
     },
 
     /**
-     * A WhatsApp status carrying one of our send tags (biz_opaque_callback_data): returns the send's
-     * client_message_id for DSK, and tells a send still waiting for Meta's answer (or that lost it)
-     * that it did reach Meta.
+     * A WhatsApp status carrying one of our send tags (biz_opaque_callback_data): the send, whose
+     * client_message_id DSK gets, and whether it still waits for Meta's answer (or lost it), in which
+     * case the workflow tells it that it did reach Meta. (Histories from before the
+     * `inbound-signals-sends` patch recorded `{ clientMessageId }` only.)
      */
-    async matchSendStatus(input: { channelId: string; tag: string; metaMessageId: string }): Promise<{ clientMessageId: string } | null> {
+    async matchSendStatus(input: { channelId: string; tag: string; metaMessageId: string }): Promise<(SendRef & { unresolved: boolean }) | null> {
       const send = await deps.outboundSends.byTag(input.tag);
       if (!send || send.channelId !== input.channelId) return null;
-      if (send.state === 'sending' || send.state === 'unknown') {
-        await signalSend(send, { metaMessageId: input.metaMessageId });
-      }
-      return { clientMessageId: send.clientMessageId };
+      return { instanceId: send.instanceId, clientMessageId: send.clientMessageId, unresolved: send.state === 'sending' || send.state === 'unknown' };
     },
 
     /**
-     * An Instagram echo. A mid we already know names its send; otherwise every unresolved send on the
-     * channel is offered the echo, and only the one with this recipient and content takes it.
+     * An Instagram echo. A mid we already know names its send (`known`); otherwise every unresolved send
+     * on the channel is a candidate, and the workflow offers the echo to each: only the one with this
+     * recipient and content takes it.
      */
-    async matchSendEcho(input: {
-      channelId: string;
-      metaMessageId: string;
-      echo: NonNullable<SendObservation['echo']>;
-    }): Promise<{ clientMessageId: string } | null> {
+    async findSendsForEcho(input: { channelId: string; metaMessageId: string }): Promise<{ known: SendRef | null; candidates: SendRef[] }> {
       const known = await deps.outboundSends.byMetaMessageId(input.channelId, input.metaMessageId);
-      if (known) return { clientMessageId: known.clientMessageId };
+      if (known) return { known: { instanceId: known.instanceId, clientMessageId: known.clientMessageId }, candidates: [] };
       const since = new Date(deps.clock().getTime() - ECHO_MATCH_WINDOW_MS);
-      for (const send of await deps.outboundSends.unresolved(input.channelId, since)) {
-        await signalSend(send, { metaMessageId: input.metaMessageId, echo: input.echo });
-      }
-      return null;
+      const candidates = await deps.outboundSends.unresolved(input.channelId, since);
+      return { known: null, candidates: candidates.map((s) => ({ instanceId: s.instanceId, clientMessageId: s.clientMessageId })) };
     },
 
     async recordInboundOutcome(input: { key: string; outcome: DeliveryOutcome }): Promise<void> {
@@ -119,44 +112,31 @@ export function createInboundActivities(deps: InboundActivityDeps) {
     },
 
     /**
-     * Hands a disconnect to the channel's connection workflow. A channel without one (or whose workflow
-     * has ended) is disconnected here, token destroyed, so that no token outlives the disconnect.
+     * The business removed the app (account_update): the channel and every other live channel on its
+     * WABA, each with its connection, for the workflow to disconnect through their connection workflows.
      */
-    /**
-     * The business removed the app (account_update): every live channel on its WABA is disconnected,
-     * through its connection workflow where it has one (which also tells DSK), directly otherwise.
-     */
-    async requestChannelDisconnect(input: { channelId: string; reason: string }): Promise<{ via: 'connection_workflow' | 'direct' | 'no_channel' }> {
-      const channels = await deps.channels.liveOnSameWaba(input.channelId);
-      if (channels.length === 0) return { via: 'no_channel' };
-      const vias: Array<'connection_workflow' | 'direct'> = [];
-      for (const channel of channels) {
-        let via: 'connection_workflow' | 'direct' = 'direct';
-        if (channel.connectionId !== null) {
-          try {
-            await deps.workflows.getHandle(connectionWorkflowId(channel.connectionId)).signal(disconnectSignal, { reason: input.reason });
-            via = 'connection_workflow';
-          } catch (err) {
-            if (!(err instanceof WorkflowNotFoundError)) throw err;
-          }
-        }
-        if (via === 'direct') await deps.channels.disconnect(channel.id, deps.clock());
-        log.info('channel disconnect requested', { channelId: channel.id, via, reason: input.reason });
-        vias.push(via);
-      }
-      return { via: vias[0]! };
+    async channelsOnSameWaba(input: { channelId: string }): Promise<ChannelRef[]> {
+      return deps.channels.liveOnSameWaba(input.channelId);
     },
 
-  };
+    /**
+     * A channel without a connection workflow (none, or it has ended) is disconnected here, token
+     * destroyed, so that no token outlives the disconnect. Nobody else is told: there is no workflow
+     * to unsubscribe at Meta or to tell DSK.
+     */
+    async disconnectChannelDirectly(input: { channelId: string; reason: string }): Promise<void> {
+      await deps.channels.disconnect(input.channelId, deps.clock());
+      log.info('channel disconnected without a connection workflow', { channelId: input.channelId, reason: input.reason });
+    },
 
-  async function signalSend(send: { instanceId: string; clientMessageId: string }, observation: SendObservation): Promise<void> {
-    try {
-      await deps.workflows.getHandle(outboundWorkflowId(send.instanceId, send.clientMessageId)).signal(sendObservedSignal, observation);
-    } catch (err) {
-      // The send's workflow has finished (resolved, or its reconcile window passed): nothing left to tell.
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-    }
-  }
+    /**
+     * Retired: runs scheduled before the `inbound-signals-workflows` patch still call it once. It no
+     * longer signals (activities hold no Temporal client); the workflow signals the channels it returns.
+     */
+    async requestChannelDisconnect(input: { channelId: string; reason: string }): Promise<{ via: 'workflow'; channels: ChannelRef[] }> {
+      return { via: 'workflow', channels: await deps.channels.liveOnSameWaba(input.channelId) };
+    },
+  };
 }
 
 /** Echoes follow their send within seconds; a day covers Meta's webhook retries after an outage. */

@@ -3,14 +3,19 @@ import { createInboundActivities, type InboundActivityDeps } from './inbound.js'
 import { createOutboundActivities, type OutboundActivityDeps } from './outbound.js';
 import { createRetentionActivities, type RetentionActivityDeps } from './retention.js';
 
-export type ActivityDeps = InboundActivityDeps & RetentionActivityDeps & { connection: ConnectionActivityDeps; outbound: OutboundActivityDeps };
+export interface ActivityDeps {
+  inbound: InboundActivityDeps;
+  connection: ConnectionActivityDeps;
+  outbound: OutboundActivityDeps;
+  retention: RetentionActivityDeps;
+}
 
 /** Every activity the worker registers, built from injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createInboundActivities(deps),
+    ...createInboundActivities(deps.inbound),
     ...createConnectionActivities(deps.connection),
-    ...createRetentionActivities(deps),
+    ...createRetentionActivities(deps.retention),
     ...createOutboundActivities(deps.outbound),
   };
 }

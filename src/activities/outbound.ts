@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/activity';
-import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
 import type { ChannelRow } from '../db/channels.js';
 import type { OutboundSends } from '../db/outbound-sends.js';
 import { DskDeliveryError, type DskClient } from '../dsk/client.js';
@@ -9,18 +8,17 @@ import { MetaApiError, MetaRequestError, type GraphClient } from '../meta/graph-
 import type { InstagramClient } from '../meta/instagram-client.js';
 import type { Metrics } from '../metrics.js';
 import { instagramGraphBody, sendTag, whatsappGraphBody } from '../outbound/graph-bodies.js';
-import type { OutboundRequest } from '../outbound/message-schema.js';
+import type { OutboundRequest } from '../shared/outbound-request.js';
 import { sendRateLimits } from '../outbound/rate-limits.js';
 import type { OutboundRateLimits } from '../config.js';
 import { sendFailureFromError, type SendFailure } from '../outbound/send-errors.js';
-import { connectionWorkflowId } from '../shared/ids.js';
+import type { ChannelRef } from '../shared/connections.js';
 import type { DskStatusData } from '../shared/inbound-events.js';
 import { serviceEventEnvelope } from '../shared/delivery.js';
 import { dskDeliveryFailure } from './dsk-failure.js';
 import { sendFailureType, type OutboundError, type OutboundErrorCode, type OutboundResult } from '../shared/outbound.js';
 import type { TokenVault } from '../vault/token-vault.js';
-import { tokenRejectedSignal } from '../workflows/messages.js';
-import type { SendRateLimiter } from '../db/send-rate-limiter.js';
+import type { SendRateLimiter } from '../db/send-rate-slots.js';
 
 export interface OutboundActivityDeps {
   channels: {
@@ -39,8 +37,6 @@ export interface OutboundActivityDeps {
   rateLimits: OutboundRateLimits;
   /** Keyed hash of a recipient: the pair-rate key must not put phone numbers into PostgreSQL. */
   recipientKey: (recipient: string) => string;
-  /** Signals the channel's connection workflow when Meta refuses its token. */
-  workflows: Pick<WorkflowClient, 'getHandle'>;
   dsk: Pick<DskClient, 'deliver'>;
   clock: () => Date;
   metrics?: Pick<Metrics, 'outboundSends'>;
@@ -115,24 +111,26 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
     },
 
     /**
-     * Meta refused the channel's token during a send: hand it to the channel's connection workflow,
-     * which confirms with Meta and marks the channel `reauth_required` (and tells DSK). A channel
-     * without a running connection workflow is marked here.
+     * Meta refused the channel's token during a send: the live channel and its connection, whose
+     * workflow the outbound workflow tells (it confirms with Meta, marks the channel and tells DSK).
+     * Null when the channel is gone or no longer active: nothing to tell.
      */
-    async reportTokenRejected(input: { channelId: string; metaCode: number | null }): Promise<{ via: 'connection_workflow' | 'direct' | 'no_channel' }> {
-      const channel = await deps.channels.get(input.channelId);
-      if (!channel || channel.status !== 'active') return { via: 'no_channel' };
-      if (channel.connectionId !== null) {
-        try {
-          await deps.workflows.getHandle(connectionWorkflowId(channel.connectionId)).signal(tokenRejectedSignal, { metaCode: input.metaCode });
-          return { via: 'connection_workflow' };
-        } catch (err) {
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-        }
-      }
-      await deps.channels.setStatus(channel.id, 'reauth_required', deps.clock());
-      deps.log?.warn({ channelId: channel.id }, 'channel marked reauth_required after a send was refused for its token');
-      return { via: 'direct' };
+    async tokenRejectionTarget(input: { channelId: string }): Promise<ChannelRef | null> {
+      return liveChannel(input.channelId);
+    },
+
+    /** A channel without a running connection workflow is marked here, without Meta's confirmation. */
+    async markReauthRequiredDirectly(input: { channelId: string }): Promise<void> {
+      await deps.channels.setStatus(input.channelId, 'reauth_required', deps.clock());
+      deps.log?.warn({ channelId: input.channelId }, 'channel marked reauth_required after a send was refused for its token');
+    },
+
+    /**
+     * Retired: runs scheduled before the `outbound-signals-connection` patch still call it once. It no
+     * longer signals (activities hold no Temporal client); the workflow tells the channel it returns.
+     */
+    async reportTokenRejected(input: { channelId: string; metaCode: number | null }): Promise<{ via: 'workflow'; channel: ChannelRef | null }> {
+      return { via: 'workflow', channel: await liveChannel(input.channelId) };
     },
 
     /**
@@ -176,6 +174,11 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
       }
     },
   };
+
+  async function liveChannel(channelId: string): Promise<ChannelRef | null> {
+    const channel = await deps.channels.get(channelId);
+    return channel && channel.status === 'active' ? { id: channel.id, connectionId: channel.connectionId } : null;
+  }
 
   /**
    * Takes this send's slot under Meta's limits (per number or account, and per recipient pair). A slot

@@ -46,11 +46,26 @@ export interface ActivatedAsset {
   tokenExpiresAt: Date | null;
 }
 
+/** What a Graph call on behalf of a channel needs; the token is still encrypted. */
+export interface ChannelCredentials {
+  id: string;
+  channelType: ChannelKind;
+  /** WhatsApp phone number id / Instagram account id. */
+  externalId: string;
+  status: ChannelRow['status'];
+  /** `fernet:<keyId>:<token>`; null once the channel was disconnected or never held a token. */
+  tokenCiphertext: string | null;
+}
+
 const COLUMNS = `id, instance_id, connection_id, channel_type, external_id, waba_id, page_id, business_id, display_name, phone_number,
   username, labels, verification, status, token_key_id, token_kind, token_expires_at, token_checked_at, (token_ciphertext IS NOT NULL) AS has_token,
   created_at, updated_at, disconnected_at`;
 
-/** Channels: every read that serves DSK is scoped by instance; token ciphertext is read only by activities. */
+/**
+ * The `channels` table. Every read that serves DSK is scoped by instance (a channel of another
+ * instance reads as absent, so callers answer 404 without revealing that it exists); the token's
+ * ciphertext is read only where a Graph call needs it.
+ */
 export function createChannels(pool: Pool) {
   return {
     /**
@@ -123,6 +138,16 @@ export function createChannels(pool: Pool) {
       return rows[0] ? toChannel(rows[0]) : undefined;
     },
 
+    /** The channel's stored token for a request made by DSK (media upload), scoped by instance. */
+    async credentialsForInstance(instanceId: string, channelId: string): Promise<ChannelCredentials | undefined> {
+      const { rows } = await pool.query<{ id: string; channel_type: ChannelKind; external_id: string; status: ChannelRow['status']; token_ciphertext: string | null }>(
+        `SELECT id, channel_type, external_id, status, token_ciphertext FROM channels WHERE id = $1 AND instance_id = $2`,
+        [channelId, instanceId],
+      );
+      const row = rows[0];
+      return row ? { id: row.id, channelType: row.channel_type, externalId: row.external_id, status: row.status, tokenCiphertext: row.token_ciphertext } : undefined;
+    },
+
     async tokenCiphertext(id: string): Promise<string | null> {
       const { rows } = await pool.query<{ token_ciphertext: string | null }>(`SELECT token_ciphertext FROM channels WHERE id = $1`, [id]);
       return rows[0]?.token_ciphertext ?? null;
@@ -162,6 +187,59 @@ export function createChannels(pool: Pool) {
 
     async setStatus(id: string, status: 'active' | 'reauth_required', now: Date): Promise<void> {
       await pool.query(`UPDATE channels SET status = $2, updated_at = $3 WHERE id = $1 AND status <> 'disconnected'`, [id, status, now]);
+    },
+
+    /**
+     * The channel and every other live channel on the same WABA (a WhatsApp business that removes the
+     * app removes it for all its numbers), each with its connection; the channel itself first.
+     */
+    async liveOnSameWaba(channelId: string): Promise<Array<{ id: string; connectionId: string | null }>> {
+      const { rows } = await pool.query<{ id: string; connection_id: string | null }>(
+        `SELECT c.id, c.connection_id FROM channels c JOIN channels me ON me.id = $1
+          WHERE c.id = me.id OR (me.waba_id IS NOT NULL AND c.waba_id = me.waba_id AND c.channel_type = me.channel_type AND c.status <> 'disconnected')
+          ORDER BY (c.id = me.id) DESC`,
+        [channelId],
+      );
+      return rows.map((r) => ({ id: r.id, connectionId: r.connection_id }));
+    },
+
+    /**
+     * Marks the channel disconnected and destroys its token in one statement: the connection
+     * workflow's last step, and the whole disconnect of a channel whose workflow is gone. Idempotent:
+     * a channel disconnected before keeps its first `disconnected_at`. Returns whether the channel exists.
+     */
+    async disconnect(channelId: string, now: Date): Promise<boolean> {
+      const { rowCount } = await pool.query(
+        `UPDATE channels
+            SET status = 'disconnected', token_ciphertext = NULL, token_key_id = NULL,
+                disconnected_at = COALESCE(disconnected_at, $2), updated_at = $2
+          WHERE id = $1`,
+        [channelId, now],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+
+    /** For the `channels{status}` gauge: counts only, no ids. */
+    async countByStatus(): Promise<Record<string, number>> {
+      const { rows } = await pool.query<{ status: string; count: number }>(`SELECT status, count(*)::int AS count FROM channels GROUP BY status`);
+      return Object.fromEntries(rows.map((r) => [r.status, r.count]));
+    },
+
+    /**
+     * Retention, one batch: destroys stored tokens that may no longer be kept, because the channel was
+     * disconnected (disconnect already destroys it; this catches any path that did not) or the token
+     * expired. The row stays; token kind and expiry remain as a record of what happened.
+     */
+    async destroyDeadTokensBatch(now: Date, limit: number): Promise<number> {
+      const { rowCount } = await pool.query(
+        `UPDATE channels SET token_ciphertext = NULL, token_key_id = NULL, updated_at = $1
+          WHERE id IN (
+            SELECT id FROM channels
+             WHERE token_ciphertext IS NOT NULL AND (status = 'disconnected' OR token_expires_at < $1)
+             LIMIT $2)`,
+        [now, limit],
+      );
+      return rowCount ?? 0;
     },
   };
 }

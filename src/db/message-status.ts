@@ -63,9 +63,19 @@ export function createMessageStatusStore(pool: Pool) {
       return rows[0]?.status;
     },
 
-    /** For the retention purge (same window as the webhook log). */
-    async deleteOlderThan(cutoff: Date): Promise<number> {
-      const { rowCount } = await pool.query(`DELETE FROM message_status WHERE updated_at < $1`, [cutoff]);
+    /** How many messages of the channel have a stored status (information right). */
+    async countForChannel(channelId: string): Promise<number> {
+      const { rows } = await pool.query<{ count: string }>(`SELECT count(*)::text AS count FROM message_status WHERE channel_id = $1`, [channelId]);
+      return Number(rows[0]?.count ?? 0);
+    },
+
+    /** Retention, one batch: statuses last changed before `cutoff` (same window as the webhook log). */
+    async purgeBatch(cutoff: Date, limit: number): Promise<number> {
+      const { rowCount } = await pool.query(
+        `DELETE FROM message_status WHERE (channel_id, message_id) IN (
+           SELECT channel_id, message_id FROM message_status WHERE updated_at < $1 ORDER BY updated_at LIMIT $2)`,
+        [cutoff, limit],
+      );
       return rowCount ?? 0;
     },
   };

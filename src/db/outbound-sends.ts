@@ -79,10 +79,19 @@ export function createOutboundSends(pool: Pool) {
       return rows.map(toRow);
     },
 
-    /** Retention: rows older than the webhook log's 30 days can match nothing any more. */
-    async purgeOlderThan(cutoff: Date): Promise<number> {
-      const result = await pool.query(`DELETE FROM outbound_sends WHERE updated_at < $1`, [cutoff]);
-      return result.rowCount ?? 0;
+    /** The channel's sends by state (information right). */
+    async countByStateForChannel(channelId: string): Promise<Array<{ state: string; count: number }>> {
+      const { rows } = await pool.query<{ state: string; count: string }>(
+        `SELECT state, count(*)::text AS count FROM outbound_sends WHERE channel_id = $1 GROUP BY state ORDER BY state`,
+        [channelId],
+      );
+      return rows.map((r) => ({ state: r.state, count: Number(r.count) }));
+    },
+
+    /** Retention, one batch: rows last touched before `cutoff` (the webhook log's window) can match no webhook any more. */
+    async purgeBatch(cutoff: Date, limit: number): Promise<number> {
+      const { rowCount } = await pool.query(`DELETE FROM outbound_sends WHERE tag IN (SELECT tag FROM outbound_sends WHERE updated_at < $1 LIMIT $2)`, [cutoff, limit]);
+      return rowCount ?? 0;
     },
   };
 }

@@ -13,3 +13,8 @@ export function createPool(config: { url: string; poolMax: number; applicationNa
     statement_timeout: 15_000,
   });
 }
+
+/** Readiness probe: PostgreSQL answers a trivial query. */
+export async function databaseReachable(pool: Pool): Promise<boolean> {
+  return (await pool.query('select 1')).rowCount === 1;
+}

@@ -178,8 +178,25 @@ export function createWebhookLog(pool: Pool) {
       );
     },
 
-    async deleteOlderThan(cutoff: Date): Promise<number> {
-      const { rowCount } = await pool.query(`DELETE FROM webhook_log WHERE received_at < $1`, [cutoff]);
+    /** What the service keeps about a channel's events (information right): counts by outcome, oldest first seen. */
+    async summaryForChannel(channelId: string): Promise<Array<{ outcome: string; count: number; oldest: Date | null }>> {
+      const { rows } = await pool.query<{ outcome: string; count: string; oldest: Date | null }>(
+        `SELECT outcome, count(*)::text AS count, min(received_at) AS oldest FROM webhook_log WHERE channel_id = $1 GROUP BY outcome ORDER BY outcome`,
+        [channelId],
+      );
+      return rows.map((r) => ({ outcome: r.outcome, count: Number(r.count), oldest: r.oldest }));
+    },
+
+    /**
+     * Retention, one batch: rows (the dedup record) received before `cutoff`. A bounded number of rows
+     * per statement keeps locks and WAL small, so the purge never stalls webhook intake.
+     */
+    async purgeBatch(cutoff: Date, limit: number): Promise<number> {
+      const { rowCount } = await pool.query(
+        `DELETE FROM webhook_log WHERE idempotency_key IN (
+           SELECT idempotency_key FROM webhook_log WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
+        [cutoff, limit],
+      );
       return rowCount ?? 0;
     },
   };

@@ -1,11 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError, type WorkflowClient } from '@temporalio/client';
 import type { WebhookLog } from '../db/webhook-log.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { inboundWorkflowId } from '../shared/ids.js';
 import type { InboundEvent } from '../shared/inbound-events.js';
-import { EVENT_KIND, STATUS } from '../shared/search-attributes.js';
-import type { inboundEventWorkflow } from '../workflows/inbound.js';
+import type { Workflows } from '../temporal/client.js';
 
 export interface IntakeResult {
   accepted: number;
@@ -16,8 +13,7 @@ export interface IntakeResult {
 export interface IntakeDeps {
   metrics?: Pick<Metrics, 'webhookEvents'>;
   webhookLog: WebhookLog;
-  workflows: WorkflowClient;
-  taskQueue: string;
+  workflows: Pick<Workflows, 'startInbound'>;
   deliveryHorizon: string;
   clock: () => Date;
   log: Logger;
@@ -34,26 +30,8 @@ export interface IntakeDeps {
  * only durable home is the (encrypted) workflow history. Meta's redelivery is our relay.
  */
 export function createInboundIntake(deps: IntakeDeps) {
-  async function start(event: InboundEvent, receivedAt: Date): Promise<'started' | 'duplicate'> {
-    try {
-      await deps.workflows.start<typeof inboundEventWorkflow>('inboundEventWorkflow', {
-        taskQueue: deps.taskQueue,
-        workflowId: inboundWorkflowId(event.key),
-        // A closed run with this id also means "seen"; the webhook log covers what retention forgets.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        workflowIdConflictPolicy: 'FAIL',
-        args: [{ event, receivedAt: receivedAt.toISOString(), deliveryHorizon: deps.deliveryHorizon }],
-        typedSearchAttributes: [
-          { key: EVENT_KIND, value: event.kind },
-          { key: STATUS, value: 'accepted' },
-        ],
-      });
-      return 'started';
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
-      throw err;
-    }
-  }
+  const start = (event: InboundEvent, receivedAt: Date) =>
+    deps.workflows.startInbound({ event, receivedAt: receivedAt.toISOString(), deliveryHorizon: deps.deliveryHorizon });
 
   return {
     async accept(events: readonly InboundEvent[], receivedAt: Date): Promise<IntakeResult> {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { InstagramOutboundRequest, OutboundRequest, WhatsAppOutboundRequest } from './message-schema.js';
-import { WHATSAPP_BSUID } from './message-schema.js';
+import { WHATSAPP_BSUID, type InstagramOutboundRequest, type OutboundRequest, type WhatsAppOutboundRequest } from '../shared/outbound-request.js';
 import { SEND_TAG_HEX_CHARS, SEND_TAG_PREFIX } from '../shared/outbound.js';
 
 /*

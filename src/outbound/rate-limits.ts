@@ -1,6 +1,6 @@
 import type { OutboundRateLimits } from '../config.js';
-import type { SendRateLimit } from '../db/send-rate-limiter.js';
-import type { OutboundChannelType } from './message-schema.js';
+import type { SendRateLimit } from '../db/send-rate-slots.js';
+import type { OutboundChannelType } from '../shared/outbound-request.js';
 
 export interface SendRateTarget {
   channelType: OutboundChannelType;

@@ -1,5 +1,6 @@
 import { classifyMetaError, type MetaErrorClass } from '../meta/errors.js';
 import { MetaApiError, MetaRequestError } from '../meta/graph-client.js';
+import type { SendErrorCode } from '../shared/outbound.js';
 
 /*
  * What DSK is told when a send fails: Meta's code and subcode as they came, a stable code of ours
@@ -11,44 +12,8 @@ import { MetaApiError, MetaRequestError } from '../meta/graph-client.js';
  * `message` / `error_data.details`, which can echo request parameters (message content).
  */
 
-export type SendErrorCode =
-  /** Rate limited (app, page, business, phone-number throughput or recipient pair rate). */
-  | 'meta_throttled'
-  /** Meta is temporarily failing. */
-  | 'meta_unavailable'
-  /** The channel's token is dead; the customer must reconnect. */
-  | 'reauth_required'
-  | 'permission_missing'
-  | 'invalid_recipient'
-  /** WhatsApp 24 h window (send a template) or Instagram window (HUMAN_AGENT within 7 days). */
-  | 'outside_customer_window'
-  | 'template_error'
-  /** Account locked, restricted, unpaid, uncertified or unregistered: operator action. */
-  | 'policy_blocked'
-  /** Spam / marketing-engagement limits: do not resend soon. */
-  | 'quality_limited'
-  | 'undeliverable'
-  | 'bad_request'
-  /** The message may have gone out; it is reconciled from webhooks, never sent again blindly. */
-  | 'ambiguous_send'
-  /** A code we do not know, not marked transient by Meta. */
-  | 'meta_error';
-
-export const SEND_ERROR_CODES: readonly SendErrorCode[] = [
-  'meta_throttled',
-  'meta_unavailable',
-  'reauth_required',
-  'permission_missing',
-  'invalid_recipient',
-  'outside_customer_window',
-  'template_error',
-  'policy_blocked',
-  'quality_limited',
-  'undeliverable',
-  'bad_request',
-  'ambiguous_send',
-  'meta_error',
-];
+// The codes are part of the send's result, which workflows and DSK see: defined in shared/.
+export { SEND_ERROR_CODES, type SendErrorCode } from '../shared/outbound.js';
 
 export type SendAction =
   /** Retry later with backoff (honouring Meta's wait for throttling). */

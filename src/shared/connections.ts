@@ -49,6 +49,12 @@ export interface ConnectionStatus {
   round: number;
 }
 
+/** A channel and its connection (null: connected before connections existed, or never through one). */
+export interface ChannelRef {
+  id: string;
+  connectionId: string | null;
+}
+
 /** What the periodic check learned about the stored token. */
 export interface TokenCheck {
   state: 'valid' | 'refreshed' | 'invalid';

@@ -1,10 +1,49 @@
-import type { SendErrorCode } from '../outbound/send-errors.js';
-import type { InstagramOutboundRequest, OutboundChannelType, WhatsAppOutboundRequest } from '../outbound/message-schema.js';
+import type { InstagramOutboundRequest, OutboundChannelType, WhatsAppOutboundRequest } from './outbound-request.js';
 
 /*
  * What the outbound workflow, its activity and (later) the API route share. Types and constants only:
  * imported by the workflow bundle, so nothing here may pull in Node built-ins.
  */
+
+/** What DSK is told a send failed with: our stable code, whatever Meta's code (src/outbound/send-errors.ts maps them). */
+export type SendErrorCode =
+  /** Rate limited (app, page, business, phone-number throughput or recipient pair rate). */
+  | 'meta_throttled'
+  /** Meta is temporarily failing. */
+  | 'meta_unavailable'
+  /** The channel's token is dead; the customer must reconnect. */
+  | 'reauth_required'
+  | 'permission_missing'
+  | 'invalid_recipient'
+  /** WhatsApp 24 h window (send a template) or Instagram window (HUMAN_AGENT within 7 days). */
+  | 'outside_customer_window'
+  | 'template_error'
+  /** Account locked, restricted, unpaid, uncertified or unregistered: operator action. */
+  | 'policy_blocked'
+  /** Spam / marketing-engagement limits: do not resend soon. */
+  | 'quality_limited'
+  | 'undeliverable'
+  | 'bad_request'
+  /** The message may have gone out; it is reconciled from webhooks, never sent again blindly. */
+  | 'ambiguous_send'
+  /** A code we do not know, not marked transient by Meta. */
+  | 'meta_error';
+
+export const SEND_ERROR_CODES: readonly SendErrorCode[] = [
+  'meta_throttled',
+  'meta_unavailable',
+  'reauth_required',
+  'permission_missing',
+  'invalid_recipient',
+  'outside_customer_window',
+  'template_error',
+  'policy_blocked',
+  'quality_limited',
+  'undeliverable',
+  'bad_request',
+  'ambiguous_send',
+  'meta_error',
+];
 
 /** Failures decided before Meta is called. */
 export type ChannelSendErrorCode = 'channel_not_found' | 'channel_disconnected' | 'channel_type_mismatch';
@@ -30,12 +69,30 @@ export interface OutboundWorkflowInput {
   channelId: string;
   channelType: OutboundChannelType;
   clientMessageId: string;
-  /** Validated by message-schema.ts before the workflow starts; its type must match channelType. */
+  /** Validated by the API (src/api/outbound-schema/) before the workflow starts; its type must match channelType. */
   request: WhatsAppOutboundRequest | InstagramOutboundRequest;
   /** How long the outcome event is retried towards DSK (DSK_DELIVERY_HORIZON, e.g. '7 days'). */
   deliveryHorizon?: string;
   /** How long an ambiguous send waits for a status or echo webhook to resolve it (ms). */
   reconcileWindowMs?: number;
+}
+
+/** Which send a webhook is about: its workflow is `outbound-<instanceId>-<clientMessageId>`. */
+export interface SendRef {
+  instanceId: string;
+  clientMessageId: string;
+}
+
+/**
+ * A webhook proved that a send reached Meta: a WhatsApp status carrying the send's tag, or an
+ * Instagram echo. Resolves a send whose answer was lost (`unknown`) without sending it again.
+ * Instagram echoes carry no tag, so they come with the echo's recipient and content for the workflow
+ * to compare with its own request (both live only in encrypted history).
+ */
+export interface SendObservation {
+  metaMessageId: string;
+  /** Instagram echoes only. */
+  echo?: { recipientId: string; text?: string; attachmentUrl?: string };
 }
 
 /** A day: statuses normally follow a send within seconds, but Meta retries webhooks for hours when the service was down. */

@@ -1,23 +1,283 @@
-import { Client, Connection } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  isGrpcServiceError,
+  type Client,
+} from '@temporalio/client';
+// The helper the client itself decodes workflow payloads with (codecs, then the payload converter).
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import type { Channels } from '../db/channels.js';
+import type { ChannelRef, ConnectionStatus, ConnectionWorkflowInput } from '../shared/connections.js';
+import { connectionWorkflowId, inboundWorkflowId, outboundWorkflowId } from '../shared/ids.js';
+import { OUTBOUND_START_POLICY, type OutboundResult, type OutboundWorkflowInput, type SendRef } from '../shared/outbound.js';
+import { CHANNEL_ID, CHANNEL_TYPE, EVENT_KIND, INSTANCE_ID, STATUS } from '../shared/search-attributes.js';
+import type { connectionWorkflow } from '../workflows/connection.js';
+import type { InboundWorkflowInput, inboundEventWorkflow } from '../workflows/inbound.js';
+import {
+  authorizeUpdate,
+  beginReauthorizationUpdate,
+  cancelSignal,
+  chooseAssetUpdate,
+  connectionStatusQuery,
+  disconnectSignal,
+  sendResultQuery,
+  sendResultUpdate,
+} from '../workflows/messages.js';
+import type { outboundMessageWorkflow } from '../workflows/outbound.js';
+import { ensureRetentionSchedule } from './schedules.js';
 
-export interface TemporalClientConfig {
-  address: string;
-  namespace: string;
+export interface WorkflowClientDeps {
+  client: Client;
+  taskQueue: string;
+  /** For the one disconnect path: a channel whose connection workflow is gone is disconnected here. */
+  channels: Pick<Channels, 'disconnect'>;
+  clock: () => Date;
 }
 
-/** One connection + client per process; never connect per request. */
-export async function createTemporalClient(config: TemporalClientConfig, dataConverter: DataConverter): Promise<Client> {
-  const connection = await Connection.connect({ address: config.address, connectTimeout: '5s' });
-  return new Client({ connection, namespace: config.namespace, dataConverter });
+/** An update the workflow's validator refused (a replayed callback, a stale choice): nothing reached history. */
+export type UpdateOutcome = { accepted: true; status: ConnectionStatus } | { accepted: false };
+
+const GRPC_NOT_FOUND = 5;
+/** Slack for an update's round trip on top of the workflow-side wait. */
+const ROUND_TRIP_MS = 2_000;
+
+/**
+ * The one way into the service's workflows, for the API process and the worker alike: every start,
+ * signal, update and query goes through here, with the workflow ids, start policies and search
+ * attributes each kind needs. Callers see domain answers, not Temporal's error classes. (Workflows
+ * that tell other workflows signal them themselves: src/workflows/external-signals.ts.)
+ */
+export function createWorkflowClient(deps: WorkflowClientDeps) {
+  const workflows = deps.client.workflow;
+  const connection = (connectionId: string) => workflows.getHandle<typeof connectionWorkflow>(connectionWorkflowId(connectionId));
+
+  async function refusable(update: Promise<ConnectionStatus>): Promise<UpdateOutcome> {
+    try {
+      return { accepted: true, status: await update };
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) return { accepted: false };
+      throw err;
+    }
+  }
+
+  /**
+   * A finished send's result. A run an operator terminated (or that otherwise did not return) may have
+   * sent or not: it is `unknown`, like a lost answer, and never sent again.
+   */
+  async function closedResult(workflowId: string): Promise<OutboundResult> {
+    try {
+      return await workflows.getHandle<typeof outboundMessageWorkflow>(workflowId).result();
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      return {
+        status: 'unknown',
+        error: { code: 'ambiguous_send', meta_code: null, meta_subcode: null, reason: 'The send was ended before it finished (e.g. by an operator), so it may or may not have reached Meta; it is not sent again.' },
+      };
+    }
+  }
+
+  return {
+    /** `connection-<id>`, filterable by instance, channel type and phase from its first moment. */
+    async startConnection(input: ConnectionWorkflowInput): Promise<void> {
+      await workflows.start<typeof connectionWorkflow>('connectionWorkflow', {
+        taskQueue: deps.taskQueue,
+        workflowId: connectionWorkflowId(input.connectionId),
+        args: [input],
+        typedSearchAttributes: [
+          { key: INSTANCE_ID, value: input.instanceId },
+          { key: CHANNEL_TYPE, value: input.channelType },
+          { key: STATUS, value: 'awaiting_authorization' },
+        ],
+      });
+    },
+
+    /** The live status; rejects when the workflow does not exist. */
+    connectionStatus: (connectionId: string): Promise<ConnectionStatus> => connection(connectionId).query(connectionStatusQuery),
+
+    /** The OAuth callback stored a code: answers once the connection is active, waits for a choice, or failed. */
+    authorize: (connectionId: string): Promise<UpdateOutcome> => refusable(connection(connectionId).executeUpdate(authorizeUpdate)),
+
+    chooseAsset: (connectionId: string, assetId: string): Promise<UpdateOutcome> =>
+      refusable(connection(connectionId).executeUpdate(chooseAssetUpdate, { args: [{ assetId }] })),
+
+    beginReauthorization: (connectionId: string, sessionExpiresAt: Date): Promise<UpdateOutcome> =>
+      refusable(connection(connectionId).executeUpdate(beginReauthorizationUpdate, { args: [{ sessionExpiresAt: sessionExpiresAt.toISOString() }] })),
+
+    /** The person cancelled at Meta's dialog. */
+    async cancelConnection(connectionId: string, reason: string): Promise<void> {
+      await connection(connectionId).signal(cancelSignal, { reason });
+    },
+
+    /**
+     * The one disconnect path of the API (DSK's deletion, Meta's deauthorize and data-deletion
+     * callbacks): the channel's connection workflow unsubscribes where possible, destroys the token and
+     * tells DSK (`disconnecting`); a channel whose workflow is gone, or that has none, is disconnected
+     * here at once, token destroyed (`disconnected`), though neither Meta nor DSK hears of it.
+     */
+    async disconnectChannel(channel: ChannelRef, reason: string): Promise<'disconnecting' | 'disconnected'> {
+      if (channel.connectionId) {
+        try {
+          await connection(channel.connectionId).signal(disconnectSignal, { reason });
+          return 'disconnecting';
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+      }
+      await deps.channels.disconnect(channel.id, deps.clock());
+      return 'disconnected';
+    },
+
+    /**
+     * `inbound-<key>`, once: a closed run with this id also means "seen" (the webhook log covers what
+     * retention forgets), so a repeat is a `duplicate`, not a second delivery.
+     */
+    async startInbound(input: InboundWorkflowInput): Promise<'started' | 'duplicate'> {
+      try {
+        await workflows.start<typeof inboundEventWorkflow>('inboundEventWorkflow', {
+          taskQueue: deps.taskQueue,
+          workflowId: inboundWorkflowId(input.event.key),
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          workflowIdConflictPolicy: 'FAIL',
+          args: [input],
+          typedSearchAttributes: [
+            { key: EVENT_KIND, value: input.event.kind },
+            { key: STATUS, value: 'accepted' },
+          ],
+        });
+        return 'started';
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
+        throw err;
+      }
+    },
+
+    /** The input of the last run of `inbound-<key>`, read back from its history; undefined once the history is gone. */
+    async inboundInput(key: string): Promise<InboundWorkflowInput | undefined> {
+      const workflowId = inboundWorkflowId(key);
+      let history;
+      try {
+        history = await workflows.getHandle(workflowId).fetchHistory();
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND)) return undefined;
+        throw err;
+      }
+      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+      if (!started) return undefined;
+      const { loadedDataConverter, namespace } = workflows.options;
+      // No external payload storage is configured; with one, references would need resolving first.
+      const args = await decodeArrayFromPayloads(loadedDataConverter, started.input?.payloads, { type: 'workflow', namespace, workflowId });
+      const input = args[0] as InboundWorkflowInput | undefined;
+      if (args.length !== 1 || input?.event?.key !== key) throw new Error('the history of an inbound workflow does not hold its event');
+      return input;
+    },
+
+    /** Waits (bounded) until the last run of `inbound-<key>` is no longer running. */
+    async waitForInboundClosed(key: string, timeoutMs: number): Promise<void> {
+      const handle = workflows.getHandle(inboundWorkflowId(key));
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const { status } = await handle.describe();
+        if (status.name !== 'RUNNING') return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+
+    /**
+     * A new run of a failed `inbound-<key>` with the same input (so DSK sees the same Idempotency-Key);
+     * `not_failed` when the last run did not fail after all (it is open or completed).
+     */
+    async retryInbound(input: InboundWorkflowInput): Promise<'started' | 'not_failed'> {
+      try {
+        await workflows.start<typeof inboundEventWorkflow>('inboundEventWorkflow', {
+          taskQueue: deps.taskQueue,
+          workflowId: inboundWorkflowId(input.event.key),
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+          workflowIdConflictPolicy: 'FAIL',
+          args: [input],
+          typedSearchAttributes: [
+            { key: EVENT_KIND, value: input.event.kind },
+            { key: STATUS, value: 'accepted' },
+          ],
+        });
+        return 'started';
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return 'not_failed';
+        throw err;
+      }
+    },
+
+    /**
+     * One update-with-start on `outbound-<instance>-<client_message_id>`: a new id starts the send, a
+     * repeat joins the running one, a finished one is read back and never started again. Answers the
+     * result if the send finishes within `waitMs`, else null (the send goes on durably). When no worker
+     * answers in time the start is confirmed, or this rejects, so a send is never silently lost.
+     */
+    async send(input: OutboundWorkflowInput, waitMs: number): Promise<OutboundResult | null> {
+      const workflowId = outboundWorkflowId(input.instanceId, input.clientMessageId);
+      const start = new WithStartWorkflowOperation<typeof outboundMessageWorkflow>('outboundMessageWorkflow', {
+        workflowId,
+        taskQueue: deps.taskQueue,
+        args: [input],
+        ...OUTBOUND_START_POLICY,
+        // Set at start (the workflow sets them too): a send is filterable, and GET finds its channel, before its first task runs.
+        typedSearchAttributes: [
+          { key: INSTANCE_ID, value: input.instanceId },
+          { key: CHANNEL_ID, value: input.channelId },
+          { key: CHANNEL_TYPE, value: input.channelType },
+          { key: EVENT_KIND, value: 'message.send' },
+          { key: STATUS, value: 'sending' },
+        ],
+      });
+      let result: OutboundResult | null | typeof TIMED_OUT;
+      try {
+        result = await withDeadline(workflows.executeUpdateWithStart(sendResultUpdate, { args: [{ waitMs }], startWorkflowOperation: start }), waitMs + ROUND_TRIP_MS);
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        // The send finished earlier: its result, not a second message.
+        return closedResult(workflowId);
+      }
+      if (result !== TIMED_OUT) return result;
+      await workflows.getHandle(workflowId).describe();
+      return null;
+    },
+
+    /**
+     * The send's result if a workflow exists for it (null while Meta has not answered); undefined if
+     * none does, or it belongs to another channel than `channelId`.
+     */
+    async sendResult(send: SendRef, channelId?: string): Promise<OutboundResult | null | undefined> {
+      const workflowId = outboundWorkflowId(send.instanceId, send.clientMessageId);
+      const handle = workflows.getHandle(workflowId);
+      try {
+        const description = await handle.describe();
+        if (channelId !== undefined && description.typedSearchAttributes.get(CHANNEL_ID) !== channelId) return undefined;
+        if (description.status.name === 'RUNNING') return await handle.query(sendResultQuery);
+        return await closedResult(workflowId);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      }
+    },
+
+    /** Creates or updates the daily retention schedule for this client's namespace and task queue. */
+    ensureRetentionSchedule: () => ensureRetentionSchedule(deps.client, { taskQueue: deps.taskQueue, namespace: deps.client.options.namespace }),
+  };
 }
 
-/** Readiness probe: the frontend answers within the deadline. */
-export async function temporalReachable(client: Client, timeoutMs = 2_000): Promise<boolean> {
+export type Workflows = ReturnType<typeof createWorkflowClient>;
+
+const TIMED_OUT = Symbol('timed out');
+
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  // The losing update call is left to settle on its own; its outcome is read from the workflow later.
+  promise.catch(() => undefined);
   try {
-    await client.connection.withDeadline(Date.now() + timeoutMs, () => client.workflowService.getSystemInfo({}));
-    return true;
-  } catch {
-    return false;
+    return await Promise.race([promise, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -11,9 +11,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ConnectionActivities } from '../activities/connection.js';
-import type { ConnectionPhase, ConnectionStatus, ConnectionWorkflowInput } from '../shared/connections.js';
+import type { ConnectionFailure, ConnectionStatus, ConnectionWorkflowInput } from '../shared/connections.js';
 import { CHANNEL_ID, STATUS } from '../shared/search-attributes.js';
-import { acceptsAuthorization, nextCheckDelayMs, phaseAfterCheck, publicStatus, resolvedTiming } from './connection-state.js';
+import * as lifecycle from './connection-state.js';
+import type { ConnectionState, RoundEnd } from './connection-state.js';
 import { authorizeUpdate, beginReauthorizationUpdate, cancelSignal, chooseAssetUpdate, connectionStatusQuery, disconnectSignal, tokenRejectedSignal } from './messages.js';
 
 const acts = proxyActivities<ConnectionActivities>({
@@ -43,203 +44,163 @@ const cleanup = proxyActivities<ConnectionActivities>({
  * several assets, activates the channel, then checks its token on a durable timer, refreshing it
  * before expiry where the token kind allows and asking for re-authorization when it dies, until a
  * disconnect (from DSK, Meta's deauthorize or data-deletion callbacks, or WhatsApp's account_update).
+ * The lifecycle's state and rules are in ./connection-state.ts; this is its driver: handlers record
+ * requests, the loop waits, runs activities and applies their outcomes.
  *
  * Only ids and statuses pass through here: codes and tokens are read and written by activities,
  * encrypted, so they never enter the workflow history.
  */
 export async function connectionWorkflow(input: ConnectionWorkflowInput): Promise<ConnectionStatus> {
-  const timing = resolvedTiming(input.timing);
-  const carried = input.carried;
-  const s: ConnectionStatus = {
-    connectionId: input.connectionId,
-    instanceId: input.instanceId,
-    channelType: input.channelType,
-    phase: carried?.phase ?? 'awaiting_authorization',
-    round: carried?.round ?? 1,
-    ...(carried?.channelId ? { channelId: carried.channelId } : {}),
-    ...(carried?.tokenExpiresAt !== undefined ? { tokenExpiresAt: carried.tokenExpiresAt } : {}),
-    ...(carried?.lastCheckedAt ? { lastCheckedAt: carried.lastCheckedAt } : {}),
-  };
-  let sessionDeadline = Date.parse(input.sessionExpiresAt);
-  let authorizationRequested = false;
-  let chosenAssetId: string | undefined;
-  let cancelReason: string | undefined;
-  let disconnectReason: string | undefined;
-  let warnedForExpiry = carried?.warnedForExpiry ?? null;
-  let tokenRejected = false;
+  const timing = lifecycle.resolvedTiming(input.timing);
+  let state: ConnectionState = lifecycle.initialConnectionState(input);
+  const status = () => lifecycle.publicStatus(state.status);
+  const connectionId = state.status.connectionId;
 
-  setHandler(connectionStatusQuery, () => publicStatus(s));
-  setHandler(disconnectSignal, ({ reason }) => {
-    disconnectReason ??= reason;
-  });
-  setHandler(tokenRejectedSignal, () => {
-    // Only a live channel is checked early; one already waiting for re-authorization has nothing to learn.
-    if (s.phase === 'active') tokenRejected = true;
-  });
-  setHandler(cancelSignal, ({ reason }) => {
-    if (s.phase === 'awaiting_authorization' || s.phase === 'choosing_asset') cancelReason ??= reason;
-  });
+  /** Every phase change is visible to operators as `IntegrationStatus`, at the moment it happens. */
+  function apply(next: ConnectionState): void {
+    const changed = next.status.phase !== state.status.phase;
+    state = next;
+    if (changed) upsertSearchAttributes([{ key: STATUS, value: next.status.phase }]);
+  }
+
+  setHandler(connectionStatusQuery, status);
+  setHandler(disconnectSignal, ({ reason }) => apply(lifecycle.disconnectRequested(state, reason)));
+  setHandler(tokenRejectedSignal, () => apply(lifecycle.tokenRejected(state)));
+  setHandler(cancelSignal, ({ reason }) => apply(lifecycle.cancelRequested(state, reason)));
   setHandler(
     authorizeUpdate,
     async () => {
-      authorizationRequested = true;
-      await condition(() => s.phase !== 'awaiting_authorization' && s.phase !== 'authorizing');
-      return publicStatus(s);
+      apply(lifecycle.authorizationRequested(state));
+      await condition(() => state.status.phase !== 'awaiting_authorization' && state.status.phase !== 'authorizing');
+      return status();
     },
-    {
-      // Rejected updates never reach history: a replayed or late callback is refused here.
-      validator: () => {
-        if (!acceptsAuthorization(s.phase) || authorizationRequested) throw new Error(`not awaiting authorization (phase ${s.phase})`);
-      },
-    },
+    // Rejected updates never reach history: a replayed or late callback is refused here.
+    { validator: () => refuseIf(lifecycle.authorizationRefusal(state)) },
   );
   setHandler(
     chooseAssetUpdate,
     async ({ assetId }) => {
-      chosenAssetId = assetId;
-      await condition(() => s.phase !== 'choosing_asset');
-      return publicStatus(s);
+      apply(lifecycle.assetChosen(state, assetId));
+      await condition(() => state.status.phase !== 'choosing_asset');
+      return status();
     },
-    {
-      validator: ({ assetId }) => {
-        if (s.phase !== 'choosing_asset' || chosenAssetId !== undefined) throw new Error(`not choosing an asset (phase ${s.phase})`);
-        if (!s.assetOptions?.some((o) => o.id === assetId)) throw new Error('unknown asset');
-      },
-    },
+    { validator: ({ assetId }) => refuseIf(lifecycle.choiceRefusal(state, assetId)) },
   );
   setHandler(
     beginReauthorizationUpdate,
     ({ sessionExpiresAt }) => {
-      sessionDeadline = Date.parse(sessionExpiresAt);
-      authorizationRequested = false;
-      chosenAssetId = undefined;
-      cancelReason = undefined;
-      s.round += 1;
-      setPhase('awaiting_authorization');
-      return publicStatus(s);
+      apply(lifecycle.reauthorizationBegun(state, sessionExpiresAt));
+      return status();
     },
-    {
-      validator: (_request: { sessionExpiresAt: string }) => {
-        if (s.phase !== 'active' && s.phase !== 'reauth_required') throw new Error(`cannot re-authorize (phase ${s.phase})`);
-      },
-    },
+    { validator: (_request: { sessionExpiresAt: string }) => refuseIf(lifecycle.reauthorizationRefusal(state)) },
   );
 
-  function setPhase(phase: ConnectionPhase) {
-    s.phase = phase;
-    upsertSearchAttributes([{ key: STATUS, value: phase }]);
+  /** Ends an abandoned or failed round; true when that ends the connection. */
+  async function endRound(round: RoundEnd): Promise<boolean> {
+    const ended = lifecycle.roundEnded(state, round);
+    if (ended.cleanup === 'discardSession') await cleanup.discardSession({ connectionId });
+    else await cleanup.finishConnection({ connectionId, status: round.end, failureCode: round.failureCode ?? null });
+    apply(ended.state);
+    return ended.final;
   }
 
-  /** Where a failed or abandoned authorization round leaves the connection. */
-  async function endRound(outcome: 'expired' | 'cancelled' | 'failed', failureCode?: string): Promise<boolean> {
-    if (s.channelId) {
-      // A re-connect that did not complete: the channel keeps its state and inbound keeps flowing.
-      await cleanup.discardSession({ connectionId: s.connectionId });
-      setPhase('reauth_required');
-      return false;
-    }
-    await cleanup.finishConnection({ connectionId: s.connectionId, status: outcome, failureCode: failureCode ?? null });
-    setPhase(outcome);
-    return true;
+  async function fail(failure: ConnectionFailure): Promise<boolean> {
+    state = lifecycle.failedWith(state, failure);
+    return endRound({ end: 'failed', failureCode: failure.code });
   }
 
   for (;;) {
-    if (disconnectReason && s.channelId) break;
-    if (disconnectReason) {
-      await endRound('cancelled', disconnectReason);
-      return publicStatus(s);
+    const step = lifecycle.nextStep(state);
+    if (step === 'disconnect') break;
+    if (step === 'cancel') {
+      await endRound({ end: 'cancelled', failureCode: lifecycle.disconnectReason(state) });
+      return status();
     }
 
-    if (s.phase === 'awaiting_authorization') {
-      const arrived = await condition(() => authorizationRequested || cancelReason !== undefined || disconnectReason !== undefined, Math.max(sessionDeadline - Date.now(), 0));
-      if (disconnectReason) continue;
-      if (cancelReason !== undefined || !arrived) {
-        if (await endRound(cancelReason !== undefined ? 'cancelled' : 'expired', cancelReason)) return publicStatus(s);
+    if (step === 'authorize') {
+      const arrived = await condition(() => lifecycle.authorizationSettled(state), lifecycle.sessionRemainingMs(state, Date.now()));
+      const waited = lifecycle.afterAuthorizationWait(state, arrived);
+      if (waited === 'reconsider') continue;
+      if (waited !== 'exchange') {
+        if (await endRound(waited)) return status();
         continue;
       }
-      setPhase('authorizing');
+      apply(lifecycle.authorizing(state));
       let options;
       try {
-        ({ options } = await authorizing.exchangeAuthorization({ connectionId: s.connectionId }));
+        ({ options } = await authorizing.exchangeAuthorization({ connectionId }));
       } catch (err) {
-        s.failure = failureOf(err, 'authorization_failed');
-        if (await endRound('failed', s.failure.code)) return publicStatus(s);
+        if (await fail(failureOf(err, 'authorization_failed'))) return status();
         continue;
       }
-      if (options.length === 0) {
-        s.failure = { code: 'no_assets', message: 'Meta granted no phone number or account that can be connected' };
-        if (await endRound('failed', s.failure.code)) return publicStatus(s);
+      const granted = lifecycle.assetsGranted(state, options);
+      if ('failure' in granted) {
+        if (await fail(granted.failure)) return status();
         continue;
       }
-      let assetId = options.length === 1 ? options[0]!.id : undefined;
-      if (!assetId) {
-        s.assetOptions = options;
-        setPhase('choosing_asset');
-        const chosen = await condition(() => chosenAssetId !== undefined || cancelReason !== undefined || disconnectReason !== undefined, timing.chooseTimeoutMs);
-        delete s.assetOptions;
-        if (disconnectReason) continue;
-        if (!chosen || cancelReason !== undefined) {
-          if (await endRound(cancelReason !== undefined ? 'cancelled' : 'expired', cancelReason)) return publicStatus(s);
+      let assetId: string;
+      if ('assetId' in granted) {
+        assetId = granted.assetId;
+      } else {
+        apply(granted.state);
+        const chosen = await condition(() => lifecycle.choiceSettled(state), timing.chooseTimeoutMs);
+        const choice = lifecycle.afterChoiceWait(state, chosen);
+        state = choice.state;
+        if (choice.next === 'reconsider') continue;
+        if (!('assetId' in choice.next)) {
+          if (await endRound(choice.next)) return status();
           continue;
         }
-        assetId = chosenAssetId!;
+        assetId = choice.next.assetId;
       }
       try {
-        const activated = await acts.activateChannel({ connectionId: s.connectionId, assetId });
-        s.channelId = activated.channelId;
-        s.tokenExpiresAt = activated.tokenExpiresAt;
-        delete s.failure;
-        upsertSearchAttributes([{ key: CHANNEL_ID, value: activated.channelId }]);
-        setPhase('active');
-        warnedForExpiry = null;
-        await acts.notifyChannelStatus({ channelId: activated.channelId, status: 'active', reason: s.round > 1 ? 'reconnected' : 'connected' });
+        const channel = await acts.activateChannel({ connectionId, assetId });
+        upsertSearchAttributes([{ key: CHANNEL_ID, value: channel.channelId }]);
+        const live = lifecycle.activated(state, channel);
+        apply(live.state);
+        await acts.notifyChannelStatus({ channelId: channel.channelId, status: 'active', reason: live.reason });
       } catch (err) {
-        s.failure = failureOf(err, 'activation_failed');
-        if (await endRound('failed', s.failure.code)) return publicStatus(s);
+        if (await fail(failureOf(err, 'activation_failed'))) return status();
       }
       continue;
     }
 
-    if (s.phase === 'active' || s.phase === 'reauth_required') {
-      const delay = s.phase === 'active' ? nextCheckDelayMs(Date.now(), s.tokenExpiresAt, timing) : timing.checkEveryMs;
-      const interrupted = await condition(() => disconnectReason !== undefined || s.phase === 'awaiting_authorization' || tokenRejected, delay);
-      // A send's token error brings the check forward (Meta's debug_token confirms it before the channel flips).
-      const checkNow = tokenRejected && disconnectReason === undefined && s.phase === 'active';
-      tokenRejected = false;
-      if (interrupted && !checkNow) continue;
-      if (s.phase === 'active' && s.channelId) {
-        const check = await acts.checkChannelToken({ channelId: s.channelId, refreshBeforeMs: timing.refreshBeforeMs });
-        s.lastCheckedAt = new Date(Date.now()).toISOString();
-        s.tokenExpiresAt = check.expiresAt;
-        const next = phaseAfterCheck(s.phase, check);
-        if (next === 'reauth_required') {
-          setPhase('reauth_required');
-          await acts.markChannelStatus({ channelId: s.channelId, status: 'reauth_required' });
-          await acts.notifyChannelStatus({ channelId: s.channelId, status: 'reauth_required', reason: 'token_invalid' });
-        } else if (check.expiringSoon && warnedForExpiry !== check.expiresAt) {
-          warnedForExpiry = check.expiresAt;
-          await acts.notifyChannelStatus({ channelId: s.channelId, status: 'active', reason: 'token_expiring' });
-        }
-        if (check.resubscribed) log.warn('webhook subscription was missing and has been restored', { channelId: s.channelId });
+    // step === 'watch': the channel lives; its token is checked on a durable timer.
+    const interrupted = await condition(() => lifecycle.watchInterrupted(state), lifecycle.watchDelayMs(state, Date.now(), timing));
+    const watched = lifecycle.afterWatchWait(state, interrupted);
+    state = watched.state;
+    if (watched.next === 'reconsider') continue;
+    if (watched.next === 'check') {
+      const channelId = state.status.channelId!;
+      const check = await acts.checkChannelToken({ channelId, refreshBeforeMs: timing.refreshBeforeMs });
+      const checked = lifecycle.afterCheck(state, check, Date.now());
+      apply(checked.state);
+      if (checked.notify === 'reauth_required') {
+        await acts.markChannelStatus({ channelId, status: 'reauth_required' });
+        await acts.notifyChannelStatus({ channelId, status: 'reauth_required', reason: 'token_invalid' });
+      } else if (checked.notify === 'token_expiring') {
+        await acts.notifyChannelStatus({ channelId, status: 'active', reason: 'token_expiring' });
       }
-      if (workflowInfo().continueAsNewSuggested) {
-        await condition(allHandlersFinished);
-        return await continueAsNew<typeof connectionWorkflow>({
-          ...input,
-          carried: { phase: s.phase, channelId: s.channelId, tokenExpiresAt: s.tokenExpiresAt ?? null, lastCheckedAt: s.lastCheckedAt, round: s.round, warnedForExpiry },
-        });
-      }
-      continue;
+      if (check.resubscribed) log.warn('webhook subscription was missing and has been restored', { channelId });
     }
-    break;
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      return await continueAsNew<typeof connectionWorkflow>({ ...input, carried: lifecycle.carriedState(state) });
+    }
   }
 
   // Disconnect: unsubscribe where possible, destroy the token, mark disconnected, tell DSK.
-  await cleanup.disconnectChannel({ connectionId: s.connectionId, channelId: s.channelId!, reason: disconnectReason ?? 'unknown' });
-  setPhase('disconnected');
-  await cleanup.notifyChannelStatus({ channelId: s.channelId!, status: 'disconnected', reason: disconnectReason ?? 'unknown' });
+  const channelId = state.status.channelId!;
+  const reason = lifecycle.disconnectReason(state);
+  await cleanup.disconnectChannel({ connectionId, channelId, reason });
+  apply(lifecycle.disconnected(state));
+  await cleanup.notifyChannelStatus({ channelId, status: 'disconnected', reason });
   await condition(allHandlersFinished);
-  return publicStatus(s);
+  return status();
+}
+
+function refuseIf(refusal: string | undefined): void {
+  if (refusal !== undefined) throw new Error(refusal);
 }
 
 function failureOf(err: unknown, fallback: string): { code: string; message: string } {

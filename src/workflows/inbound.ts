@@ -1,16 +1,13 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  proxyActivities,
-  proxyLocalActivities,
-  upsertSearchAttributes,
-  log,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { InboundActivities } from '../activities/inbound.js';
+import type { ChannelRef } from '../shared/connections.js';
 import { withCurrentStatus } from '../shared/delivery.js';
+import { connectionWorkflowId, outboundWorkflowId } from '../shared/ids.js';
 import type { InboundEvent } from '../shared/inbound-events.js';
 import { CHANNEL_ID, CHANNEL_TYPE, INSTANCE_ID, STATUS } from '../shared/search-attributes.js';
-import { isSendTag } from '../shared/outbound.js';
+import { isSendTag, type SendObservation } from '../shared/outbound.js';
+import { signalIfRunning } from './external-signals.js';
+import { disconnectSignal, sendObservedSignal } from './messages.js';
 
 export interface InboundWorkflowInput {
   event: InboundEvent;
@@ -28,12 +25,23 @@ export type InboundOutcome =
  * task and are recorded as markers, so an inbound event costs one activity task (the DSK delivery)
  * instead of four. Temporal's throughput per event is what bounds inbound capacity (bench/inbound.ts).
  */
-const { resolveInboundRoute, recordInboundOutcome, mergeMessageStatus, matchSendStatus, matchSendEcho } = proxyLocalActivities<InboundActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const LOCAL = { startToCloseTimeout: '10 seconds', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } } as const;
+const { resolveInboundRoute, recordInboundOutcome, mergeMessageStatus, matchSendStatus, findSendsForEcho, channelsOnSameWaba, disconnectChannelDirectly } =
+  proxyLocalActivities<InboundActivities>(LOCAL);
 
-/** Signals another workflow: a regular activity, so it is retried independently of this task. */
+/**
+ * Before this patch, activities signalled the connection and outbound workflows through a Temporal
+ * client of their own; now the workflow signals them (`signalIfRunning`), and runs recorded before it
+ * replay the old calls below.
+ */
+export const INBOUND_SIGNALS_PATCH = 'inbound-signals-workflows';
+
+/** Activities only histories from before INBOUND_SIGNALS_PATCH call: replayed, never run anew. */
+interface RetiredInboundActivities {
+  matchSendEcho(input: { channelId: string; metaMessageId: string; echo: NonNullable<SendObservation['echo']> }): Promise<{ clientMessageId: string } | null>;
+}
+const { matchSendEcho } = proxyLocalActivities<RetiredInboundActivities>(LOCAL);
+/** Still registered: a run that scheduled it before the patch may run it after the deploy. */
 const { requestChannelDisconnect } = proxyActivities<InboundActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -71,19 +79,30 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
       // A send made through this service: DSK gets its client_message_id, and a send whose answer was lost learns it went out.
       const send = await matchSendStatus({ channelId: route.channelId, tag, metaMessageId: event.data.message_id });
       if (send) outgoing = { ...outgoing, data: { ...outgoing.data, client_message_id: send.clientMessageId } };
+      // Results recorded before the patch carry no `unresolved`: their activity had signalled already.
+      if (send?.unresolved && patched(INBOUND_SIGNALS_PATCH)) {
+        await signalIfRunning(outboundWorkflowId(send.instanceId, send.clientMessageId), sendObservedSignal, { metaMessageId: event.data.message_id });
+      }
     }
   }
   if (event.kind === 'message.echo' && event.channelType === 'instagram' && event.data.recipient) {
     const { message } = event.data;
-    const send = await matchSendEcho({
-      channelId: route.channelId,
-      metaMessageId: message.id,
-      echo: {
-        recipientId: event.data.recipient.id,
-        ...(message.text !== undefined ? { text: message.text } : {}),
-        ...(message.attachments?.[0]?.url !== undefined ? { attachmentUrl: message.attachments[0].url } : {}),
-      },
-    });
+    const echo = {
+      recipientId: event.data.recipient.id,
+      ...(message.text !== undefined ? { text: message.text } : {}),
+      ...(message.attachments?.[0]?.url !== undefined ? { attachmentUrl: message.attachments[0].url } : {}),
+    };
+    let send: { clientMessageId: string } | null;
+    if (patched(INBOUND_SIGNALS_PATCH)) {
+      const found = await findSendsForEcho({ channelId: route.channelId, metaMessageId: message.id });
+      send = found.known;
+      // Each unresolved send on the channel is offered the echo; only the one it matches takes it.
+      for (const candidate of found.candidates) {
+        await signalIfRunning(outboundWorkflowId(candidate.instanceId, candidate.clientMessageId), sendObservedSignal, { metaMessageId: message.id, echo });
+      }
+    } else {
+      send = await matchSendEcho({ channelId: route.channelId, metaMessageId: message.id, echo });
+    }
     // DSK recognises the echo of its own send.
     if (send) outgoing = { ...event, data: { ...event.data, client_message_id: send.clientMessageId } };
   }
@@ -91,7 +110,14 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
   if (event.kind === 'channel.account_update' && event.data.disconnect) {
     // The business removed the app: disconnect first, so the token is destroyed whether or not DSK is
     // reachable; DSK still gets the event, delivered to the channel's instance.
-    await requestChannelDisconnect({ channelId: route.channelId, reason: 'meta_account_update' });
+    const reason = 'meta_account_update';
+    if (patched(INBOUND_SIGNALS_PATCH)) {
+      await disconnectChannels(await channelsOnSameWaba({ channelId: route.channelId }), reason);
+    } else {
+      const retired = await requestChannelDisconnect({ channelId: route.channelId, reason });
+      // Completed after the deploy, the activity no longer signals: it names the channels instead.
+      if ('channels' in retired) await disconnectChannels(retired.channels, reason);
+    }
     channelDisconnected = true;
   }
 
@@ -120,5 +146,17 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
       nonRetryable: true,
       cause: err,
     });
+  }
+}
+
+/**
+ * Disconnects each channel through its connection workflow (which unsubscribes where possible,
+ * destroys the token and tells DSK); a channel without a running one is disconnected in the database.
+ */
+async function disconnectChannels(channels: readonly ChannelRef[], reason: string): Promise<void> {
+  for (const channel of channels) {
+    const told = channel.connectionId !== null && (await signalIfRunning(connectionWorkflowId(channel.connectionId), disconnectSignal, { reason }));
+    if (!told) await disconnectChannelDirectly({ channelId: channel.id, reason });
+    log.info('channel disconnect requested', { channelId: channel.id, via: told ? 'connection_workflow' : 'direct', reason });
   }
 }

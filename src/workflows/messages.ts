@@ -1,10 +1,12 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ConnectionStatus } from '../shared/connections.js';
-import type { OutboundResult } from '../shared/outbound.js';
+import type { OutboundResult, SendObservation } from '../shared/outbound.js';
 
 /*
  * Signals, queries and updates of the service's workflows, shared by the workflows that handle them
- * and the activities and API routes that send them. Definitions only: safe to import on both sides.
+ * and those that send them: other workflows (through external handles) and the workflow client
+ * (src/temporal/client.ts), the API's and the worker's only way in. Definitions only: safe to import
+ * on both sides.
  */
 
 /**
@@ -40,17 +42,7 @@ export const connectionStatusQuery = defineQuery<ConnectionStatus>('status');
  */
 export const sendResultUpdate = defineUpdate<OutboundResult | null, [{ waitMs: number }]>('sendResult');
 
-/**
- * A webhook proved that a send reached Meta: a WhatsApp status carrying the send's tag, or an
- * Instagram echo. Resolves a send whose answer was lost (`unknown`) without sending it again.
- * Instagram echoes carry no tag, so they come with the echo's recipient and content for the workflow
- * to compare with its own request (both live only in encrypted history).
- */
-export interface SendObservation {
-  metaMessageId: string;
-  /** Instagram echoes only. */
-  echo?: { recipientId: string; text?: string; attachmentUrl?: string };
-}
+/** A webhook proved that a send reached Meta (see SendObservation); sent by the inbound workflow. */
 export const sendObservedSignal = defineSignal<[SendObservation]>('sendObserved');
 
 /**

@@ -1,10 +1,12 @@
-import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { OutboundActivities } from '../activities/outbound.js';
-import type { OutboundRequest } from '../outbound/message-schema.js';
-import type { OutboundError, OutboundResult, OutboundWorkflowInput } from '../shared/outbound.js';
+import type { OutboundRequest } from '../shared/outbound-request.js';
+import type { OutboundError, OutboundResult, OutboundWorkflowInput, SendObservation } from '../shared/outbound.js';
 import { DEFAULT_RECONCILE_WINDOW_MS, SEND_AMBIGUOUS_FAILURE } from '../shared/outbound.js';
 import { CHANNEL_ID, CHANNEL_TYPE, EVENT_KIND, INSTANCE_ID, STATUS } from '../shared/search-attributes.js';
-import { sendObservedSignal, sendResultQuery, sendResultUpdate, type SendObservation } from './messages.js';
+import { connectionWorkflowId } from '../shared/ids.js';
+import { signalIfRunning } from './external-signals.js';
+import { sendObservedSignal, sendResultQuery, sendResultUpdate, tokenRejectedSignal } from './messages.js';
 
 /**
  * Retries only what the activity marks retryable (throttled/transient: Meta said "no"); ambiguous and
@@ -18,6 +20,19 @@ const { sendOutboundMessage } = proxyActivities<OutboundActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+/** Reading and marking the channel are short PostgreSQL calls. */
+const { tokenRejectionTarget, markReauthRequiredDirectly } = proxyLocalActivities<OutboundActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+/**
+ * Before this patch an activity signalled the connection workflow through a Temporal client of its
+ * own; now this workflow does (`signalIfRunning`), and runs recorded before it replay the old call.
+ */
+export const OUTBOUND_SIGNALS_PATCH = 'outbound-signals-connection';
+
+/** Still registered: a run that scheduled it before the patch may run it after the deploy. */
 const { reportTokenRejected } = proxyActivities<OutboundActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
@@ -97,7 +112,7 @@ export async function outboundMessageWorkflow(input: OutboundWorkflowInput): Pro
 
   if (result.status === 'failed' && result.error.code === 'reauth_required' && result.error.meta_code !== null) {
     // Meta refused the token (not our own check of a channel already waiting for re-authorization).
-    await reportTokenRejected({ channelId: input.channelId, metaCode: result.error.meta_code });
+    await reportRejectedToken(input.channelId, result.error.meta_code);
   }
   await tellDsk(result, reconciledAtOnce);
 
@@ -112,6 +127,26 @@ export async function outboundMessageWorkflow(input: OutboundWorkflowInput): Pro
   // A sendResult update still waiting must get its answer before the run closes.
   await condition(allHandlersFinished);
   return result;
+}
+
+/**
+ * Meta refused the channel's token: its connection workflow checks the token at once and marks the
+ * channel `reauth_required` (telling DSK) if Meta confirms; a channel without a running one is marked
+ * here, unconfirmed.
+ */
+async function reportRejectedToken(channelId: string, metaCode: number): Promise<void> {
+  let channel;
+  if (patched(OUTBOUND_SIGNALS_PATCH)) {
+    channel = await tokenRejectionTarget({ channelId });
+  } else {
+    const retired = await reportTokenRejected({ channelId, metaCode });
+    // Recorded before the patch, the activity had signalled (or marked) the channel itself.
+    if (!('channel' in retired)) return;
+    channel = retired.channel;
+  }
+  if (!channel) return;
+  const told = channel.connectionId !== null && (await signalIfRunning(connectionWorkflowId(channel.connectionId), tokenRejectedSignal, { metaCode }));
+  if (!told) await markReauthRequiredDirectly({ channelId });
 }
 
 /**

@@ -46,7 +46,7 @@ describe('GET /metrics after a known scenario (real PostgreSQL and Temporal)', (
     await seedChannel(service, { instanceId, channelType: 'whatsapp', externalId: phoneNumberId, wabaId: uniqueMetaId(), eventsUrl: dsk.url });
     await seedChannel(service, { instanceId, channelType: 'instagram', externalId: `1784${uniqueMetaId()}`.slice(0, 17), eventsUrl: dsk.url });
     const gone = await seedChannel(service, { instanceId, channelType: 'whatsapp', externalId: uniqueMetaId(), eventsUrl: dsk.url });
-    await service.foundation.repos.channelLifecycle.disconnect(gone, new Date());
+    await service.foundation.repos.channels.disconnect(gone, new Date());
 
     const post = (delivery: MetaDelivery) => fetch(`${service.baseUrl}/webhooks/meta`, { method: 'POST', headers: delivery.headers, body: delivery.body });
     const sign = (payload: unknown) => signedDelivery(payload, service.metaAppSecret);

@@ -6,11 +6,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { OutboundActivities, SendOutboundInput } from '../../src/activities/outbound.js';
-import { outboundWorkflowId } from '../../src/shared/ids.js';
+import type { ChannelRef } from '../../src/shared/connections.js';
+import { connectionWorkflowId, outboundWorkflowId } from '../../src/shared/ids.js';
 import { OUTBOUND_START_POLICY, sendFailureType, type OutboundError, type OutboundResult, type OutboundWorkflowInput } from '../../src/shared/outbound.js';
 import { sendObservedSignal, sendResultQuery, sendResultUpdate } from '../../src/workflows/messages.js';
+import { connectionWorkflow } from '../../src/workflows/connection.js';
 import { outboundMessageWorkflow } from '../../src/workflows/outbound.js';
-import { bundleWorkflowsQuietly } from '../support/connection-fakes.js';
+import { bundleWorkflowsQuietly, connectionInput, signalsReceived } from '../support/connection-fakes.js';
 import { testInfrastructure } from '../support/service.js';
 
 /**
@@ -31,22 +33,32 @@ describe('outbound message workflow: result, error mapping, no resend, synchrono
 
   type Send = OutboundActivities['sendOutboundMessage'];
   type Notified = Parameters<OutboundActivities['notifySendOutcome']>[0];
-  /** What the workflow told DSK and the connection workflow, per test. */
+  /** What the workflow told DSK, looked up about a refused token, and marked itself, per test. */
   let notified: Notified[];
-  let tokenReports: Array<Parameters<OutboundActivities['reportTokenRejected']>[0]>;
+  let tokenTargets: Array<{ channelId: string }>;
+  let markedDirectly: Array<{ channelId: string }>;
+  /** What the token lookup answers: the channel and its connection, or null for a channel no longer active. */
+  let tokenTarget: ChannelRef | null;
   async function withWorker<T>(send: Send, fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = `test-${randomUUID()}`;
     notified = [];
-    tokenReports = [];
+    tokenTargets = [];
+    markedDirectly = [];
     const activities: OutboundActivities = {
       sendOutboundMessage: send,
       notifySendOutcome: async (n) => {
         notified.push(n);
         return { delivered: true };
       },
-      reportTokenRejected: async (r) => {
-        tokenReports.push(r);
-        return { via: 'connection_workflow' };
+      tokenRejectionTarget: async (t) => {
+        tokenTargets.push(t);
+        return tokenTarget;
+      },
+      markReauthRequiredDirectly: async (m) => {
+        markedDirectly.push(m);
+      },
+      reportTokenRejected: async () => {
+        throw new Error('retired: only runs scheduled before the workflow signalled itself call it');
       },
     };
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
@@ -164,18 +176,51 @@ describe('outbound message workflow: result, error mapping, no resend, synchrono
     assert.deepEqual(result, { status: 'sent', metaMessageId: 'mid.this-one' });
   });
 
-  it("hands Meta's token refusal to the channel's connection workflow, but not its own check of a channel already waiting", async () => {
+  describe("Meta's refusal of the channel's token", () => {
     const refused: OutboundError = { code: 'reauth_required', meta_code: 190, meta_subcode: 463, reason: 'expired' };
-    const ownCheck: OutboundError = { code: 'reauth_required', meta_code: null, meta_subcode: null, reason: 'waiting for re-authorization' };
-    for (const error of [refused, ownCheck]) {
-      const { send } = counting(async () => {
-        throw mapped(error, { retryable: false });
-      });
-      const result = await withWorker(send, async (tq) => (await start(tq, input())).result());
-      assert.deepEqual(result, { status: 'failed', error });
-      assert.deepEqual(tokenReports, error === refused ? [{ channelId: 'ch-1', metaCode: 190 }] : []);
-      assert.deepEqual(notified.map((n) => n.result.status), ['failed']);
-    }
+    const refusedSend = () =>
+      counting(async () => {
+        throw mapped(refused, { retryable: false });
+      }).send;
+
+    it("is signalled to the channel's connection workflow by the outbound workflow, but not its own check of a channel already waiting", async () => {
+      const ownCheck: OutboundError = { code: 'reauth_required', meta_code: null, meta_subcode: null, reason: 'waiting for re-authorization' };
+      for (const error of [refused, ownCheck]) {
+        const { send } = counting(async () => {
+          throw mapped(error, { retryable: false });
+        });
+        const { result, signals } = await withWorker(send, async (tq) => {
+          const connectionId = randomUUID();
+          // A connection workflow of the channel, running (it ignores the signal until the channel is active).
+          const connection = await env.client.workflow.start(connectionWorkflow, { taskQueue: tq, workflowId: connectionWorkflowId(connectionId), args: [connectionInput({ connectionId })] });
+          tokenTarget = { id: 'ch-1', connectionId };
+          const result = await (await start(tq, input())).result();
+          const signals = await signalsReceived(connection);
+          await connection.terminate();
+          return { result, signals };
+        });
+        assert.deepEqual(result, { status: 'failed', error });
+        assert.deepEqual(tokenTargets, error === refused ? [{ channelId: 'ch-1' }] : []);
+        assert.deepEqual(signals, error === refused ? [{ name: 'tokenRejected', args: [{ metaCode: 190 }] }] : []);
+        assert.deepEqual(markedDirectly, []);
+        assert.deepEqual(notified.map((n) => n.result.status), ['failed']);
+      }
+    });
+
+    it('marks the channel reauth_required itself when no connection workflow of the channel is running', async () => {
+      for (const connectionId of [randomUUID(), null]) {
+        tokenTarget = { id: 'ch-1', connectionId };
+        const result = await withWorker(refusedSend(), async (tq) => (await start(tq, input())).result());
+        assert.deepEqual(result, { status: 'failed', error: refused });
+        assert.deepEqual(markedDirectly, [{ channelId: 'ch-1' }]);
+      }
+    });
+
+    it('tells nobody when the channel is no longer active', async () => {
+      tokenTarget = null;
+      await withWorker(refusedSend(), async (tq) => (await start(tq, input())).result());
+      assert.deepEqual([tokenTargets, markedDirectly], [[{ channelId: 'ch-1' }], []]);
+    });
   });
 
   it('answers a repeated start with the first run: joined while running, refused (and read) once finished', async () => {

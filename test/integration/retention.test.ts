@@ -7,6 +7,12 @@ import { ApplicationFailure, type Payload } from '@temporalio/common';
 import { MockActivityEnvironment, TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createRetentionActivities } from '../../src/activities/retention.js';
+import { createChannels } from '../../src/db/channels.js';
+import { createConnectionSessions } from '../../src/db/connection-sessions.js';
+import { createMessageStatusStore } from '../../src/db/message-status.js';
+import { createOutboundSends } from '../../src/db/outbound-sends.js';
+import { createSendRateLimiter } from '../../src/db/send-rate-slots.js';
+import { createWebhookLog } from '../../src/db/webhook-log.js';
 import { migrateUp } from '../../src/db/migrate.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
 import { createDatabaseIfMissing, databaseUrl, dropDatabaseIfExists } from '../../dev/infra/local-postgres.js';
@@ -93,10 +99,20 @@ async function outboundSend(channelId: string, clientMessageId: string, updatedA
   );
 }
 
+/** What the retention activities purge, each table through its own repository. */
+const repositories = () => ({
+  webhookLog: createWebhookLog(pool),
+  messageStatus: createMessageStatusStore(pool),
+  outboundSends: createOutboundSends(pool),
+  sessions: createConnectionSessions(pool),
+  channels: createChannels(pool),
+  sendRateSlots: createSendRateLimiter(pool),
+});
+
 const column = async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows.map((r) => Object.values(r as object)[0]);
 
 describe('retention activities against PostgreSQL, as of an injected time', () => {
-  const activities = () => createRetentionActivities({ pool, clock });
+  const activities = () => createRetentionActivities({ ...repositories(), clock });
   beforeEach(clean);
 
   it('deletes webhook-log rows older than 30 days and keeps younger ones', async () => {
@@ -170,7 +186,7 @@ describe('retention activities against PostgreSQL, as of an injected time', () =
     const env = new MockActivityEnvironment();
     const heartbeats: unknown[] = [];
     env.on('heartbeat', (details: unknown) => heartbeats.push(details));
-    const batched = createRetentionActivities({ pool, clock, retentionBatchSize: 2 });
+    const batched = createRetentionActivities({ ...repositories(), clock, retentionBatchSize: 2 });
     assert.equal(await env.run(batched.purgeWebhookLog, { olderThanDays: 30 }), 5);
     assert.deepEqual(heartbeats, [{ total: 2 }, { total: 4 }]);
     assert.equal(await new MockActivityEnvironment().run(batched.purgeWebhookLog, { olderThanDays: 30 }), 0);
@@ -209,7 +225,7 @@ describe('retention workflow and its schedule on the Temporal dev server', () =>
       namespace,
       taskQueue,
       workflowBundle: bundle,
-      activities: createRetentionActivities({ pool, clock }),
+      activities: createRetentionActivities({ ...repositories(), clock }),
       dataConverter,
     });
     return worker.runUntil(fn(taskQueue));

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { migrateUp } from '../../src/db/migrate.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
-import { createSendRateLimiter, gcraSchedule, type GcraSlot, type SendRateLimit, type SendRateReservation } from '../../src/db/send-rate-limiter.js';
+import { createSendRateLimiter, gcraSchedule, type GcraSlot, type SendRateLimit, type SendRateReservation } from '../../src/db/send-rate-slots.js';
 import { createLogger } from '../../src/logger.js';
 import { testInfrastructure } from '../support/service.js';
 

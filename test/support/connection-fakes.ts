@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ConnectionActivities } from '../../src/activities/connection.js';
@@ -57,4 +59,14 @@ export function connectionInput(overrides: Partial<ConnectionWorkflowInput> = {}
     sessionExpiresAt: new Date(Date.now() + 30 * 60 * 1000).toISOString(),
     ...overrides,
   };
+}
+
+/** The signals a workflow received, in order, with their decoded arguments (read from its history). */
+export async function signalsReceived(handle: WorkflowHandle): Promise<Array<{ name: string; args: unknown[] }>> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const signaled = event.workflowExecutionSignaledEventAttributes;
+    if (!signaled) return [];
+    return [{ name: signaled.signalName ?? '', args: (signaled.input?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p)) }];
+  });
 }

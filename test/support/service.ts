@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { buildApi, closeServer } from '../../src/api/server.js';
+import { closeServer } from '../../src/api/server.js';
+import { buildApi } from '../../src/runtime-api.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { migrateUp } from '../../src/db/migrate.js';
 import { generateServiceSigningKey } from '../../src/dsk/service-keys.js';
@@ -12,7 +13,8 @@ import { createLogger, type Logger } from '../../src/logger.js';
 import type { MetaEmulator } from '../../dev/meta-emulator/app.js';
 import { DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from '../../dev/meta-emulator/app-ids.js';
 import type { ConnectionTiming } from '../../src/shared/connections.js';
-import { buildActivities, buildFoundation, type Foundation } from '../../src/runtime.js';
+import { buildFoundation, type Foundation } from '../../src/runtime.js';
+import { buildActivities } from '../../src/runtime-worker.js';
 import { installTemporalRuntime } from '../../src/temporal/runtime-logger.js';
 import { createWorker, WORKFLOWS_ENTRY } from '../../src/temporal/worker.js';
 import { generateFernetKey } from '../../src/vault/fernet.js';
@@ -140,7 +142,7 @@ export async function startTestService(
         taskQueue: config.temporal.taskQueue,
         dataConverter: foundation.dataConverter,
         source: { kind: 'path', workflowsPath: WORKFLOWS_ENTRY },
-        activities: buildActivities(foundation, client.workflow),
+        activities: buildActivities(foundation),
       });
       worker = { worker: w, running: w.run(), connection };
     },

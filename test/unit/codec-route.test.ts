@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { createApp } from '../../src/api/app.js';
-import { decideOperatorAccess, isLoopbackAddress } from '../../src/api/middleware/operator-access.js';
+import { decideOperatorAccess, isLoopbackAddress } from '../../src/operator-access.js';
 import { codecRoutes, type CodecRouteDeps } from '../../src/api/routes/codec.js';
 import { createLogger } from '../../src/logger.js';
 import { createEncryptionCodec, generatePayloadKey, KEY_ID_METADATA } from '../../src/temporal/encryption-codec.js';

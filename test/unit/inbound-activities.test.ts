@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createInboundActivities, type InboundActivityDeps } from '../../src/activities/inbound.js';
 import { splitWebhook } from '../../src/meta/webhook-events.js';
-import { disconnectSignal } from '../../src/workflows/messages.js';
 import { waAccountUpdate } from '../support/meta-webhook-sender.js';
 
 const NOW = new Date('2026-07-29T08:03:12Z');
@@ -12,22 +10,23 @@ const CHANNEL = '5f0c7c52-8f0e-4d43-9a51-0d6f4ad2b7a1';
 const CONNECTION = '0b9f3c1e-3d5a-4f7e-9c2b-8a6d4e2f1a0c';
 
 interface Calls {
-  signals: Array<{ workflowId: string; name: string; arg: unknown }>;
   disconnected: string[];
   deliveredTo: Array<string | null>;
 }
 
-/** Activities over in-memory fakes; `signal` decides what the connection workflow's handle does. */
-function activitiesWith(options: { connectionId?: string | null; signal?: () => Promise<void>; storedStatus?: string }) {
-  const calls: Calls = { signals: [], disconnected: [], deliveredTo: [] };
-  const workflows = {
-    getHandle: (workflowId: string) => ({
-      async signal(def: { name: string }, arg: unknown) {
-        calls.signals.push({ workflowId, name: def.name, arg });
-        await (options.signal ?? (async () => undefined))();
-      },
-    }),
-  } as unknown as WorkflowClient;
+interface FakeSend {
+  tag: string;
+  instanceId: string;
+  channelId: string;
+  clientMessageId: string;
+  state: 'sending' | 'accepted' | 'failed' | 'unknown';
+  metaMessageId: string | null;
+}
+
+/** Activities over in-memory fakes: the channels on the WABA, the send ledger, the stored status. */
+function activitiesWith(options: { channels?: Array<{ id: string; connectionId: string | null }>; sends?: FakeSend[]; storedStatus?: string }) {
+  const calls: Calls = { disconnected: [], deliveredTo: [] };
+  const sends = options.sends ?? [];
   const deps = {
     routing: {
       resolve: async () => undefined,
@@ -36,11 +35,16 @@ function activitiesWith(options: { connectionId?: string | null; signal?: () => 
     webhookLog: { recordAttempt: async () => undefined, recordDelivered: async () => undefined },
     messageStatus: { merge: async () => options.storedStatus ?? 'read' },
     channels: {
-      liveOnSameWaba: async (channelId: string) => (options.connectionId === undefined ? [] : [{ id: channelId, connectionId: options.connectionId }]),
+      liveOnSameWaba: async () => options.channels ?? [],
       disconnect: async (channelId: string) => {
         calls.disconnected.push(channelId);
         return true;
       },
+    },
+    outboundSends: {
+      byTag: async (tag: string) => sends.find((s) => s.tag === tag),
+      byMetaMessageId: async (channelId: string, mid: string) => sends.find((s) => s.channelId === channelId && s.metaMessageId === mid),
+      unresolved: async (channelId: string) => sends.filter((s) => s.channelId === channelId && (s.state === 'sending' || s.state === 'unknown')),
     },
     dsk: {
       deliver: async (request: { url: string | null }) => {
@@ -48,54 +52,74 @@ function activitiesWith(options: { connectionId?: string | null; signal?: () => 
         return { status: 200 };
       },
     },
-    workflows,
     clock: () => NOW,
   } as unknown as InboundActivityDeps;
   return { activities: createInboundActivities(deps), calls, env: new MockActivityEnvironment() };
 }
 
-describe('requestChannelDisconnect', () => {
-  it('signals disconnect to the connection workflow of the channel and leaves the channel to it', async () => {
-    const { activities, calls, env } = activitiesWith({ connectionId: CONNECTION });
-    const result = await env.run(activities.requestChannelDisconnect, { channelId: CHANNEL, reason: 'meta_account_update' });
-    assert.deepEqual(result, { via: 'connection_workflow' });
-    assert.deepEqual(calls.signals, [{ workflowId: `connection-${CONNECTION}`, name: disconnectSignal.name, arg: { reason: 'meta_account_update' } }]);
+/*
+ * Which workflows these activities name is specified here; that the inbound workflow then signals
+ * them (or disconnects in the database when a connection workflow is gone) is specified with the
+ * real workflow in test/integration/inbound-signals.test.ts.
+ */
+describe('channels of an account_update disconnect', () => {
+  it('names the channel and every live channel on its WABA, each with its connection', async () => {
+    const channels = [
+      { id: CHANNEL, connectionId: CONNECTION },
+      { id: 'ch-same-waba', connectionId: null },
+    ];
+    const { activities, calls, env } = activitiesWith({ channels });
+    assert.deepEqual(await env.run(activities.channelsOnSameWaba, { channelId: CHANNEL }), channels);
     assert.deepEqual(calls.disconnected, []);
   });
 
-  it('disconnects the channel itself when its connection workflow does not exist (or has ended)', async () => {
-    const { activities, calls, env } = activitiesWith({
-      connectionId: CONNECTION,
-      signal: async () => {
-        throw new WorkflowNotFoundError('workflow not found', `connection-${CONNECTION}`, undefined);
-      },
-    });
-    assert.deepEqual(await env.run(activities.requestChannelDisconnect, { channelId: CHANNEL, reason: 'meta_account_update' }), { via: 'direct' });
+  it('names nothing for a channel that no longer exists', async () => {
+    const { activities, env } = activitiesWith({ channels: [] });
+    assert.deepEqual(await env.run(activities.channelsOnSameWaba, { channelId: CHANNEL }), []);
+  });
+
+  it('disconnects a channel in the database when asked to directly (no connection workflow to do it)', async () => {
+    const { activities, calls, env } = activitiesWith({});
+    await env.run(activities.disconnectChannelDirectly, { channelId: CHANNEL, reason: 'meta_account_update' });
     assert.deepEqual(calls.disconnected, [CHANNEL]);
   });
 
-  it('disconnects a channel that has no connection directly, without signalling', async () => {
-    const { activities, calls, env } = activitiesWith({ connectionId: null });
-    assert.deepEqual(await env.run(activities.requestChannelDisconnect, { channelId: CHANNEL, reason: 'meta_account_update' }), { via: 'direct' });
-    assert.deepEqual(calls.signals, []);
-    assert.deepEqual(calls.disconnected, [CHANNEL]);
-  });
-
-  it('fails (to be retried) when Temporal cannot be reached, without touching the channel', async () => {
-    const { activities, calls, env } = activitiesWith({
-      connectionId: CONNECTION,
-      signal: async () => {
-        throw new Error('14 UNAVAILABLE');
-      },
+  it('answers a run scheduled before the workflow signalled itself with the channels to disconnect, and disconnects nothing', async () => {
+    const { activities, calls, env } = activitiesWith({ channels: [{ id: CHANNEL, connectionId: CONNECTION }] });
+    assert.deepEqual(await env.run(activities.requestChannelDisconnect, { channelId: CHANNEL, reason: 'meta_account_update' }), {
+      via: 'workflow',
+      channels: [{ id: CHANNEL, connectionId: CONNECTION }],
     });
-    await assert.rejects(env.run(activities.requestChannelDisconnect, { channelId: CHANNEL, reason: 'meta_account_update' }), /UNAVAILABLE/);
     assert.deepEqual(calls.disconnected, []);
   });
+});
 
-  it('does nothing for a channel that no longer exists', async () => {
-    const { activities, calls, env } = activitiesWith({ connectionId: undefined });
-    assert.deepEqual(await env.run(activities.requestChannelDisconnect, { channelId: CHANNEL, reason: 'meta_account_update' }), { via: 'no_channel' });
-    assert.deepEqual([calls.signals, calls.disconnected], [[], []]);
+describe('sends a status or echo webhook proves', () => {
+  const send = (over: Partial<FakeSend>): FakeSend => ({ tag: 'dsk:t1', instanceId: 'inst_1', channelId: CHANNEL, clientMessageId: 'cm-1', state: 'sending', metaMessageId: null, ...over });
+
+  it('names the send a status tag belongs to, and whether it still waits for proof', async () => {
+    const { activities, env } = activitiesWith({ sends: [send({}), send({ tag: 'dsk:t2', clientMessageId: 'cm-2', state: 'accepted' })] });
+    assert.deepEqual(await env.run(activities.matchSendStatus, { channelId: CHANNEL, tag: 'dsk:t1', metaMessageId: 'wamid.A' }), { instanceId: 'inst_1', clientMessageId: 'cm-1', unresolved: true });
+    assert.deepEqual(await env.run(activities.matchSendStatus, { channelId: CHANNEL, tag: 'dsk:t2', metaMessageId: 'wamid.B' }), { instanceId: 'inst_1', clientMessageId: 'cm-2', unresolved: false });
+  });
+
+  it('ignores a tag of another channel or of no send', async () => {
+    const { activities, env } = activitiesWith({ sends: [send({ channelId: 'ch-other' })] });
+    assert.equal(await env.run(activities.matchSendStatus, { channelId: CHANNEL, tag: 'dsk:t1', metaMessageId: 'wamid.A' }), null);
+    assert.equal(await env.run(activities.matchSendStatus, { channelId: CHANNEL, tag: 'dsk:none', metaMessageId: 'wamid.A' }), null);
+  });
+
+  it('names the send of an echo whose mid is known, else every unresolved send on the channel as a candidate', async () => {
+    const sends = [send({ state: 'accepted', metaMessageId: 'mid.known' }), send({ tag: 'dsk:t2', clientMessageId: 'cm-2', state: 'unknown' }), send({ tag: 'dsk:t3', clientMessageId: 'cm-3' })];
+    const { activities, env } = activitiesWith({ sends });
+    assert.deepEqual(await env.run(activities.findSendsForEcho, { channelId: CHANNEL, metaMessageId: 'mid.known' }), { known: { instanceId: 'inst_1', clientMessageId: 'cm-1' }, candidates: [] });
+    assert.deepEqual(await env.run(activities.findSendsForEcho, { channelId: CHANNEL, metaMessageId: 'mid.new' }), {
+      known: null,
+      candidates: [
+        { instanceId: 'inst_1', clientMessageId: 'cm-2' },
+        { instanceId: 'inst_1', clientMessageId: 'cm-3' },
+      ],
+    });
   });
 });
 

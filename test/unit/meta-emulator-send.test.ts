@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
 import { instagramGraphBody, whatsappGraphBody } from '../../src/outbound/graph-bodies.js';
-import { parseOutboundRequest, type InstagramOutboundRequest, type WhatsAppOutboundRequest } from '../../src/outbound/message-schema.js';
+import { parseOutboundRequest } from '../../src/api/outbound-schema/index.js';
+import type { InstagramOutboundRequest, WhatsAppOutboundRequest } from '../../src/shared/outbound-request.js';
 
 /**
  * The emulated Send APIs check bodies like Meta (reference §6.1, §6.3, §7.1): every body the service

@@ -97,9 +97,9 @@ const DSK_ROUTERS: Record<string, () => Router> = {
   'connections.ts': () =>
     connectionRoutes({
       connections: inert('connections'),
+      sessions: inert('sessions'),
       channels: inert('channels', { getForInstance: async () => FAKE_CHANNEL }),
       workflows: inert('workflows'),
-      taskQueue: 'probe',
       publicBaseUrl: 'https://meta.example.com',
       // Every flow, so any documented `flow` is accepted and only the document's constraints decide.
       enabledFlows: ['whatsapp_embedded_signup', 'instagram_facebook_login', 'instagram_login'],
@@ -109,9 +109,10 @@ const DSK_ROUTERS: Record<string, () => Router> = {
   'channels.ts': () =>
     channelRoutes({
       channels: inert('channels', { getForInstance: async () => FAKE_CHANNEL }),
-      lifecycle: inert('lifecycle'),
+      webhookLog: inert('webhookLog'),
+      messageStatus: inert('messageStatus'),
+      outboundSends: inert('outboundSends'),
       workflows: inert('workflows'),
-      pool: inert('pool'),
       clock: () => new Date('2026-07-29T08:03:09Z'),
     }),
   'deliveries.ts': () => deliveryRoutes({ redelivery: inert('redelivery') }),
@@ -120,7 +121,6 @@ const DSK_ROUTERS: Record<string, () => Router> = {
     messageRoutes({
       channels: inert('channels', { getForInstance: async () => FAKE_CHANNEL }),
       workflows: inert('workflows'),
-      taskQueue: 'probe',
       deliveryHorizon: '1 hour',
     }),
   'channel-media.ts': () =>
@@ -330,7 +330,7 @@ describe('docs/openapi.json', () => {
   });
 
   it('states the outbound message bodies exactly as the zod schemas that validate them (else run dist/scripts/sync-openapi-events.js)', () => {
-    assert.deepEqual(doc, syncOutboundSchemas(doc as unknown as JsonObject), 'docs/openapi.json is out of date with src/outbound/message-schema.ts');
+    assert.deepEqual(doc, syncOutboundSchemas(doc as unknown as JsonObject), 'docs/openapi.json is out of date with src/api/outbound-schema/');
   });
 
   it('documents every status the send route answers a failed send with', () => {

@@ -8,13 +8,11 @@ import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from 
 import { createGraphClient } from '../../src/meta/graph-client.js';
 import { createInstagramClient } from '../../src/meta/instagram-client.js';
 import { sendTag } from '../../src/outbound/graph-bodies.js';
-import { parseOutboundRequest } from '../../src/outbound/message-schema.js';
+import { parseOutboundRequest } from '../../src/api/outbound-schema/index.js';
 import type { OutboundError } from '../../src/shared/outbound.js';
 import { parseDskEnvelope } from '../../src/dsk/envelope-schema.js';
 import { DskDeliveryError } from '../../src/dsk/client.js';
-import type { SendRateLimit } from '../../src/db/send-rate-limiter.js';
-import { tokenRejectedSignal } from '../../src/workflows/messages.js';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import type { SendRateLimit } from '../../src/db/send-rate-slots.js';
 
 const INSTANCE = 'inst-1';
 const CLIENT_TIMEOUT_MS = 300;
@@ -191,24 +189,20 @@ describe('sendOutboundMessage against the Meta emulator', () => {
     assert.equal(emulator.state.businessMessages.length, 0);
   });
 
-  it('reports a refused token to the connection workflow, or marks the channel itself when there is none', async () => {
-    const signals: Array<[string, string, unknown]> = [];
+  it('names the live channel whose token Meta refused, with its connection, and nothing for a channel no longer active', async () => {
+    const acts = activities();
+    assert.deepEqual(await acts.tokenRejectionTarget({ channelId: 'ch-wa' }), { id: 'ch-wa', connectionId: 'conn-1' });
+    // The retired activity (runs scheduled before the workflow signalled itself) names the same channel.
+    assert.deepEqual(await acts.reportTokenRejected({ channelId: 'ch-wa', metaCode: 190 }), { via: 'workflow', channel: { id: 'ch-wa', connectionId: 'conn-1' } });
+    channels.get('ch-wa')!.status = 'reauth_required';
+    assert.equal(await acts.tokenRejectionTarget({ channelId: 'ch-wa' }), null);
+    assert.equal(await acts.tokenRejectionTarget({ channelId: 'ch-gone' }), null);
+  });
+
+  it('marks a channel without a running connection workflow reauth_required itself', async () => {
     const statuses: Array<[string, string]> = [];
-    let known = true;
-    const workflows = {
-      getHandle: (id: string) => ({
-        signal: async (def: { name: string }, arg: unknown) => {
-          if (!known) throw new WorkflowNotFoundError('gone', id, undefined);
-          signals.push([id, def.name, arg]);
-        },
-      }),
-    } as unknown as OutboundActivityDeps['workflows'];
     const setStatus = async (id: string, status: 'active' | 'reauth_required') => void statuses.push([id, status]);
-    const acts = activities({ workflows, channels: { ...fakeChannels(channels), setStatus } });
-    assert.deepEqual(await acts.reportTokenRejected({ channelId: 'ch-wa', metaCode: 190 }), { via: 'connection_workflow' });
-    assert.deepEqual(signals, [['connection-conn-1', tokenRejectedSignal.name, { metaCode: 190 }]]);
-    known = false;
-    assert.deepEqual(await acts.reportTokenRejected({ channelId: 'ch-wa', metaCode: 190 }), { via: 'direct' });
+    await activities({ channels: { ...fakeChannels(channels), setStatus } }).markReauthRequiredDirectly({ channelId: 'ch-wa' });
     assert.deepEqual(statuses, [['ch-wa', 'reauth_required']]);
   });
 
@@ -314,7 +308,6 @@ function fakeDeps(init: { channels: Map<string, FakeChannel>; graphUrl: string; 
     rateLimiter: { reserve: async () => ({ granted: true, waitMs: 0, sendAt: new Date() }) },
     rateLimits: { whatsappSendsPerSecond: 80, whatsappPairIntervalMs: 6000, whatsappPairBurst: 45, instagramSendsPerSecond: 100, instagramMediaSendsPerSecond: 10 },
     recipientKey: (recipient) => `key-of-${recipient.length}`,
-    workflows: { getHandle: () => ({ signal: async () => undefined }) } as unknown as OutboundActivityDeps['workflows'],
     dsk: { deliver: async () => ({ status: 200 }) },
     clock: () => new Date(),
     ...init.overrides,

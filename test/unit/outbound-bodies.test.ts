@@ -9,7 +9,8 @@ import {
   sendTag,
   whatsappGraphBody,
 } from '../../src/outbound/graph-bodies.js';
-import { parseOutboundRequest, type InstagramOutboundRequest, type WhatsAppOutboundRequest } from '../../src/outbound/message-schema.js';
+import { parseOutboundRequest } from '../../src/api/outbound-schema/index.js';
+import type { InstagramOutboundRequest, WhatsAppOutboundRequest } from '../../src/shared/outbound-request.js';
 
 const INSTANCE = '3f1d6c2e-8a4b-4c55-9d0e-2b7a1f9e4c10';
 const CMID = 'crm-42';

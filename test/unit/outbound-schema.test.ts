@@ -6,8 +6,8 @@ import {
   parseOutboundRequest,
   validateOutboundRequest,
   WHATSAPP_LIMITS,
-  type OutboundChannelType,
-} from '../../src/outbound/message-schema.js';
+} from '../../src/api/outbound-schema/index.js';
+import type { OutboundChannelType } from '../../src/shared/outbound-request.js';
 
 type Detail = { path: string; message: string };
 

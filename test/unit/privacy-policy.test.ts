@@ -52,12 +52,12 @@ describe('docs/privacy-policy.md', () => {
     new Set(router.stack.flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${String(layer.path)}`)));
   const inert = new Proxy({}, { get: () => () => undefined }) as never;
   const registered = new Set([
-    ...routesOf(channelRoutes({ channels: inert, lifecycle: inert, workflows: inert, pool: inert, clock: () => new Date() })),
-    ...routesOf(connectionRoutes({ connections: inert, channels: inert, workflows: inert, taskQueue: 'q', publicBaseUrl: 'https://x', enabledFlows: [], sessionTtlMs: 1, clock: () => new Date() })),
+    ...routesOf(channelRoutes({ channels: inert, webhookLog: inert, messageStatus: inert, outboundSends: inert, workflows: inert, clock: () => new Date() })),
+    ...routesOf(connectionRoutes({ connections: inert, sessions: inert, channels: inert, workflows: inert, publicBaseUrl: 'https://x', enabledFlows: [], sessionTtlMs: 1, clock: () => new Date() })),
     ...routesOf(mediaRoutes({ channels: inert, vault: inert, graph: inert, log })),
-    ...routesOf(messageRoutes({ channels: inert, workflows: inert, taskQueue: 'q', deliveryHorizon: '1 hour' })),
+    ...routesOf(messageRoutes({ channels: inert, workflows: inert, deliveryHorizon: '1 hour' })),
     ...routesOf(channelMediaRoutes({ channels: inert, vault: inert, graph: inert, clock: () => new Date(), log })),
-    ...routesOf(metaCallbackRoutes({ appSecrets: [], channels: inert, lifecycle: inert, workflows: inert, pool: inert, publicBaseUrl: 'https://x', clock: () => new Date(), log })),
+    ...routesOf(metaCallbackRoutes({ appSecrets: [], channels: inert, deletionRequests: inert, workflows: inert, publicBaseUrl: 'https://x', clock: () => new Date(), log })),
   ]);
 
   it('lists the information, correction and deletion endpoints, and Meta\'s deletion callback and status page', () => {

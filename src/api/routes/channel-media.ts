@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
-import type { ChannelTokens } from '../../db/channel-tokens.js';
+import type { Channels } from '../../db/channels.js';
 import type { Logger } from '../../logger.js';
 import { MetaApiError, MetaRequestError, type GraphClient } from '../../meta/graph-client.js';
 import { uploadFilename, whatsappUploadRule, type WhatsAppUploadRule } from '../../meta/whatsapp-media.js';
@@ -13,7 +13,7 @@ import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseWith } from '../validate.js';
 
 export interface ChannelMediaRouteDeps {
-  channels: ChannelTokens;
+  channels: Pick<Channels, 'credentialsForInstance'>;
   vault: TokenVault;
   graph: GraphClient;
   clock: () => Date;
@@ -53,7 +53,7 @@ export function channelMediaRoutes(deps: ChannelMediaRouteDeps): Router {
     const instanceId = requireInstance(ctx);
     const { id: channelId, filename } = parseWith(Request, { id: ctx.params.id, filename: ctx.query.filename });
 
-    const channel = await deps.channels.forInstance(instanceId, channelId);
+    const channel = await deps.channels.credentialsForInstance(instanceId, channelId);
     if (!channel) throw new ApiError(404, 'channel_not_found', 'No such channel for this instance');
     if (channel.channelType !== 'whatsapp') {
       // Instagram takes attachments as URLs in the message itself; it has no media upload.

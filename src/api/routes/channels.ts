@@ -1,21 +1,22 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
 import { z } from 'zod';
-import type { ChannelLifecycle } from '../../db/channel-lifecycle.js';
 import type { ChannelRow, Channels } from '../../db/channels.js';
-import type { Pool } from '../../db/pool.js';
-import { connectionWorkflowId } from '../../shared/ids.js';
-import { disconnectSignal } from '../../workflows/messages.js';
+import type { MessageStatusStore } from '../../db/message-status.js';
+import type { OutboundSends } from '../../db/outbound-sends.js';
+import type { WebhookLog } from '../../db/webhook-log.js';
+import type { Workflows } from '../../temporal/client.js';
 import { ApiError } from '../errors.js';
 import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseBody, parseWith } from '../validate.js';
 
 export interface ChannelRoutesDeps {
   channels: Channels;
-  lifecycle: ChannelLifecycle;
-  workflows: WorkflowClient;
-  pool: Pool;
+  /** What the information right reports besides the channel itself. */
+  webhookLog: Pick<WebhookLog, 'summaryForChannel'>;
+  messageStatus: Pick<MessageStatusStore, 'countForChannel'>;
+  outboundSends: Pick<OutboundSends, 'countByStateForChannel'>;
+  workflows: Pick<Workflows, 'disconnectChannel'>;
   clock: () => Date;
 }
 
@@ -85,15 +86,9 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
   /** Everything the service stores about the channel (information right), tokens described only. */
   router.get('/channels/:id/data', async (ctx) => {
     const channel = await own(ctx);
-    const { rows: log } = await deps.pool.query<{ outcome: string; count: string; oldest: Date | null }>(
-      `SELECT outcome, count(*)::text AS count, min(received_at) AS oldest FROM webhook_log WHERE channel_id = $1 GROUP BY outcome ORDER BY outcome`,
-      [channel.id],
-    );
-    const { rows: statuses } = await deps.pool.query<{ count: string }>(`SELECT count(*)::text AS count FROM message_status WHERE channel_id = $1`, [channel.id]);
-    const { rows: sends } = await deps.pool.query<{ state: string; count: string }>(
-      `SELECT state, count(*)::text AS count FROM outbound_sends WHERE channel_id = $1 GROUP BY state ORDER BY state`,
-      [channel.id],
-    );
+    const log = await deps.webhookLog.summaryForChannel(channel.id);
+    const statuses = await deps.messageStatus.countForChannel(channel.id);
+    const sends = await deps.outboundSends.countByStateForChannel(channel.id);
     ctx.body = {
       channel: channelView(channel),
       token: {
@@ -106,13 +101,13 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
       webhook_log: {
         retention_days: 30,
         contains: 'event keys, kinds, times and delivery outcomes; never message content',
-        by_outcome: log.map((r) => ({ outcome: r.outcome, count: Number(r.count), oldest: r.oldest?.toISOString() ?? null })),
+        by_outcome: log.map((r) => ({ outcome: r.outcome, count: r.count, oldest: r.oldest?.toISOString() ?? null })),
       },
-      message_statuses: { count: Number(statuses[0]?.count ?? 0), contains: 'message ids and their latest delivery status' },
+      message_statuses: { count: statuses, contains: 'message ids and their latest delivery status' },
       sends: {
         retention_days: 30,
         contains: "client_message_id, Meta's message id and the send's state; never content or the recipient",
-        by_state: sends.map((r) => ({ state: r.state, count: Number(r.count) })),
+        by_state: sends,
       },
     };
   });
@@ -125,18 +120,9 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
       ctx.body = { id: channel.id, status: 'disconnected' };
       return;
     }
-    let signalled = false;
-    if (channel.connectionId) {
-      try {
-        await deps.workflows.getHandle(connectionWorkflowId(channel.connectionId)).signal(disconnectSignal, { reason: 'dsk_request' });
-        signalled = true;
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
-    }
-    if (!signalled) await deps.lifecycle.disconnect(channel.id, deps.clock());
-    ctx.status = signalled ? 202 : 200;
-    ctx.body = { id: channel.id, status: signalled ? 'disconnecting' : 'disconnected' };
+    const status = await deps.workflows.disconnectChannel(channel, 'dsk_request');
+    ctx.status = status === 'disconnecting' ? 202 : 200;
+    ctx.body = { id: channel.id, status };
   });
 
   return router;

@@ -1,16 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type Koa from 'koa';
-import type { WorkflowClient } from '@temporalio/client';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
+import type { ConnectionSessions } from '../../db/connection-sessions.js';
 import type { Connections } from '../../db/connections.js';
 import type { Logger } from '../../logger.js';
 import type { ChannelConnector } from '../../meta/connectors.js';
 import type { ConnectFlow, ConnectionStatus } from '../../shared/connections.js';
-import { connectionWorkflowId } from '../../shared/ids.js';
+import type { Workflows } from '../../temporal/client.js';
 import type { TokenVault } from '../../vault/token-vault.js';
-import { authorizeUpdate, cancelSignal, chooseAssetUpdate } from '../../workflows/messages.js';
 import { html, page, type RawHtml } from '../pages/html.js';
 import { readText } from '../validate.js';
 
@@ -19,7 +17,8 @@ export const CONNECT_COOKIE = 'mis_connect';
 
 export interface ConnectPagesDeps {
   connections: Connections;
-  workflows: WorkflowClient;
+  sessions: ConnectionSessions;
+  workflows: Pick<Workflows, 'authorize' | 'chooseAsset' | 'cancelConnection'>;
   vault: TokenVault;
   connectors: Readonly<Record<ConnectFlow, ChannelConnector>>;
   publicBaseUrl: string;
@@ -110,10 +109,10 @@ ${options.map((o, i) => html`<label><input type="radio" name="asset_id" value="$
     const state = randomBytes(32).toString('base64url');
     const cookie = randomBytes(32).toString('base64url');
     const now = deps.clock();
-    if (!(await deps.connections.bindBrowser(connection.id, sha256(state), sha256(cookie), now))) {
+    if (!(await deps.sessions.bindBrowser(connection.id, sha256(state), sha256(cookie), now))) {
       return render(ctx, 410, 'Link expired', html`<p>This connection link has expired or was already used. Please start again from your platform.</p>${returnLink(connection.returnUrl, connection.id, 'expired')}`, 'error');
     }
-    const session = await deps.connections.session(connection.id);
+    const session = await deps.sessions.get(connection.id);
     const maxAge = Math.max(1, Math.floor(((session?.expiresAt.getTime() ?? now.getTime()) - now.getTime()) / 1000));
     setCookie(ctx, cookie, maxAge);
     const dialog = deps.connectors[connection.flow].dialogUrl({ state, redirectUri });
@@ -130,7 +129,7 @@ ${options.map((o, i) => html`<label><input type="radio" name="asset_id" value="$
 
   router.get('/oauth/callback', async (ctx) => {
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : undefined;
-    const session = state ? await deps.connections.sessionByState(sha256(state)) : undefined;
+    const session = state ? await deps.sessions.byState(sha256(state)) : undefined;
     if (!state || !session) {
       return render(ctx, 400, 'Invalid link', html`<p>This sign-in response is not valid or has already been used. Please start again from your platform.</p>`, 'error');
     }
@@ -145,46 +144,37 @@ ${options.map((o, i) => html`<label><input type="radio" name="asset_id" value="$
     if (session.expiresAt <= now) {
       return render(ctx, 410, 'Link expired', html`<p>The connection took too long and has expired. Please start again from your platform.</p>${returnLink(connection.returnUrl, connection.id, 'expired')}`, 'error');
     }
-    const handle = deps.workflows.getHandle(connectionWorkflowId(connection.id));
     const error = typeof ctx.query.error === 'string' ? ctx.query.error : undefined;
     const rawCode = typeof ctx.query.code === 'string' ? ctx.query.code : undefined;
     if (error || !rawCode) {
-      await deps.connections.consumeState(sha256(state), null, now);
-      await handle.signal(cancelSignal, { reason: error === 'access_denied' ? 'user_cancelled' : 'meta_error' });
+      await deps.sessions.consumeState(sha256(state), null, now);
+      await deps.workflows.cancelConnection(connection.id, error === 'access_denied' ? 'user_cancelled' : 'meta_error');
       setCookie(ctx, '', 0);
       return render(ctx, 200, 'Connection cancelled', html`<p>Nothing was connected.</p>${returnLink(connection.returnUrl, connection.id, 'cancelled')}`, 'error');
     }
     // Instagram appends `#_` to the code; browsers usually keep it in the fragment, but not always.
     const code = rawCode.replace(/#_$/, '');
-    if (!(await deps.connections.consumeState(sha256(state), deps.vault.encrypt(code), now))) {
+    if (!(await deps.sessions.consumeState(sha256(state), deps.vault.encrypt(code), now))) {
       return render(ctx, 409, 'Already used', html`<p>This sign-in response was already used.</p>`, 'error');
     }
-    try {
-      const status = await handle.executeUpdate(authorizeUpdate);
-      return outcomePage(ctx, connection.id, connection.returnUrl, status);
-    } catch (err) {
-      if (!(err instanceof WorkflowUpdateFailedError)) throw err;
-      deps.log.warn({ connectionId: connection.id }, 'authorize update refused');
-      return render(ctx, 409, 'Already used', html`<p>This connection is no longer waiting for a sign-in.</p>${returnLink(connection.returnUrl, connection.id, connection.status)}`, 'error');
-    }
+    const authorized = await deps.workflows.authorize(connection.id);
+    if (authorized.accepted) return outcomePage(ctx, connection.id, connection.returnUrl, authorized.status);
+    deps.log.warn({ connectionId: connection.id }, 'authorize update refused');
+    return render(ctx, 409, 'Already used', html`<p>This connection is no longer waiting for a sign-in.</p>${returnLink(connection.returnUrl, connection.id, connection.status)}`, 'error');
   });
 
   router.post('/connect/:connectionId/choose', async (ctx) => {
     const id = ConnectionId.safeParse(ctx.params.connectionId);
     const connection = id.success ? await deps.connections.get(id.data) : undefined;
-    const session = connection ? await deps.connections.session(connection.id) : undefined;
+    const session = connection ? await deps.sessions.get(connection.id) : undefined;
     if (!connection || !session || !cookieMatches(ctx, session.cookieHash)) {
       return render(ctx, 400, 'Invalid request', html`<p>This choice cannot be accepted from this browser.</p>`, 'error');
     }
     const form = new URLSearchParams(await readText(ctx, 16 * 1024));
     const assetId = form.get('asset_id') ?? '';
-    try {
-      const status = await deps.workflows.getHandle(connectionWorkflowId(connection.id)).executeUpdate(chooseAssetUpdate, { args: [{ assetId }] });
-      return outcomePage(ctx, connection.id, connection.returnUrl, status);
-    } catch (err) {
-      if (!(err instanceof WorkflowUpdateFailedError)) throw err;
-      return render(ctx, 409, 'Choice not accepted', html`<p>That choice is not available any more.</p>${returnLink(connection.returnUrl, connection.id, connection.status)}`, 'error');
-    }
+    const chosen = await deps.workflows.chooseAsset(connection.id, assetId);
+    if (chosen.accepted) return outcomePage(ctx, connection.id, connection.returnUrl, chosen.status);
+    return render(ctx, 409, 'Choice not accepted', html`<p>That choice is not available any more.</p>${returnLink(connection.returnUrl, connection.id, connection.status)}`, 'error');
   });
 
   return router;

@@ -1,22 +1,19 @@
 import Router from '@koa/router';
-import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
 import { z } from 'zod';
 import type { Channels } from '../../db/channels.js';
+import type { ConnectionSessions } from '../../db/connection-sessions.js';
 import type { ConnectionRow, Connections } from '../../db/connections.js';
 import type { ConnectFlow, ConnectionStatus, ConnectionTiming } from '../../shared/connections.js';
-import { connectionWorkflowId } from '../../shared/ids.js';
-import { CHANNEL_TYPE, INSTANCE_ID, STATUS } from '../../shared/search-attributes.js';
-import type { connectionWorkflow } from '../../workflows/connection.js';
-import { beginReauthorizationUpdate, connectionStatusQuery } from '../../workflows/messages.js';
+import type { Workflows } from '../../temporal/client.js';
 import { ApiError } from '../errors.js';
 import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseBody, parseWith } from '../validate.js';
 
 export interface ConnectionRoutesDeps {
   connections: Connections;
+  sessions: ConnectionSessions;
   channels: Channels;
-  workflows: WorkflowClient;
-  taskQueue: string;
+  workflows: Pick<Workflows, 'startConnection' | 'connectionStatus' | 'beginReauthorization'>;
   publicBaseUrl: string;
   /** Flows this deployment offers; the first of a channel type is its default. */
   enabledFlows: readonly ConnectFlow[];
@@ -54,15 +51,13 @@ export function connectionRoutes(deps: ConnectionRoutesDeps): Router {
     }
     const expiresAt = new Date(deps.clock().getTime() + deps.sessionTtlMs);
     const connection = await deps.connections.create({ instanceId, channelType: body.channel_type, flow, returnUrl: body.return_url, expiresAt });
-    await deps.workflows.start<typeof connectionWorkflow>('connectionWorkflow', {
-      taskQueue: deps.taskQueue,
-      workflowId: connectionWorkflowId(connection.id),
-      args: [{ connectionId: connection.id, instanceId, channelType: body.channel_type, flow, sessionExpiresAt: expiresAt.toISOString(), ...(deps.timing ? { timing: deps.timing } : {}) }],
-      typedSearchAttributes: [
-        { key: INSTANCE_ID, value: instanceId },
-        { key: CHANNEL_TYPE, value: body.channel_type },
-        { key: STATUS, value: 'awaiting_authorization' },
-      ],
+    await deps.workflows.startConnection({
+      connectionId: connection.id,
+      instanceId,
+      channelType: body.channel_type,
+      flow,
+      sessionExpiresAt: expiresAt.toISOString(),
+      ...(deps.timing ? { timing: deps.timing } : {}),
     });
     ctx.status = 201;
     ctx.body = { connection_id: connection.id, connect_url: connectUrl(connection.id), expires_at: expiresAt.toISOString(), status: 'awaiting_authorization', flow };
@@ -84,25 +79,19 @@ export function connectionRoutes(deps: ConnectionRoutesDeps): Router {
     if (!channel) throw new ApiError(404, 'channel_not_found', 'No such channel');
     if (channel.status === 'disconnected' || !channel.connectionId) throw new ApiError(409, 'channel_disconnected', 'A disconnected channel cannot be re-connected; create a new connection');
     const expiresAt = new Date(deps.clock().getTime() + deps.sessionTtlMs);
-    const handle = deps.workflows.getHandle(connectionWorkflowId(channel.connectionId));
-    const current = await handle.query(connectionStatusQuery);
-    await deps.connections.openSession(channel.connectionId, expiresAt, current.round + 1);
-    try {
-      await handle.executeUpdate(beginReauthorizationUpdate, { args: [{ sessionExpiresAt: expiresAt.toISOString() }] });
-    } catch {
-      await deps.connections.deleteSession(channel.connectionId);
+    const current = await deps.workflows.connectionStatus(channel.connectionId);
+    await deps.sessions.open(channel.connectionId, expiresAt, current.round + 1);
+    const begun = await deps.workflows.beginReauthorization(channel.connectionId, expiresAt).catch(() => ({ accepted: false }) as const);
+    if (!begun.accepted) {
+      await deps.sessions.delete(channel.connectionId);
       throw new ApiError(409, 'not_reconnectable', `The channel cannot be re-connected now (phase ${current.phase})`);
     }
     ctx.body = { connection_id: channel.connectionId, connect_url: connectUrl(channel.connectionId), expires_at: expiresAt.toISOString(), status: 'awaiting_authorization' };
   });
 
   async function describe(connection: ConnectionRow) {
-    let live: ConnectionStatus | undefined;
-    try {
-      live = await deps.workflows.getHandle(connectionWorkflowId(connection.id)).query(connectionStatusQuery);
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) live = undefined;
-    }
+    // Without its workflow (ended and past retention, or unreachable) the connection reads as stored.
+    const live: ConnectionStatus | undefined = await deps.workflows.connectionStatus(connection.id).catch(() => undefined);
     return {
       connection_id: connection.id,
       channel_type: connection.channelType,

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
-import type { ChannelTokens } from '../../db/channel-tokens.js';
+import type { Channels } from '../../db/channels.js';
 import type { Logger } from '../../logger.js';
 import { MetaApiError, MetaRequestError, type GraphClient } from '../../meta/graph-client.js';
 import type { TokenVault } from '../../vault/token-vault.js';
@@ -10,7 +10,7 @@ import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseWith } from '../validate.js';
 
 export interface MediaRouteDeps {
-  channels: ChannelTokens;
+  channels: Pick<Channels, 'credentialsForInstance'>;
   vault: TokenVault;
   graph: GraphClient;
   log: Logger;
@@ -36,7 +36,7 @@ export function mediaRoutes(deps: MediaRouteDeps): Router {
     const instanceId = requireInstance(ctx);
     const { channelId, mediaId } = parseWith(Params, { channelId: ctx.params.channelId, mediaId: ctx.params.mediaId });
 
-    const channel = await deps.channels.forInstance(instanceId, channelId);
+    const channel = await deps.channels.credentialsForInstance(instanceId, channelId);
     if (!channel) throw new ApiError(404, 'channel_not_found', 'No such channel for this instance');
     if (channel.channelType !== 'whatsapp') {
       // Instagram attachments arrive as URLs in the event itself; there is no media id to resolve.

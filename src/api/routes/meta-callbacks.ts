@@ -1,24 +1,20 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
-import type { ChannelLifecycle } from '../../db/channel-lifecycle.js';
 import type { Channels } from '../../db/channels.js';
-import type { Pool } from '../../db/pool.js';
+import type { DeletionRequests } from '../../db/deletion-requests.js';
 import type { Logger } from '../../logger.js';
 import { verifySignedRequest } from '../../meta/signature.js';
-import { connectionWorkflowId } from '../../shared/ids.js';
-import { disconnectSignal } from '../../workflows/messages.js';
+import type { Workflows } from '../../temporal/client.js';
 import { ApiError } from '../errors.js';
 import { html, page } from '../pages/html.js';
 import { readText } from '../validate.js';
 
 export interface MetaCallbackDeps {
   appSecrets: readonly string[];
-  channels: Channels;
-  lifecycle: ChannelLifecycle;
-  workflows: WorkflowClient;
-  pool: Pool;
+  channels: Pick<Channels, 'liveForMetaUser'>;
+  deletionRequests: DeletionRequests;
+  workflows: Pick<Workflows, 'disconnectChannel'>;
   publicBaseUrl: string;
   clock: () => Date;
   log: Logger;
@@ -47,18 +43,7 @@ export function metaCallbackRoutes(deps: MetaCallbackDeps): Router {
 
   async function disconnectAll(metaUserId: string, reason: string): Promise<number> {
     const channels = await deps.channels.liveForMetaUser(metaUserId);
-    for (const channel of channels) {
-      let signalled = false;
-      if (channel.connectionId) {
-        try {
-          await deps.workflows.getHandle(connectionWorkflowId(channel.connectionId)).signal(disconnectSignal, { reason });
-          signalled = true;
-        } catch (err) {
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-        }
-      }
-      if (!signalled) await deps.lifecycle.disconnect(channel.id, deps.clock());
-    }
+    for (const channel of channels) await deps.workflows.disconnectChannel(channel, reason);
     return channels.length;
   }
 
@@ -73,12 +58,7 @@ export function metaCallbackRoutes(deps: MetaCallbackDeps): Router {
     const userId = await verifiedUser(await readText(ctx, 64 * 1024));
     const count = await disconnectAll(userId, 'meta_data_deletion');
     const confirmationCode = randomBytes(12).toString('base64url');
-    await deps.pool.query(`INSERT INTO deletion_requests (confirmation_code, meta_user_hash, channels, requested_at) VALUES ($1, $2, $3, $4)`, [
-      confirmationCode,
-      createHash('sha256').update(userId).digest('hex'),
-      count,
-      deps.clock(),
-    ]);
+    await deps.deletionRequests.record({ confirmationCode, metaUserId: userId, channels: count, requestedAt: deps.clock() });
     deps.log.info({ channels: count }, 'meta data deletion request');
     ctx.type = 'application/json';
     ctx.body = { url: `${deps.publicBaseUrl}/meta/deletion-status?code=${confirmationCode}`, confirmation_code: confirmationCode };
@@ -87,11 +67,7 @@ export function metaCallbackRoutes(deps: MetaCallbackDeps): Router {
   /** The human-readable status page Meta links the person to. */
   router.get('/meta/deletion-status', async (ctx) => {
     const code = typeof ctx.query.code === 'string' ? ctx.query.code : '';
-    const { rows } = await deps.pool.query<{ channels: number; requested_at: Date }>(
-      `SELECT channels, requested_at FROM deletion_requests WHERE confirmation_code = $1`,
-      [code],
-    );
-    const request = rows[0];
+    const request = await deps.deletionRequests.get(code);
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
     if (!request) {
@@ -99,16 +75,11 @@ export function metaCallbackRoutes(deps: MetaCallbackDeps): Router {
       ctx.body = page('Deletion request not found', html`<p>No data deletion request has this confirmation code.</p>`, { status: 'error' });
       return;
     }
-    const { rows: left } = await deps.pool.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM channels c JOIN deletion_requests d ON d.confirmation_code = $1
-        WHERE c.meta_user_id IS NOT NULL AND encode(sha256(convert_to(c.meta_user_id, 'UTF8')), 'hex') = d.meta_user_hash AND c.token_ciphertext IS NOT NULL`,
-      [code],
-    );
-    const done = Number(left[0]?.n ?? 0) === 0;
+    const done = (await deps.deletionRequests.channelsWithTokenLeft(code)) === 0;
     ctx.body = page(
       'Data deletion request',
       html`<p>Confirmation code: <code>${code}</code></p>
-<p>Received ${request.requested_at.toISOString()}. Channels concerned: ${request.channels}.</p>
+<p>Received ${request.requestedAt.toISOString()}. Channels concerned: ${request.channels}.</p>
 <p>${done ? 'Completed: the channels are disconnected and their access tokens destroyed.' : 'In progress: the channels are being disconnected.'}</p>
 <p><small>This service keeps no message content in its database; messages in transit exist only in encrypted workflow histories, which are deleted after a short retention period. Delivery records (without content) expire after 30 days. Details: <a href="/privacy">privacy policy</a>.</small></p>`,
       { status: done ? 'ok' : 'info' },

@@ -1,0 +1,76 @@
+import { createHmac, hkdfSync } from 'node:crypto';
+import { createActivities } from './activities/index.js';
+import { createSendRateLimiter } from './db/send-rate-slots.js';
+import { createInstagramClient } from './meta/instagram-client.js';
+import type { Foundation } from './runtime.js';
+
+/**
+ * Every activity the worker registers, from the foundation. None holds a Temporal client: workflows
+ * signal each other themselves.
+ */
+export function buildActivities(f: Foundation) {
+  // Send pacing is the worker's alone: the api process never loads the limiter.
+  const sendRateSlots = createSendRateLimiter(f.pool);
+  return createActivities({
+    inbound: {
+      routing: f.repos.routing,
+      webhookLog: f.repos.webhookLog,
+      messageStatus: f.repos.messageStatus,
+      outboundSends: f.repos.outboundSends,
+      channels: f.repos.channels,
+      dsk: f.dsk,
+      clock: f.clock,
+    },
+    retention: {
+      webhookLog: f.repos.webhookLog,
+      messageStatus: f.repos.messageStatus,
+      outboundSends: f.repos.outboundSends,
+      sessions: f.repos.sessions,
+      channels: f.repos.channels,
+      sendRateSlots,
+      clock: f.clock,
+    },
+    connection: {
+      connections: f.repos.connections,
+      sessions: f.repos.sessions,
+      channels: f.repos.channels,
+      instances: f.repos.instances,
+      vault: f.vault,
+      connectors: f.connectors,
+      dsk: f.dsk,
+      redirectUri: `${f.config.http.publicBaseUrl}/oauth/callback`,
+      clock: f.clock,
+      metrics: f.metrics,
+    },
+    outbound: {
+      channels: f.repos.channels,
+      instances: f.repos.instances,
+      sends: f.repos.outboundSends,
+      rateLimiter: sendRateSlots,
+      rateLimits: f.config.outbound.rateLimits,
+      recipientKey: recipientKeyer(f.config.tokenKeys[0]!.key),
+      dsk: f.dsk,
+      metrics: f.metrics,
+      vault: f.vault,
+      graph: f.graph,
+      instagram: createInstagramClient({
+        graphBaseUrl: f.config.instagram.graphBaseUrl,
+        apiBaseUrl: f.config.instagram.apiBaseUrl,
+        version: f.config.meta.graphVersion,
+        timeoutMs: f.config.meta.graphTimeoutMs,
+      }),
+      clock: f.clock,
+      log: f.log,
+    },
+  });
+}
+
+/**
+ * The pair-rate key of a recipient: HMAC-SHA256 under a key derived (HKDF) from the newest token key,
+ * so the rate table in PostgreSQL never holds a phone number and cannot be reversed by enumerating
+ * numbers. A key rotation only resets pair pacing for a few seconds.
+ */
+function recipientKeyer(tokenKey: string): (recipient: string) => string {
+  const key = Buffer.from(hkdfSync('sha256', Buffer.from(tokenKey, 'base64url'), Buffer.alloc(0), 'send-rate-recipient-key', 32));
+  return (recipient) => createHmac('sha256', key).update(recipient.replace(/^\+/, ''), 'utf8').digest('base64url').slice(0, 22);
+}

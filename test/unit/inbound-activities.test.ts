@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createInboundActivities, type InboundActivityDeps } from '../../src/activities/inbound.js';
-import { splitWebhook } from '../../src/meta/webhook-events.js';
+import { splitWebhook } from '../../src/meta/webhook/split.js';
 import { disconnectSignal } from '../../src/workflows/messages.js';
 import { waAccountUpdate } from '../support/meta-webhook-sender.js';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canonicalJson, safeKey, sha256Hex, splitWebhook } from '../../src/meta/webhook-events.js';
+import { splitWebhook } from '../../src/meta/webhook/split.js';
+import { canonicalJson, safeKey, sha256Hex } from '../../src/meta/webhook/keys.js';
 import { mergeStatus, STATUS_RANK, type InboundEvent } from '../../src/shared/inbound-events.js';
 import {
   IG,

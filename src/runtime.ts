@@ -18,13 +18,12 @@ import { createSendRateLimiter } from './db/send-rate-limiter.js';
 import type { WorkflowClient } from '@temporalio/client';
 import { createActivities } from './activities/index.js';
 import type { ChannelConnector } from './meta/connectors.js';
-import { connectorDepsFromConfig, createConnectors } from './meta/connectors/index.js';
+import { adapterDepsFromConfig, createChannelAdapters } from './meta/adapters.js';
+import { connectorsOf, type ChannelAdapters } from './meta/channel-adapter.js';
 import type { ConnectFlow } from './shared/connections.js';
 import { createDskClient } from './dsk/client.js';
 import { loadServiceSigningKey, type ServiceSigningKey } from './dsk/service-keys.js';
 import type { Logger } from './logger.js';
-import { createGraphClient, type GraphClient } from './meta/graph-client.js';
-import { createInstagramClient } from './meta/instagram-client.js';
 import { createDataConverter } from './temporal/data-converter.js';
 import { createTokenVault, type TokenVault } from './vault/token-vault.js';
 
@@ -51,8 +50,8 @@ export interface Foundation {
   /** One per connect flow (WhatsApp Embedded Signup, Instagram via Facebook Login, Instagram Login). */
   connectors: Readonly<Record<ConnectFlow, ChannelConnector>>;
   dsk: ReturnType<typeof createDskClient>;
-  /** Meta's Graph API (or the emulator), at the pinned version. */
-  graph: GraphClient;
+  /** One per channel kind: connect flows, sends, mark-read and media against Meta (or the emulator). */
+  adapters: ChannelAdapters;
   dataConverter: ReturnType<typeof createDataConverter>;
   /** Encrypt every Temporal payload; also what the codec endpoint decodes for the Web UI. */
   payloadCodecs: PayloadCodec[];
@@ -83,14 +82,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
           onCollectError: (err) => log.warn({ errorName: err instanceof Error ? err.name : typeof err }, 'channel count for metrics failed'),
         },
   );
-  const graph = createGraphClient({
-    baseUrl: config.meta.graphBaseUrl,
-    version: config.meta.graphVersion,
-    mediaHosts: config.meta.mediaOrigins,
-    // appsecret_proof uses the first META_APP_SECRETS entry: the Meta app's secret comes first.
-    ...(config.meta.appSecrets[0] ? { appSecret: config.meta.appSecrets[0] } : {}),
-    timeoutMs: config.meta.graphTimeoutMs,
-  });
+  const adapters = createChannelAdapters(adapterDepsFromConfig(config, { clock, log }));
   return {
     config,
     log,
@@ -111,8 +103,8 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       createDskClient({ signer: signingKey, issuer: config.serviceJwt.issuer, audience: config.serviceJwt.audience, timeoutMs: config.delivery.timeoutMs }),
       metrics,
     ),
-    graph,
-    connectors: createConnectors(connectorDepsFromConfig(config, { graph, clock, log })),
+    adapters,
+    connectors: connectorsOf(adapters),
     dataConverter: createDataConverter({ payloadCodecs }),
     payloadCodecs,
     metrics,
@@ -158,13 +150,7 @@ export function buildActivities(f: Foundation, workflows: WorkflowClient) {
       dsk: f.dsk,
       metrics: f.metrics,
       vault: f.vault,
-      graph: f.graph,
-      instagram: createInstagramClient({
-        graphBaseUrl: f.config.instagram.graphBaseUrl,
-        apiBaseUrl: f.config.instagram.apiBaseUrl,
-        version: f.config.meta.graphVersion,
-        timeoutMs: f.config.meta.graphTimeoutMs,
-      }),
+      adapters: f.adapters,
       clock: f.clock,
       log: f.log,
     },

@@ -9,7 +9,7 @@ import { DskDeliveryError, type DskClient } from '../dsk/client.js';
 import { toDskEnvelope, type DeliveryRoute } from '../shared/delivery.js';
 import { connectionWorkflowId, outboundWorkflowId } from '../shared/ids.js';
 import { MESSAGE_STATUSES, type ChannelType, type InboundEvent, type MessageStatus } from '../shared/inbound-events.js';
-import { dskDeliveryFailure } from './dsk-failure.js';
+import { toActivityFailure } from './failures.js';
 import { disconnectSignal, sendObservedSignal, type SendObservation } from '../workflows/messages.js';
 
 export interface InboundActivityDeps {
@@ -67,7 +67,7 @@ export function createInboundActivities(deps: InboundActivityDeps) {
       } catch (err) {
         if (!(err instanceof DskDeliveryError)) throw err;
         await deps.webhookLog.recordAttempt(event.key, { attempts: attempt, dskStatus: err.status ?? null, errorCode: err.reason }, deps.clock());
-        throw dskDeliveryFailure(err);
+        throw toActivityFailure(err);
       }
     },
 

@@ -117,8 +117,8 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       deliveryRoutes({
         redelivery: createRedelivery({ webhookLog: f.repos.webhookLog, workflows: temporal.workflow, taskQueue: config.temporal.taskQueue, clock: f.clock, log }),
       }),
-      mediaRoutes({ channels: createChannelTokens(f.pool), vault: f.vault, graph: f.graph, log }),
-      channelMediaRoutes({ channels: createChannelTokens(f.pool), vault: f.vault, graph: f.graph, clock: f.clock, log }),
+      mediaRoutes({ channels: createChannelTokens(f.pool), vault: f.vault, adapters: f.adapters, log }),
+      channelMediaRoutes({ channels: createChannelTokens(f.pool), vault: f.vault, adapters: f.adapters, clock: f.clock, log }),
       connectionRoutes({
         connections: f.repos.connections,
         channels: f.repos.channels,

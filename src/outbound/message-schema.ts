@@ -6,7 +6,8 @@ import { validationDetails } from '../api/validate.js';
  * The body DSK posts to `POST /v1/channels/:id/messages`, one schema per channel type, each a
  * discriminated union on `type`. Per-type objects mirror Meta's own field names (reference
  * meta-platform.md §6) so that a 422 path such as `interactive.action.buttons[3]` reads the same as
- * Meta's documentation, and graph-bodies.ts only adds the envelope.
+ * Meta's documentation, and the send-bodies.ts builders (meta/whatsapp, meta/instagram) only add
+ * the envelope.
  *
  * Objects are strict: a misspelt optional field (`preview_ulr`) or a field another type owns
  * (`audio.caption`) is rejected instead of being dropped silently. parseOutboundRequest reports each

@@ -54,9 +54,9 @@ describe('docs/privacy-policy.md', () => {
   const registered = new Set([
     ...routesOf(channelRoutes({ channels: inert, lifecycle: inert, workflows: inert, pool: inert, clock: () => new Date() })),
     ...routesOf(connectionRoutes({ connections: inert, channels: inert, workflows: inert, taskQueue: 'q', publicBaseUrl: 'https://x', enabledFlows: [], sessionTtlMs: 1, clock: () => new Date() })),
-    ...routesOf(mediaRoutes({ channels: inert, vault: inert, graph: inert, log })),
+    ...routesOf(mediaRoutes({ channels: inert, vault: inert, adapters: inert, log })),
     ...routesOf(messageRoutes({ channels: inert, workflows: inert, taskQueue: 'q', deliveryHorizon: '1 hour' })),
-    ...routesOf(channelMediaRoutes({ channels: inert, vault: inert, graph: inert, clock: () => new Date(), log })),
+    ...routesOf(channelMediaRoutes({ channels: inert, vault: inert, adapters: inert, clock: () => new Date(), log })),
     ...routesOf(metaCallbackRoutes({ appSecrets: [], channels: inert, lifecycle: inert, workflows: inert, pool: inert, publicBaseUrl: 'https://x', clock: () => new Date(), log })),
   ]);
 

@@ -52,7 +52,7 @@ function callOf(operation: GraphOperation): { what: string; needs: string } {
     case 'upload':
       return { what: 'upload', needs: 'upload media' };
     default:
-      return operation === 'sendMessage' ? { what: 'send', needs: 'send messages' } : { what: 'request', needs: 'do this' };
+      return operation === 'sendMessage' ? { what: 'send', needs: 'send messages' } : { what: 'request', needs: 'make this call' };
   }
 }
 
@@ -105,7 +105,7 @@ export function setRetryAfter(ctx: Koa.Context, failure: MetaFailure): void {
   if (failure.retryable && failure.retryAfterMs !== undefined) ctx.set('Retry-After', String(Math.ceil(failure.retryAfterMs / 1000)));
 }
 
-/** What a log line may say about a Meta error: codes and ids, never Meta's text. `errorClass`, not `code`: the logger redacts `code` (OAuth codes). */
+/** What a log line may say about a Meta error: codes and ids, never Meta's text (`metaCode`, not `code`: the logger redacts `code`). */
 export function metaErrorLogFields(err: unknown): Record<string, unknown> {
   if (err instanceof MetaApiError) {
     return { operation: err.operation, httpStatus: err.httpStatus, metaCode: err.code, metaSubcode: err.subcode, errorClass: err.errorClass, fbtraceId: err.fbtraceId };

@@ -23,6 +23,7 @@ export interface OAuthTokenResponse {
   expiresInSeconds: number | undefined;
 }
 
+/** An OAuth token answer, with Meta's `expires_in: 0` (never) as undefined. */
 export function parseAccessTokenBody(operation: GraphOperation, json: unknown): OAuthTokenResponse {
   const parsed = AccessTokenBody.safeParse(json);
   if (!parsed.success) throw new MetaRequestError(operation, 'invalid_response');
@@ -69,6 +70,7 @@ export interface TokenDebugInfo {
   errorSubcode: number | undefined;
 }
 
+/** A `debug_token` answer (graph.facebook.com or graph.instagram.com). */
 export function parseDebugTokenBody(json: unknown): TokenDebugInfo {
   const parsed = DebugTokenBody.safeParse(json);
   if (!parsed.success) throw new MetaRequestError('debugToken', 'invalid_response');

@@ -31,6 +31,7 @@ export interface SubscribedApp {
   subscribedFields: string[] | undefined;
 }
 
+/** Either shape, as `{appId, subscribedFields}` rows. */
 export function parseSubscribedAppsBody(operation: GraphOperation, json: unknown): SubscribedApp[] {
   const parsed = SubscribedAppsBody.safeParse(json);
   if (!parsed.success) throw new MetaRequestError(operation, 'invalid_response');

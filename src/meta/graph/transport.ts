@@ -25,11 +25,13 @@ const USER_AGENT = 'meta-integration-service';
 /** Listing endpoints are followed by cursor, at most this many pages (100 rows each). */
 const MAX_PAGES = 20;
 
+/** The token as a header, checked first: fetch's own refusal of a bad header value would quote it. */
 export function bearerHeaders(token: string): Record<string, string> {
   if (typeof token !== 'string' || !TOKEN_CHARS.test(token)) throw new TypeError('access token is empty or has characters not allowed in a header');
   return { authorization: `Bearer ${token}`, 'user-agent': USER_AGENT };
 }
 
+/** Ids go into URL paths: digits only, so no id can change the path. */
 export function checkId(id: string, what: string): void {
   if (typeof id !== 'string' || !GRAPH_ID.test(id)) throw new TypeError(`${what} must be 1-32 digits`);
 }
@@ -41,6 +43,7 @@ export function checkSecret(value: string, what: string): void {
 
 const SuccessBody = z.object({ success: z.union([z.literal(true), z.literal('true')]) }).loose();
 
+/** Calls that answer `{success: true}`: anything else is an answer we cannot trust. */
 export function expectSuccess(operation: GraphOperation, json: unknown): void {
   if (!SuccessBody.safeParse(json).success) throw new MetaRequestError(operation, 'invalid_response');
 }
@@ -68,6 +71,7 @@ export interface MetaJsonRequest {
   secrets?: ReadonlyArray<string | undefined>;
 }
 
+/** A failed fetch as MetaRequestError: `timeout` when aborted by a timer, `network` otherwise. */
 export function transportError(operation: GraphOperation, err: unknown, opts: { keepCause?: boolean } = {}): MetaRequestError {
   if (err instanceof MetaRequestError) return err;
   const name = err instanceof Error || err instanceof DOMException ? err.name : '';
@@ -216,6 +220,7 @@ export interface Page<Row> {
 /** The `paging` member of Graph listings. */
 export const Paging = z.object({ cursors: z.object({ after: z.string().optional() }).loose().optional(), next: z.string().optional() }).loose().optional();
 
+/** Validates the base URL and version once; every graph.facebook.com call of the process goes through the result. */
 export function createGraphTransport(options: GraphTransportOptions): GraphTransport {
   if (!/^v\d+\.0$/.test(options.version)) throw new TypeError('Graph version must look like v26.0');
   let origin: string;

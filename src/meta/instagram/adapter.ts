@@ -1,5 +1,4 @@
-import type { ChannelAdapter, SendTarget } from '../channel-adapter.js';
-import { requireKind } from '../channel-adapter.js';
+import { requireKind, type ChannelAdapter, type SendTarget } from '../channel-adapter.js';
 import type { ChannelConnector } from '../connectors.js';
 import type { InstagramLoginApi } from './login-api.js';
 import type { InstagramPagesApi } from './pages-api.js';

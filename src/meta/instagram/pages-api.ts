@@ -35,6 +35,7 @@ export interface FacebookPage {
   instagramAccount: { id: string; username: string | undefined } | undefined;
 }
 
+/** The graph.facebook.com calls of Instagram via Facebook Login (connector and adapter). */
 export function createInstagramPagesApi(graph: GraphTransport) {
   const subscriptions = createSubscribedApps(graph);
 

@@ -11,6 +11,7 @@ export interface InstagramSendResult {
   recipientId: string;
 }
 
+/** A send's answer; anything without the recipient is `invalid_response` (the send may still have gone out). */
 export function parseInstagramSendBody(json: unknown): InstagramSendResult {
   const parsed = InstagramSendResponse.safeParse(json);
   if (!parsed.success) throw new MetaRequestError('sendMessage', 'invalid_response');

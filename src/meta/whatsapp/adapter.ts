@@ -1,5 +1,4 @@
-import type { ChannelAdapter } from '../channel-adapter.js';
-import { requireKind } from '../channel-adapter.js';
+import { requireKind, type ChannelAdapter } from '../channel-adapter.js';
 import type { ChannelConnector } from '../connectors.js';
 import type { WhatsAppCloudApi } from './cloud-api.js';
 import type { WhatsAppMediaApi } from './media-api.js';

@@ -58,6 +58,7 @@ export interface WhatsAppSendResult {
   messageStatus?: string;
 }
 
+/** A send's answer; anything without a message id is `invalid_response` (the send may still have gone out). */
 export function parseWhatsAppSendBody(json: unknown): WhatsAppSendResult {
   const parsed = WhatsAppSendResponse.safeParse(json);
   if (!parsed.success) throw new MetaRequestError('sendMessage', 'invalid_response');
@@ -66,6 +67,7 @@ export function parseWhatsAppSendBody(json: unknown): WhatsAppSendResult {
   return { messageId: message.id, ...(waId === undefined ? {} : { waId }), ...(message.message_status === undefined ? {} : { messageStatus: message.message_status }) };
 }
 
+/** The WhatsApp calls the Embedded Signup connector and the WhatsApp adapter make. */
 export function createWhatsAppCloudApi(graph: GraphTransport) {
   const subscriptions = createSubscribedApps(graph);
 

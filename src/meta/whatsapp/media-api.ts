@@ -69,6 +69,7 @@ function mediaTypeOf(contentType: string): string {
   return contentType.split(';')[0]!.trim().toLowerCase();
 }
 
+/** Media calls on the Graph transport; `options.mediaHosts` is the whole download allow-list besides the Graph origin. */
 export function createWhatsAppMediaApi(graph: GraphTransport, options: WhatsAppMediaOptions) {
   const { fetch: doFetch, timeoutMs } = graph.http;
   const downloadTimeoutMs = options.downloadTimeoutMs ?? 5 * 60_000;

@@ -12,7 +12,7 @@ import { findTemporalCli, projectRoot } from '../dev/infra/tools.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes.js';
 import type { ConnectionWorkflowInput } from '../src/shared/connections.js';
 import { connectionWorkflowId } from '../src/shared/ids.js';
-import { splitWebhook } from '../src/meta/webhook-events.js';
+import { splitWebhook } from '../src/meta/webhook/split.js';
 import { igEcho, igPayload, waAccountUpdate } from '../test/support/meta-webhook-sender.js';
 import { WORKFLOWS_ENTRY } from '../src/temporal/worker.js';
 import { authorizeUpdate, chooseAssetUpdate, disconnectSignal, sendObservedSignal, sendResultUpdate } from '../src/workflows/messages.js';

@@ -116,8 +116,8 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       deliveryRoutes({
         redelivery: createRedelivery({ webhookLog: f.repos.webhookLog, workflows, clock: f.clock, log }),
       }),
-      mediaRoutes({ channels: f.repos.channels, vault: f.vault, graph: f.graph, log }),
-      channelMediaRoutes({ channels: f.repos.channels, vault: f.vault, graph: f.graph, clock: f.clock, log }),
+      mediaRoutes({ channels: f.repos.channels, vault: f.vault, adapters: f.adapters, log }),
+      channelMediaRoutes({ channels: f.repos.channels, vault: f.vault, adapters: f.adapters, clock: f.clock, log }),
       connectionRoutes({
         connections: f.repos.connections,
         sessions: f.repos.sessions,

@@ -1,7 +1,6 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { createActivities } from './activities/index.js';
 import { createSendRateLimiter } from './db/send-rate-slots.js';
-import { createInstagramClient } from './meta/instagram-client.js';
 import type { Foundation } from './runtime.js';
 
 /**
@@ -52,13 +51,7 @@ export function buildActivities(f: Foundation) {
       dsk: f.dsk,
       metrics: f.metrics,
       vault: f.vault,
-      graph: f.graph,
-      instagram: createInstagramClient({
-        graphBaseUrl: f.config.instagram.graphBaseUrl,
-        apiBaseUrl: f.config.instagram.apiBaseUrl,
-        version: f.config.meta.graphVersion,
-        timeoutMs: f.config.meta.graphTimeoutMs,
-      }),
+      adapters: f.adapters,
       clock: f.clock,
       log: f.log,
     },

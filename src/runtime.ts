@@ -14,12 +14,13 @@ import { createConnections } from './db/connections.js';
 import { createDeletionRequests } from './db/deletion-requests.js';
 import { createOutboundSends } from './db/outbound-sends.js';
 import type { ChannelConnector } from './meta/connectors.js';
-import { connectorDepsFromConfig, createConnectors } from './meta/connectors/index.js';
+import { createChannelAdapters } from './meta/adapters.js';
+import { adapterDepsFromConfig } from './runtime-meta.js';
+import { connectorsOf, type ChannelAdapters } from './meta/channel-adapter.js';
 import type { ConnectFlow } from './shared/connections.js';
 import { createDskClient } from './dsk/client.js';
 import { loadServiceSigningKey, type ServiceSigningKey } from './dsk/service-keys.js';
 import type { Logger } from './logger.js';
-import { createGraphClient, type GraphClient } from './meta/graph-client.js';
 import { createDataConverter } from './temporal/data-converter.js';
 import { createTokenVault, type TokenVault } from './vault/token-vault.js';
 
@@ -49,8 +50,8 @@ export interface Foundation {
   /** One per connect flow (WhatsApp Embedded Signup, Instagram via Facebook Login, Instagram Login). */
   connectors: Readonly<Record<ConnectFlow, ChannelConnector>>;
   dsk: ReturnType<typeof createDskClient>;
-  /** Meta's Graph API (or the emulator), at the pinned version. */
-  graph: GraphClient;
+  /** One per channel kind: connect flows, sends, mark-read and media against Meta (or the emulator). */
+  adapters: ChannelAdapters;
   dataConverter: ReturnType<typeof createDataConverter>;
   /** Encrypt every Temporal payload; also what the codec endpoint decodes for the Web UI. */
   payloadCodecs: PayloadCodec[];
@@ -82,14 +83,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
           onCollectError: (err) => log.warn({ errorName: err instanceof Error ? err.name : typeof err }, 'channel count for metrics failed'),
         },
   );
-  const graph = createGraphClient({
-    baseUrl: config.meta.graphBaseUrl,
-    version: config.meta.graphVersion,
-    mediaHosts: config.meta.mediaOrigins,
-    // appsecret_proof uses the first META_APP_SECRETS entry: the Meta app's secret comes first.
-    ...(config.meta.appSecrets[0] ? { appSecret: config.meta.appSecrets[0] } : {}),
-    timeoutMs: config.meta.graphTimeoutMs,
-  });
+  const adapters = createChannelAdapters(adapterDepsFromConfig(config, { clock, log }));
   return {
     config,
     log,
@@ -111,8 +105,8 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       createDskClient({ signer: signingKey, issuer: config.serviceJwt.issuer, audience: config.serviceJwt.audience, timeoutMs: config.delivery.timeoutMs }),
       metrics,
     ),
-    graph,
-    connectors: createConnectors(connectorDepsFromConfig(config, { graph, clock, log })),
+    adapters,
+    connectors: connectorsOf(adapters),
     dataConverter: createDataConverter({ payloadCodecs }),
     payloadCodecs,
     metrics,

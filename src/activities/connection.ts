@@ -5,11 +5,12 @@ import type { Connections } from '../db/connections.js';
 import type { Instances } from '../db/instances.js';
 import { DskDeliveryError, type DskClient } from '../dsk/client.js';
 import type { ChannelConnector, DiscoveredAsset, ExchangedToken } from '../meta/connectors.js';
-import { MetaApiError } from '../meta/graph-client.js';
+import { toMetaFailure } from '../meta/graph/failure.js';
 import type { AssetOption, ConnectFlow, TokenCheck } from '../shared/connections.js';
 import { serviceEventEnvelope } from '../shared/delivery.js';
 import type { TokenVault } from '../vault/token-vault.js';
 import type { Metrics } from '../metrics.js';
+import { toActivityFailure } from './failures.js';
 
 export interface ConnectionActivityDeps {
   connections: Connections;
@@ -80,10 +81,10 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
       const resubscribed = await connector.ensureSubscribed({ externalId: channel.externalId, wabaId: channel.wabaId, pageId: channel.pageId }, state === 'refreshed' ? (await tokenOf(channel.id))! : token);
       return { state, expiresAt: expiresAt?.toISOString() ?? null, expiringSoon: insideWindow && state !== 'refreshed', resubscribed };
     } catch (err) {
-      if (err instanceof MetaApiError && err.errorClass === 'reauth') {
+      if (toMetaFailure(err)?.code === 'reauth_required') {
         return { state: 'invalid', expiresAt: null, expiringSoon: false, resubscribed: false };
       }
-      throw asFailure(err, {});
+      throw toActivityFailure(err);
     }
   }
 
@@ -100,7 +101,7 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
         assets = await connector.discoverAssets(token);
       } catch (err) {
         // A code is single-use: whatever went wrong, retrying with it cannot succeed.
-        throw asFailure(err, { nonRetryable: true });
+        throw toActivityFailure(err, { nonRetryable: true });
       }
       const pending: PendingGrant = {
         assets: assets.map((a) => ({ ...a, token: { accessToken: a.token.accessToken, kind: a.token.kind, expiresAt: a.token.expiresAt?.toISOString() ?? null } })),
@@ -128,7 +129,7 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
       try {
         await connector.activate(asset);
       } catch (err) {
-        throw asFailure(err, {});
+        throw toActivityFailure(err);
       }
       const ciphertext = deps.vault.encrypt(asset.token.accessToken);
       const now = deps.clock();
@@ -202,7 +203,7 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
         return { delivered: true };
       } catch (err) {
         if (err instanceof DskDeliveryError && !err.retryable) return { delivered: false };
-        throw asFailure(err, {});
+        throw toActivityFailure(err);
       }
     },
 
@@ -238,20 +239,3 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
 }
 
 export type ConnectionActivities = ReturnType<typeof createConnectionActivities>;
-
-/** Meta and DSK errors become failures typed by their class; messages carry codes, never bodies. */
-function asFailure(err: unknown, opts: { nonRetryable?: boolean }): ApplicationFailure {
-  if (err instanceof ApplicationFailure) return err;
-  if (err instanceof MetaApiError) {
-    return ApplicationFailure.create({
-      type: `meta.${err.errorClass}`,
-      message: `Graph error ${err.code}/${err.subcode ?? '-'}`,
-      nonRetryable: opts.nonRetryable ?? !['transient', 'throttled', 'unknown'].includes(err.errorClass),
-      ...(err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
-    });
-  }
-  if (err instanceof DskDeliveryError) {
-    return ApplicationFailure.create({ type: `dsk.${err.reason}`, message: err.message, nonRetryable: opts.nonRetryable ?? !err.retryable });
-  }
-  return ApplicationFailure.create({ type: 'internal', message: err instanceof Error ? err.name : 'error', nonRetryable: opts.nonRetryable ?? false });
-}

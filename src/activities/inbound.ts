@@ -9,7 +9,7 @@ import { toDskEnvelope, type DeliveryRoute } from '../shared/delivery.js';
 import { MESSAGE_STATUSES, type ChannelType, type InboundEvent, type MessageStatus } from '../shared/inbound-events.js';
 import type { ChannelRef } from '../shared/connections.js';
 import type { SendRef } from '../shared/outbound.js';
-import { dskDeliveryFailure } from './dsk-failure.js';
+import { toActivityFailure } from './failures.js';
 
 export interface InboundActivityDeps {
   routing: Routing;
@@ -67,7 +67,7 @@ export function createInboundActivities(deps: InboundActivityDeps) {
       } catch (err) {
         if (!(err instanceof DskDeliveryError)) throw err;
         await deps.webhookLog.recordAttempt(event.key, { attempts: attempt, dskStatus: err.status ?? null, errorCode: err.reason }, deps.clock());
-        throw dskDeliveryFailure(err);
+        throw toActivityFailure(err);
       }
     },
 

@@ -1,22 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApplicationFailure } from '@temporalio/activity';
 import type { ChannelRow } from '../db/channels.js';
 import type { OutboundSends } from '../db/outbound-sends.js';
 import { DskDeliveryError, type DskClient } from '../dsk/client.js';
 import type { Logger } from '../logger.js';
-import { MetaApiError, MetaRequestError, type GraphClient } from '../meta/graph-client.js';
-import type { InstagramClient } from '../meta/instagram-client.js';
+import { isReadRequest, type ChannelAdapters } from '../meta/channel-adapter.js';
+import { toMetaFailure } from '../meta/graph/failure.js';
 import type { Metrics } from '../metrics.js';
-import { instagramGraphBody, sendTag, whatsappGraphBody } from '../outbound/graph-bodies.js';
 import type { OutboundRequest } from '../shared/outbound-request.js';
 import { sendRateLimits } from '../outbound/rate-limits.js';
-import type { OutboundRateLimits } from '../config.js';
-import { sendFailureFromError, type SendFailure } from '../outbound/send-errors.js';
+import type { OutboundRateLimits } from '../outbound/rate-limits.js';
+import { sendTag } from '../outbound/send-tag.js';
 import type { ChannelRef } from '../shared/connections.js';
 import type { DskStatusData } from '../shared/inbound-events.js';
 import { serviceEventEnvelope } from '../shared/delivery.js';
-import { dskDeliveryFailure } from './dsk-failure.js';
-import { sendFailureType, type OutboundError, type OutboundErrorCode, type OutboundResult } from '../shared/outbound.js';
+import { rateLimitedFailure, sendFailure, toActivityFailure } from './failures.js';
+import type { OutboundError, OutboundErrorCode, OutboundResult } from '../shared/outbound.js';
 import type { TokenVault } from '../vault/token-vault.js';
 import type { SendRateLimiter } from '../db/send-rate-slots.js';
 
@@ -30,8 +28,8 @@ export interface OutboundActivityDeps {
   instances: { get(id: string): Promise<{ eventsUrl: string | null } | undefined> };
   sends: Pick<OutboundSends, 'begin' | 'settle'>;
   vault: Pick<TokenVault, 'decrypt'>;
-  graph: Pick<GraphClient, 'sendWhatsAppMessage' | 'markWhatsAppMessageRead' | 'sendInstagramMessage'>;
-  instagram: Pick<InstagramClient, 'sendInstagramMessage'>;
+  /** The adapter of the channel's kind sends; this activity never picks a Meta host itself. */
+  adapters: ChannelAdapters;
   /** Shared by every worker (PostgreSQL), so Meta's per-number and pair limits hold across processes. */
   rateLimiter: Pick<SendRateLimiter, 'reserve'>;
   rateLimits: OutboundRateLimits;
@@ -78,7 +76,7 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
       }
       if (channel.status === 'reauth_required') {
         // Known dead token: calling Meta would only repeat its 190.
-        throw failure({ code: 'reauth_required', meta_code: null, meta_subcode: null, reason: "The channel's access token is no longer valid; the channel must be reconnected." }, { retryable: false });
+        throw sendFailure({ code: 'reauth_required', meta_code: null, meta_subcode: null, reason: "The channel's access token is no longer valid; the channel must be reconnected." }, { retryable: false });
       }
       const ciphertext = await deps.channels.tokenCiphertext(channel.id);
       if (!ciphertext) throw channelFailure('channel_disconnected', 'The channel holds no access token.');
@@ -96,9 +94,8 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
         deps.log?.info({ channelId: channel.id, channelType: channel.channelType, type: input.request.request.type }, 'outbound message accepted by Meta');
         return { metaMessageId };
       } catch (err) {
-        const mapped = mapSendError(err);
-        if (!mapped) throw err;
-        const { failure: f } = mapped;
+        const f = toMetaFailure(err);
+        if (!f) throw err;
         const outcome = f.action === 'reconcile' ? 'ambiguous' : f.retryable ? 'retryable' : 'rejected';
         deps.metrics?.outboundSends.inc({ outcome });
         // A retryable refusal leaves the row `sending` for the next attempt.
@@ -106,7 +103,7 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
         if (outcome === 'rejected') await deps.sends.settle(tag, { state: 'failed' }, deps.clock());
         // `errorCode`, not `code`: the logger redacts `code` (OAuth codes).
         deps.log?.warn({ channelId: channel.id, errorCode: f.code, metaCode: f.meta_code, metaSubcode: f.meta_subcode }, 'outbound send failed');
-        throw failure(f, { retryable: f.retryable, retryAfterMs: mapped.retryAfterMs });
+        throw toActivityFailure(f);
       }
     },
 
@@ -170,7 +167,7 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
       } catch (err) {
         if (!(err instanceof DskDeliveryError)) throw err;
         if (!err.retryable) return { delivered: false };
-        throw dskDeliveryFailure(err);
+        throw toActivityFailure(err);
       }
     },
   };
@@ -195,65 +192,22 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
       isMedia: outbound.channelType === 'instagram' && outbound.request.type === 'attachment' && (outbound.request.attachment.type === 'audio' || outbound.request.attachment.type === 'video'),
     });
     const slot = await deps.rateLimiter.reserve(limits, { maxWaitMs: MAX_SLOT_WAIT_MS });
-    if (!slot.granted) {
-      throw ApplicationFailure.create({
-        message: 'send held back by the rate limit',
-        type: 'send.rate_limited',
-        nonRetryable: false,
-        details: [{ code: 'meta_throttled', meta_code: null, meta_subcode: null, reason: "Sending was held back to stay within Meta's rate limits for this number or recipient; it did not go out in time." } satisfies OutboundError],
-        nextRetryDelay: Math.max(slot.retryAfterMs, 100),
-      });
-    }
+    if (!slot.granted) throw rateLimitedFailure(slot.retryAfterMs);
     if (slot.waitMs > 0) await sleep(slot.waitMs);
   }
 
   async function send(channel: ChannelRow, token: string, input: SendOutboundInput): Promise<string | null> {
-    const outbound = input.request;
-    if (outbound.channelType === 'whatsapp') {
-      const body = whatsappGraphBody(outbound.request, input.instanceId);
-      if ('status' in body) {
-        await deps.graph.markWhatsAppMessageRead(token, channel.externalId, body);
-        return null;
-      }
-      return (await deps.graph.sendWhatsAppMessage(token, channel.externalId, body)).messageId;
+    const adapter = deps.adapters[channel.channelType];
+    const target = { token, channel: { externalId: channel.externalId, wabaId: channel.wabaId, pageId: channel.pageId }, instanceId: input.instanceId };
+    if (isReadRequest(input.request)) {
+      await adapter.markRead(target, input.request);
+      return null;
     }
-    const body = instagramGraphBody(outbound.request);
-    // Instagram via Facebook Login holds a page token (graph.facebook.com, `me` = the page); Instagram Login an Instagram user token.
-    const result = channel.pageId ? await deps.graph.sendInstagramMessage(token, 'me', body) : await deps.instagram.sendInstagramMessage(token, 'me', body);
-    return result.messageId ?? null;
+    return (await adapter.send(target, input.request)).metaMessageId;
   }
 }
 
 export type OutboundActivities = ReturnType<typeof createOutboundActivities>;
-
-/** send-errors.ts' mapping, plus what only the Send methods know: a connection that never opened is retryable. */
-function mapSendError(err: unknown): { failure: SendFailure; retryAfterMs: number | undefined } | undefined {
-  if (err instanceof MetaRequestError && err.reason === 'unreachable') {
-    return {
-      failure: { code: 'meta_unavailable', meta_code: null, meta_subcode: null, action: 'retry', retryable: true, reason: 'Meta could not be reached; nothing was sent, and the send can be retried.' },
-      retryAfterMs: undefined,
-    };
-  }
-  const failure = sendFailureFromError(err);
-  if (!failure) return undefined;
-  return { failure, retryAfterMs: err instanceof MetaApiError ? err.retryAfterMs : undefined };
-}
-
-/** Longest wait honoured as a retry delay; the workflow's schedule-to-close bounds the rest. */
-const MAX_RETRY_DELAY_MS = 5 * 60_000;
-
-function failure(error: SendFailure | OutboundError, opts: { retryable: boolean; retryAfterMs?: number | undefined }): ApplicationFailure {
-  const details: OutboundError = { code: error.code, meta_code: error.meta_code, meta_subcode: error.meta_subcode, reason: error.reason };
-  const type = sendFailureType(error.code);
-  return ApplicationFailure.create({
-    // Codes only: Meta's own text can quote the message.
-    message: `send failed: ${error.code}${error.meta_code === null ? '' : ` (Meta ${error.meta_code}${error.meta_subcode === null ? '' : `/${error.meta_subcode}`})`}`,
-    type,
-    nonRetryable: !opts.retryable,
-    details: [details],
-    ...(opts.retryable && opts.retryAfterMs !== undefined ? { nextRetryDelay: Math.min(Math.max(opts.retryAfterMs, 1000), MAX_RETRY_DELAY_MS) } : {}),
-  });
-}
 
 /** Meta's codes are left out when Meta gave none (the event schema has no nulls). */
 function dskError(error: OutboundError): NonNullable<DskStatusData['error']> {
@@ -265,6 +219,6 @@ function dskError(error: OutboundError): NonNullable<DskStatusData['error']> {
   };
 }
 
-function channelFailure(code: Extract<OutboundErrorCode, `channel_${string}`>, reason: string): ApplicationFailure {
-  return failure({ code, meta_code: null, meta_subcode: null, reason }, { retryable: false });
+function channelFailure(code: Extract<OutboundErrorCode, `channel_${string}`>, reason: string) {
+  return sendFailure({ code, meta_code: null, meta_subcode: null, reason }, { retryable: false });
 }

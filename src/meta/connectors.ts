@@ -43,8 +43,8 @@ export interface TokenInspection {
 
 /**
  * One connect flow against Meta (WhatsApp Embedded Signup, Instagram via Facebook Login, Instagram
- * Login). Activities see only this interface; the implementations are the only code that knows each
- * flow's endpoints.
+ * Login): the "connect" part of its kind's ChannelAdapter (channel-adapter.ts). Activities see only
+ * this interface; the implementations are the only code that knows each flow's endpoints.
  */
 export interface ChannelConnector {
   readonly flow: ConnectFlow;

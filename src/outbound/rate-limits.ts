@@ -1,6 +1,37 @@
-import type { OutboundRateLimits } from '../config.js';
 import type { SendRateLimit } from '../db/send-rate-slots.js';
 import type { OutboundChannelType } from '../shared/outbound-request.js';
+
+/**
+ * How fast the workers send, per sender, whatever the number of worker processes
+ * (sendRateLimits below turns these into the keys of src/db/send-rate-slots.ts). Meta's
+ * figures, from reference meta-platform.md §6.1 (WA-TPUT) and §6.3 (IG-OV) unless noted:
+ */
+export interface OutboundRateLimits {
+  /**
+   * WHATSAPP_SENDS_PER_SECOND, default 80: a number's default throughput. Meta upgrades numbers up to
+   * 1000/s and fixes coexistence numbers (shared with the WhatsApp Business app) at 20/s; above the
+   * limit sends fail with 130429. Meta counts inbound messages against it too, which the limiter does
+   * not see: a number with heavy inbound traffic needs a lower value.
+   */
+  whatsappSendsPerSecond: number;
+  /**
+   * WHATSAPP_PAIR_INTERVAL_MS, default 6000: the pair rate, ≈ 1 message per 6 s from one number to one
+   * user (error 131056); the reference has it from a dev.to article only (⚠).
+   */
+  whatsappPairIntervalMs: number;
+  /**
+   * WHATSAPP_PAIR_BURST, default 45: messages to one user at once before the pair interval applies.
+   * Not in the reference: Meta's throughput page from memory, "bursts of up to 45 messages in 6 s" (⚠).
+   * Third-party summaries of that page say a burst must then be paid back in full before the next
+   * message (a burst of 20 blocks the pair for ~2 minutes), whereas the limiter (GCRA) allows one
+   * message per interval during the payback: only 1 can never draw 131056.
+   */
+  whatsappPairBurst: number;
+  /** INSTAGRAM_SENDS_PER_SECOND, default 100: Send API calls per Instagram account (text, links, reactions, stickers). */
+  instagramSendsPerSecond: number;
+  /** INSTAGRAM_MEDIA_SENDS_PER_SECOND, default 10: Send API calls with audio or video per Instagram account. */
+  instagramMediaSendsPerSecond: number;
+}
 
 export interface SendRateTarget {
   channelType: OutboundChannelType;

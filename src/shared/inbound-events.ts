@@ -1,7 +1,7 @@
 /**
  * The normalized inbound event: what the rest of the service (API, inbound workflow, DSK delivery)
- * works with instead of Meta's webhook shapes. Only `src/meta/webhook-events.ts` reads Meta's field
- * names; everything downstream reads these types.
+ * works with instead of Meta's webhook shapes. Only Meta's webhook projection (`src/meta/webhook/split.ts`
+ * and the product modules it dispatches to) reads Meta's field names; everything downstream reads these types.
  *
  * Plain data and pure functions only: this module is imported by workflow code, so it must stay
  * deterministic (no Node built-ins, no I/O, no schema library).

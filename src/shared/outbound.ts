@@ -5,7 +5,7 @@ import type { InstagramOutboundRequest, OutboundChannelType, WhatsAppOutboundReq
  * imported by the workflow bundle, so nothing here may pull in Node built-ins.
  */
 
-/** What DSK is told a send failed with: our stable code, whatever Meta's code (src/outbound/send-errors.ts maps them). */
+/** What DSK is told a send failed with: our stable code, whatever Meta's code (src/meta/graph/failure.ts maps them). */
 export type SendErrorCode =
   /** Rate limited (app, page, business, phone-number throughput or recipient pair rate). */
   | 'meta_throttled'
@@ -50,7 +50,7 @@ export type ChannelSendErrorCode = 'channel_not_found' | 'channel_disconnected' 
 
 export type OutboundErrorCode = SendErrorCode | ChannelSendErrorCode;
 
-/** What DSK gets for a send that did not (or may not have) go out. Same shape as send-errors.ts' SendFailure, without the internals. */
+/** What DSK gets for a send that did not (or may not have) go out: a MetaFailure (meta/graph/failure.ts) without the internals. */
 export interface OutboundError {
   code: OutboundErrorCode;
   meta_code: number | null;
@@ -112,7 +112,7 @@ export const OUTBOUND_START_POLICY = {
   workflowIdReusePolicy: 'REJECT_DUPLICATE',
 } as const;
 
-/** The shape of a send's tag (graph-bodies.ts `sendTag`): `dsk:` + 128 bits of SHA-256 in hex. */
+/** The shape of a send's tag (outbound/send-tag.ts `sendTag`): `dsk:` + 128 bits of SHA-256 in hex. */
 export const SEND_TAG_PREFIX = 'dsk:';
 export const SEND_TAG_HEX_CHARS = 32;
 const SEND_TAG = new RegExp(`^${SEND_TAG_PREFIX}[0-9a-f]{${SEND_TAG_HEX_CHARS}}$`);

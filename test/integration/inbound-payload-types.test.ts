@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { splitWebhook } from '../../src/meta/webhook-events.js';
+import { splitWebhook } from '../../src/meta/webhook/split.js';
 import { startDskFake, type DskFake } from '../support/dsk-fake.js';
 import * as meta from '../support/meta-webhook-sender.js';
 import { seedChannel, startTestService, uniqueMetaId, type TestService } from '../support/service.js';

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { InboundActivities } from '../../src/activities/inbound.js';
-import { splitWebhook } from '../../src/meta/webhook-events.js';
+import { splitWebhook } from '../../src/meta/webhook/split.js';
 import type { ChannelRef } from '../../src/shared/connections.js';
 import { connectionWorkflowId, inboundWorkflowId } from '../../src/shared/ids.js';
 import { connectionWorkflow } from '../../src/workflows/connection.js';

@@ -86,7 +86,11 @@ describe('GET /v1/media/:channelId/:mediaId (real PostgreSQL, Meta emulator)', (
     const { channelId } = await whatsappChannel();
     const res = await getMedia(`${channelId}/1234567890123456`);
     assert.equal(res.status, 404);
-    assert.deepEqual(await errorOf(res), { code: 'media_not_found', message: 'Meta has no such media for this channel (unknown or expired)' });
+    assert.deepEqual(await errorOf(res), {
+      code: 'media_not_found',
+      message: 'Meta has no such media for this channel (unknown or expired)',
+      details: { meta_code: 100, meta_subcode: 33, reason: 'Meta has no such media for this channel (unknown or expired).', retryable: false },
+    });
   });
 
   it('answers 404 media_not_found for media of another phone number, even when the token could read it', async () => {
@@ -125,6 +129,20 @@ describe('GET /v1/media/:channelId/:mediaId (real PostgreSQL, Meta emulator)', (
     const res = await getMedia(`${channelId}/${mediaId}`);
     assert.equal(res.status, 502);
     assert.equal((await errorOf(res)).code, 'meta_unavailable');
+  });
+
+  it('answers 429 meta_throttled with Meta\'s Retry-After when Meta throttles, the code sends and uploads use', async () => {
+    const { channelId, phoneNumberId } = await whatsappChannel();
+    const mediaId = emulator.state.addMedia(randomBytes(10), 'image/jpeg', { phoneNumberId });
+    emulator.state.injectFault({ method: 'GET', path: `/v26.0/${mediaId}`, error: { code: 80007, message: 'Rate limit hit' }, headers: { 'retry-after': '120' } });
+    const res = await getMedia(`${channelId}/${mediaId}`);
+    assert.equal(res.status, 429);
+    assert.equal(res.headers.get('retry-after'), '120');
+    assert.deepEqual(await errorOf(res), {
+      code: 'meta_throttled',
+      message: 'Meta is throttling calls for this channel; retry later',
+      details: { meta_code: 80007, meta_subcode: null, reason: "The WhatsApp Business account reached Meta's rate limit; the send can be retried after a wait.", retryable: true },
+    });
   });
 
   it('refuses Instagram channels with 400 unsupported_channel_type', async () => {

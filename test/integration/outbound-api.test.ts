@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
 import type { BusinessMessage } from '../../dev/meta-emulator/conversation.js';
-import { sendTag } from '../../src/outbound/graph-bodies.js';
+import { sendTag } from '../../src/outbound/send-tag.js';
 import { outboundWorkflowId } from '../../src/shared/ids.js';
 import { connectViaApi, dskApi } from '../support/connect.js';
 import { startDskFake, type DskFake } from '../support/dsk-fake.js';

@@ -4,11 +4,13 @@ import { inspect } from 'node:util';
 import { loadConfig } from '../../src/config.js';
 import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
 import type { ChannelConnector, DiscoveredAsset, StoredAsset } from '../../src/meta/connectors.js';
-import { connectorDepsFromConfig, ConnectorError, createConnectors, type ConnectorDeps } from '../../src/meta/connectors/index.js';
+import { ConnectorError, createConnectors, type ChannelAdapterDeps } from '../../src/meta/adapters.js';
+import { adapterDepsFromConfig } from '../../src/runtime-meta.js';
 import { DEV_INSTAGRAM_APP_ID, DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from '../../dev/meta-emulator/app-ids.js';
 import { emulatorServiceEnv } from '../../dev/meta-emulator/service-env.js';
-import { createGraphClient, MetaApiError, MetaRequestError } from '../../src/meta/graph-client.js';
-import { createInstagramClient } from '../../src/meta/instagram-client.js';
+import { MetaApiError, MetaRequestError } from '../../src/meta/graph/errors.js';
+import { createGraphTransport } from '../../src/meta/graph/transport.js';
+import { createInstagramLoginApi } from '../../src/meta/instagram/login-api.js';
 import type { ConnectFlow } from '../../src/shared/connections.js';
 import { authorize, submitConsent } from '../support/meta-dialog.js';
 
@@ -45,11 +47,10 @@ describe('channel connectors against the Meta emulator', () => {
   let connectors: Record<ConnectFlow, ChannelConnector>;
   const clock = () => new Date(nowMs);
 
-  function deps(overrides: Partial<ConnectorDeps> = {}): ConnectorDeps {
+  function deps(overrides: Partial<ChannelAdapterDeps> = {}): ChannelAdapterDeps {
     return {
-      graph: createGraphClient({ baseUrl: running.url, version: 'v26.0', mediaHosts: [], appSecret: APP_SECRET, timeoutMs: 2_000 }),
-      instagram: createInstagramClient({ graphBaseUrl: running.hosts['graph.instagram.com'], apiBaseUrl: running.hosts['api.instagram.com'], version: 'v26.0', timeoutMs: 2_000 }),
-      graphVersion: 'v26.0',
+      graph: createGraphTransport({ baseUrl: running.url, version: 'v26.0', appSecret: APP_SECRET, timeoutMs: 2_000 }),
+      instagram: createInstagramLoginApi({ graphBaseUrl: running.hosts['graph.instagram.com'], apiBaseUrl: running.hosts['api.instagram.com'], version: 'v26.0', timeoutMs: 2_000 }),
       facebookDialogBaseUrl: running.hosts['www.facebook.com'],
       instagramDialogBaseUrl: running.hosts['www.instagram.com'],
       metaApp: { appId: DEV_META_APP_ID, appSecret: APP_SECRET, whatsappConfigId: DEV_WHATSAPP_CONFIG_ID },
@@ -205,7 +206,7 @@ describe('channel connectors against the Meta emulator', () => {
     });
 
     it('fails a code exchange that reaches nobody with a network error that carries neither the code nor the secret', async () => {
-      const nowhere = createConnectors(deps({ graph: createGraphClient({ baseUrl: 'http://127.0.0.1:1', version: 'v26.0', mediaHosts: [], timeoutMs: 2_000 }) }));
+      const nowhere = createConnectors(deps({ graph: createGraphTransport({ baseUrl: 'http://127.0.0.1:1', version: 'v26.0', timeoutMs: 2_000 }) }));
       const err = await rejection(nowhere.whatsapp_embedded_signup.exchangeCode({ code: 'AQsecret-code-value', redirectUri: REDIRECT }), MetaRequestError);
       assert.deepEqual([err.reason, err.operation, err.cause], ['network', 'exchangeCode', undefined]);
       assertClean(err, 'AQsecret-code-value', APP_SECRET);
@@ -504,7 +505,7 @@ describe('channel connectors against the Meta emulator', () => {
         ...emulatorServiceEnv(running, { instagramAppSecret: IG_SECRET }),
       });
       assert.deepEqual(config.enabledFlows, ['whatsapp_embedded_signup', 'instagram_login', 'instagram_facebook_login']);
-      const fromConfig = createConnectors(connectorDepsFromConfig(config, { clock }));
+      const fromConfig = createConnectors(adapterDepsFromConfig(config, { clock }));
       const es = fromConfig.whatsapp_embedded_signup;
       const token = await es.exchangeCode({ code: await authorize(es.dialogUrl({ state: 's', redirectUri: REDIRECT })), redirectUri: REDIRECT });
       const [asset] = await es.discoverAssets(token);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deliveryView } from '../../src/api/routes/deliveries.js';
 import { dskEnvelopeSchema } from '../../src/dsk/envelope-schema.js';
-import { splitWebhook } from '../../src/meta/webhook-events.js';
+import { splitWebhook } from '../../src/meta/webhook/split.js';
 import { toDskEnvelope, withCurrentStatus } from '../../src/shared/delivery.js';
 import type { InboundEventOf } from '../../src/shared/inbound-events.js';
 import { newWamid, waStatus, waStatusPayload } from '../support/meta-webhook-sender.js';

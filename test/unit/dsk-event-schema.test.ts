@@ -9,7 +9,7 @@ import {
   dskEventDataSchemas,
   dskEventTypeSchema,
 } from '../../src/dsk/envelope-schema.js';
-import { splitWebhook } from '../../src/meta/webhook-events.js';
+import { splitWebhook } from '../../src/meta/webhook/split.js';
 import { DSK_EVENT_TYPES, EVENT_KINDS, type InboundEvent } from '../../src/shared/inbound-events.js';
 import * as sender from '../support/meta-webhook-sender.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createInboundActivities, type InboundActivityDeps } from '../../src/activities/inbound.js';
-import { splitWebhook } from '../../src/meta/webhook-events.js';
+import { splitWebhook } from '../../src/meta/webhook/split.js';
 import { waAccountUpdate } from '../support/meta-webhook-sender.js';
 
 const NOW = new Date('2026-07-29T08:03:12Z');

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
 import { DEV_INSTAGRAM_APP_ID, DEV_INSTAGRAM_CONFIG_ID, DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from '../../dev/meta-emulator/app-ids.js';
-import { createGraphClient } from '../../src/meta/graph-client.js';
+import { createGraphTransport } from '../../src/meta/graph/transport.js';
+import { createWhatsAppCloudApi } from '../../src/meta/whatsapp/cloud-api.js';
 import { openConsentPage, submitConsent } from '../support/meta-dialog.js';
 
 const APP_SECRET = 'emulator-oauth-test-app-secret';
@@ -296,7 +297,7 @@ describe('Meta emulator: OAuth dialogs, token endpoints and onboarding (referenc
       const second = (await (await fb(`/v26.0/${grant.wabaIds[0]}/phone_numbers?limit=100&after=${first.paging.cursors.after}`, { token })).json()) as typeof first;
       assert.equal(second.data.length, 20);
       assert.equal(second.paging.next, undefined);
-      const client = createGraphClient({ baseUrl: running.url, version: 'v26.0', mediaHosts: [], appSecret: APP_SECRET });
+      const client = createWhatsAppCloudApi(createGraphTransport({ baseUrl: running.url, version: 'v26.0', appSecret: APP_SECRET }));
       assert.deepEqual((await client.listPhoneNumbers(token, grant.wabaIds[0]!)).map((n) => n.id), grant.phoneNumberIds);
     });
 

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
-import { instagramGraphBody, whatsappGraphBody } from '../../src/outbound/graph-bodies.js';
+import { instagramGraphBody } from '../../src/meta/instagram/send-bodies.js';
+import { whatsappGraphBody } from '../../src/meta/whatsapp/send-bodies.js';
 import { parseOutboundRequest } from '../../src/api/outbound-schema/index.js';
-import type { InstagramOutboundRequest, WhatsAppOutboundRequest } from '../../src/shared/outbound-request.js';
+import { type InstagramOutboundRequest, type WhatsAppOutboundRequest } from '../../src/shared/outbound-request.js';
 
 /**
  * The emulated Send APIs check bodies like Meta (reference §6.1, §6.3, §7.1): every body the service
  * builds for a valid DSK request is accepted, and each kind of mistake gets Meta's code and error
- * shape. The accepted bodies come from the service's own builder (graph-bodies.ts), so a drift
+ * shape. The accepted bodies come from the service's own builders (send-bodies.ts), so a drift
  * between what the service sends and what the emulator (written from the reference) takes shows up
  * here; the rejected ones are written by hand.
  */

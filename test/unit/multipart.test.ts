@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { escapeDispositionValue, multipartFormData, MultipartLengthError, newBoundary, type MultipartBody } from '../../src/meta/multipart.js';
+import { escapeDispositionValue, multipartFormData, MultipartLengthError, newBoundary, type MultipartBody } from '../../src/meta/graph/multipart.js';
 
 const BOUNDARY = '----test-boundary-0123456789';
 const FIELDS = [

@@ -7,6 +7,9 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 import { createApp } from '../../src/api/app.js';
 import { ApiError } from '../../src/api/errors.js';
+import { metaFailureToApiError } from '../../src/api/meta-errors.js';
+import type { GraphOperation } from '../../src/meta/graph/errors.js';
+import { SEND_ERROR_CODES } from '../../src/meta/graph/failure.js';
 import { channelMediaRoutes } from '../../src/api/routes/channel-media.js';
 import { channelRoutes } from '../../src/api/routes/channels.js';
 import { connectionRoutes } from '../../src/api/routes/connections.js';
@@ -116,7 +119,7 @@ const DSK_ROUTERS: Record<string, () => Router> = {
       clock: () => new Date('2026-07-29T08:03:09Z'),
     }),
   'deliveries.ts': () => deliveryRoutes({ redelivery: inert('redelivery') }),
-  'media.ts': () => mediaRoutes({ channels: inert('channelTokens'), vault: inert('vault'), graph: inert('graph'), log }),
+  'media.ts': () => mediaRoutes({ channels: inert('channelTokens'), vault: inert('vault'), adapters: inert('adapters'), log }),
   'messages.ts': () =>
     messageRoutes({
       channels: inert('channels', { getForInstance: async () => FAKE_CHANNEL }),
@@ -124,7 +127,7 @@ const DSK_ROUTERS: Record<string, () => Router> = {
       deliveryHorizon: '1 hour',
     }),
   'channel-media.ts': () =>
-    channelMediaRoutes({ channels: inert('channelTokens'), vault: inert('vault'), graph: inert('graph'), clock: () => new Date('2026-07-29T08:03:09Z'), log }),
+    channelMediaRoutes({ channels: inert('channelTokens'), vault: inert('vault'), adapters: inert('adapters'), clock: () => new Date('2026-07-29T08:03:09Z'), log }),
 };
 const PUBLIC_DOCUMENTED_ROUTERS: Record<string, () => Router> = {
   'well-known.ts': () => wellKnownRoutes({ signingKey: inert('signingKey') }),
@@ -249,8 +252,26 @@ describe('docs/openapi.json', () => {
     }
   });
 
+  it('documents every (status, code) a Meta failure is answered with on the routes that call Meta', () => {
+    const calls: Record<string, GraphOperation[]> = {
+      'GET /v1/media/{channelId}/{mediaId}': ['getMediaInfo', 'downloadMedia'],
+      'POST /v1/channels/{id}/media': ['uploadMedia'],
+    };
+    for (const [route, operations] of Object.entries(calls)) {
+      const found = v1Operations.find((o) => `${o.method} ${o.path}` === route);
+      assert.ok(found, `${route} is not documented`);
+      const documentedHere = new Set(Object.entries(found.op.responses).flatMap(([status, r]) => errorCodes(doc, r).map((c) => `${status} ${c}`)));
+      for (const operation of operations) {
+        for (const code of [...SEND_ERROR_CODES, 'media_not_found'] as const) {
+          const answer = metaFailureToApiError({ code, errorClass: 'unknown', retryable: false, action: 'fail', meta_code: null, meta_subcode: null, reason: 'r', operation });
+          assert.ok(documentedHere.has(`${answer.status} ${answer.code}`), `${route}: ${operation} failing with ${code} is answered ${answer.status} ${answer.code}, which is not documented`);
+        }
+      }
+    }
+  });
+
   it('documents only error codes that the route module, validation, error mapping or auth can produce', () => {
-    const shared = ['validate.ts', 'errors.ts', 'middleware/dsk-auth.ts'].map((f) => readFileSync(path.join(projectRoot(), 'src/api', f), 'utf8')).join('\n');
+    const shared = ['validate.ts', 'errors.ts', 'meta-errors.ts', 'middleware/dsk-auth.ts'].map((f) => readFileSync(path.join(projectRoot(), 'src/api', f), 'utf8')).join('\n');
     for (const { method, path: template, op } of v1Operations) {
       const source = `${sourceOf(dskRoutes.get(`${method} ${template}`)!)}\n${shared}`;
       for (const [status, response] of Object.entries(op.responses)) {

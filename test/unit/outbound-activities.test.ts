@@ -5,9 +5,10 @@ import { createOutboundActivities, type OutboundActivityDeps } from '../../src/a
 import type { ChannelRow } from '../../src/db/channels.js';
 import { freePort } from '../../dev/infra/local-temporal.js';
 import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
-import { createGraphClient } from '../../src/meta/graph-client.js';
-import { createInstagramClient } from '../../src/meta/instagram-client.js';
-import { sendTag } from '../../src/outbound/graph-bodies.js';
+import { createChannelAdapters } from '../../src/meta/adapters.js';
+import { createGraphTransport } from '../../src/meta/graph/transport.js';
+import { createInstagramLoginApi } from '../../src/meta/instagram/login-api.js';
+import { sendTag } from '../../src/outbound/send-tag.js';
 import { parseOutboundRequest } from '../../src/api/outbound-schema/index.js';
 import type { OutboundError } from '../../src/shared/outbound.js';
 import { parseDskEnvelope } from '../../src/dsk/envelope-schema.js';
@@ -18,7 +19,7 @@ const INSTANCE = 'inst-1';
 const CLIENT_TIMEOUT_MS = 300;
 
 /**
- * The send activity against the Meta emulator with real Graph/Instagram clients; only the channel
+ * The send activity against the Meta emulator with the real channel adapters; only the channel
  * store and the vault are fakes (the vault "decrypts" `enc:<token>`).
  */
 describe('sendOutboundMessage against the Meta emulator', () => {
@@ -230,7 +231,7 @@ describe('sendOutboundMessage against the Meta emulator', () => {
     assert.deepEqual(await refusing.notifySendOutcome({ instanceId: INSTANCE, channelId: 'ch-wa', clientMessageId: 'cm-1', result: { status: 'sent', metaMessageId: 'wamid.Y' } }), { delivered: false });
     const down = activities({ dsk: { deliver: async () => Promise.reject(new DskDeliveryError('http', 503, 2000)) } });
     const failure = await failureOf(down.notifySendOutcome({ instanceId: INSTANCE, channelId: 'ch-wa', clientMessageId: 'cm-1', result: { status: 'sent', metaMessageId: 'wamid.Y' } }));
-    assert.deepEqual([failure.type, failure.nonRetryable, failure.nextRetryDelay], ['dsk.http_503', false, 2000]);
+    assert.deepEqual([failure.type, failure.nonRetryable, failure.nextRetryDelay, failure.details], ['dsk.http', false, 2000, [{ dskStatus: 503 }]]);
   });
 });
 
@@ -296,15 +297,19 @@ function recordingLedger() {
   };
 }
 
-/** Real Graph/Instagram clients at the given URLs; everything else in memory, always willing. */
+/** The real adapters, their Graph and Instagram hosts at the given URLs; everything else in memory, always willing. */
 function fakeDeps(init: { channels: Map<string, FakeChannel>; graphUrl: string; instagramUrls: Record<'graph.instagram.com' | 'api.instagram.com', string>; overrides?: Partial<OutboundActivityDeps> }): OutboundActivityDeps {
   return {
     channels: fakeChannels(init.channels),
     instances: { get: async () => ({ eventsUrl: 'http://dsk.invalid/events' }) },
     sends: { begin: async () => undefined, settle: async () => undefined },
     vault: { decrypt: (stored) => stored.replace(/^enc:/, '') },
-    graph: createGraphClient({ baseUrl: init.graphUrl, version: 'v26.0', mediaHosts: [], timeoutMs: CLIENT_TIMEOUT_MS }),
-    instagram: createInstagramClient({ graphBaseUrl: init.instagramUrls['graph.instagram.com'], apiBaseUrl: init.instagramUrls['api.instagram.com'], version: 'v26.0', timeoutMs: CLIENT_TIMEOUT_MS }),
+    adapters: createChannelAdapters({
+      graph: createGraphTransport({ baseUrl: init.graphUrl, version: 'v26.0', timeoutMs: CLIENT_TIMEOUT_MS }),
+      instagram: createInstagramLoginApi({ graphBaseUrl: init.instagramUrls['graph.instagram.com'], apiBaseUrl: init.instagramUrls['api.instagram.com'], version: 'v26.0', timeoutMs: CLIENT_TIMEOUT_MS }),
+      facebookDialogBaseUrl: 'https://www.facebook.invalid',
+      instagramDialogBaseUrl: 'https://www.instagram.invalid',
+    }),
     rateLimiter: { reserve: async () => ({ granted: true, waitMs: 0, sendAt: new Date() }) },
     rateLimits: { whatsappSendsPerSecond: 80, whatsappPairIntervalMs: 6000, whatsappPairBurst: 45, instagramSendsPerSecond: 100, instagramMediaSendsPerSecond: 10 },
     recipientKey: (recipient) => `key-of-${recipient.length}`,

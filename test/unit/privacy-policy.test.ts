@@ -54,9 +54,9 @@ describe('docs/privacy-policy.md', () => {
   const registered = new Set([
     ...routesOf(channelRoutes({ channels: inert, webhookLog: inert, messageStatus: inert, outboundSends: inert, workflows: inert, clock: () => new Date() })),
     ...routesOf(connectionRoutes({ connections: inert, sessions: inert, channels: inert, workflows: inert, publicBaseUrl: 'https://x', enabledFlows: [], sessionTtlMs: 1, clock: () => new Date() })),
-    ...routesOf(mediaRoutes({ channels: inert, vault: inert, graph: inert, log })),
+    ...routesOf(mediaRoutes({ channels: inert, vault: inert, adapters: inert, log })),
     ...routesOf(messageRoutes({ channels: inert, workflows: inert, deliveryHorizon: '1 hour' })),
-    ...routesOf(channelMediaRoutes({ channels: inert, vault: inert, graph: inert, clock: () => new Date(), log })),
+    ...routesOf(channelMediaRoutes({ channels: inert, vault: inert, adapters: inert, clock: () => new Date(), log })),
     ...routesOf(metaCallbackRoutes({ appSecrets: [], channels: inert, deletionRequests: inert, workflows: inert, publicBaseUrl: 'https://x', clock: () => new Date(), log })),
   ]);
 

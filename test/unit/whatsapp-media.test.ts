@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { uploadFilename, WHATSAPP_UPLOAD_RULES, whatsappUploadRule } from '../../src/meta/whatsapp-media.js';
+import { uploadFilename, WHATSAPP_UPLOAD_RULES, whatsappUploadRule } from '../../src/meta/whatsapp/media-rules.js';
 import { readOpenApi } from '../support/openapi.js';
 
 const MIB = 1024 * 1024;

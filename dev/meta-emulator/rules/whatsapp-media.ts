@@ -1,6 +1,6 @@
 /**
  * The emulator's own copy of what WhatsApp accepts on `POST /{phone-number-id}/media`. Deliberately not
- * imported from the service (src/meta/whatsapp-media.ts): a wrong limit there must show up as a
+ * imported from the service (src/meta/whatsapp/media-rules.ts): a wrong limit there must show up as a
  * refusal here, not be agreed with.
  *
  * Sources:

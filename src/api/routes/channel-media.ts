@@ -4,18 +4,19 @@ import type Koa from 'koa';
 import { z } from 'zod';
 import type { Channels } from '../../db/channels.js';
 import type { Logger } from '../../logger.js';
-import { MetaApiError, MetaRequestError, type GraphClient } from '../../meta/graph-client.js';
-import { uploadFilename, whatsappUploadRule, type WhatsAppUploadRule } from '../../meta/whatsapp-media.js';
-import { sendFailureFromError } from '../../outbound/send-errors.js';
+import type { ChannelAdapters } from '../../meta/channel-adapter.js';
+import { toMetaFailure } from '../../meta/graph/failure.js';
+import { uploadFilename, whatsappUploadRule, type WhatsAppUploadRule } from '../../meta/whatsapp/media-rules.js';
 import type { TokenVault } from '../../vault/token-vault.js';
 import { ApiError } from '../errors.js';
+import { metaErrorLogFields, metaFailureToApiError, setRetryAfter } from '../meta-errors.js';
 import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseWith } from '../validate.js';
 
 export interface ChannelMediaRouteDeps {
   channels: Pick<Channels, 'credentialsForInstance'>;
   vault: TokenVault;
-  graph: GraphClient;
+  adapters: ChannelAdapters;
   clock: () => Date;
   log: Logger;
 }
@@ -55,7 +56,8 @@ export function channelMediaRoutes(deps: ChannelMediaRouteDeps): Router {
 
     const channel = await deps.channels.credentialsForInstance(instanceId, channelId);
     if (!channel) throw new ApiError(404, 'channel_not_found', 'No such channel for this instance');
-    if (channel.channelType !== 'whatsapp') {
+    const media = deps.adapters[channel.channelType].media;
+    if (!media) {
       // Instagram takes attachments as URLs in the message itself; it has no media upload.
       throw new ApiError(400, 'unsupported_channel_type', 'Media can be uploaded only to WhatsApp channels');
     }
@@ -82,7 +84,7 @@ export function channelMediaRoutes(deps: ChannelMediaRouteDeps): Router {
     const logFields = { requestId: ctx.state.requestId as string | undefined, channelId, kind: rule.kind };
     let mediaId: string;
     try {
-      ({ id: mediaId } = await deps.graph.uploadWhatsAppMedia(token, channel.externalId, {
+      ({ id: mediaId } = await media.upload(token, channel, {
         body: body.chunks,
         contentType: rule.mimeType,
         filename: uploadFilename(filename, rule),
@@ -158,61 +160,13 @@ async function openBody(req: IncomingMessage, rule: WhatsAppUploadRule): Promise
   return { chunks: chunks(), size: () => size };
 }
 
-/**
- * Meta's answer as DSK should see it: the stable code of the send errors (src/outbound/send-errors.ts),
- * Meta's code and subcode and a readable reason in `details`; never Meta's own text.
- */
+/** Meta's answer as DSK should see it (api/meta-errors.ts); our own limits, raised while the body streamed, as they are. */
 function toApiError(ctx: Koa.Context, err: unknown, meta: Record<string, unknown>, log: Logger): unknown {
-  // Our own limits, raised while the body streamed: the upload to Meta was aborted.
+  // The upload to Meta was aborted by our own limit (or the client went away).
   if (err instanceof ApiError) return err;
-  if (err instanceof MetaRequestError) {
-    log.info({ ...meta, operation: err.operation, reason: err.reason }, 'media upload to Meta failed');
-    // Unlike a send, an upload is safe to repeat: at worst Meta keeps an unused media id for 30 days.
-    const unavailable = err.isTransient;
-    return new ApiError(
-      502,
-      unavailable ? 'meta_unavailable' : 'meta_error',
-      unavailable ? 'Meta is temporarily unavailable; retry later' : 'Meta answered with something unusable',
-      {
-        meta_code: null,
-        meta_subcode: null,
-        reason: unavailable ? 'No answer came back from Meta; the upload can be retried.' : 'Meta answered the upload with something this service cannot read; the upload can be retried.',
-        retryable: true,
-      },
-    );
-  }
-  const failure = sendFailureFromError(err);
-  if (!failure || !(err instanceof MetaApiError)) return err;
-  log.info(
-    { ...meta, operation: err.operation, httpStatus: err.httpStatus, metaCode: err.code, metaSubcode: err.subcode, errorClass: err.errorClass, fbtraceId: err.fbtraceId },
-    'Meta refused a media upload',
-  );
-  const details = { meta_code: failure.meta_code, meta_subcode: failure.meta_subcode, reason: failure.reason, retryable: failure.retryable };
-  switch (failure.code) {
-    case 'reauth_required':
-      return new ApiError(409, 'reauth_required', "Meta no longer accepts the channel's token; the channel must be connected again", details);
-    case 'permission_missing':
-      return new ApiError(409, 'permission_missing', 'The channel lacks a Meta permission needed to upload media', details);
-    case 'policy_blocked':
-      return new ApiError(409, 'policy_blocked', 'The WhatsApp Business account is blocked from this action; an operator must act in Meta Business Manager', details);
-    case 'meta_throttled':
-      if (err.retryAfterMs !== undefined) ctx.set('Retry-After', String(Math.ceil(err.retryAfterMs / 1000)));
-      return new ApiError(429, 'meta_throttled', 'Meta is throttling calls for this channel; retry later', details);
-    case 'meta_unavailable':
-      return new ApiError(502, 'meta_unavailable', 'Meta is temporarily unavailable; retry later', details);
-    case 'ambiguous_send':
-      // A 5xx without a code: for a send it may hide a sent message, for an upload only an unused id.
-      return new ApiError(502, 'meta_unavailable', 'Meta is temporarily unavailable; retry later', {
-        ...details,
-        reason: 'Meta answered the upload with a server error; the upload can be retried.',
-        retryable: true,
-      });
-    case 'bad_request':
-      return new ApiError(502, 'bad_request', 'Meta refused the upload as invalid', details);
-    case 'undeliverable':
-      return new ApiError(502, 'undeliverable', 'Meta could not process the media', details);
-    default:
-      // Codes that only make sense for a message (recipient, window, template, quality) or none known.
-      return new ApiError(502, 'meta_error', 'Meta refused the upload', details);
-  }
+  const failure = toMetaFailure(err);
+  if (!failure) return err;
+  log.info({ ...meta, ...metaErrorLogFields(err), errorCode: failure.code }, 'media upload to Meta failed');
+  setRetryAfter(ctx, failure);
+  return metaFailureToApiError(failure);
 }

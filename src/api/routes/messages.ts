@@ -8,6 +8,7 @@ import { validateOutboundRequest } from '../outbound-schema/index.js';
 import type { OutboundErrorCode, OutboundResult, OutboundWorkflowInput } from '../../shared/outbound.js';
 import type { Workflows } from '../../temporal/client.js';
 import { ApiError } from '../errors.js';
+import { SEND_CODE_STATUS } from '../meta-errors.js';
 import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseWith, readJsonBody } from '../validate.js';
 
@@ -30,28 +31,15 @@ const MAX_WAIT_MS = 30_000;
 const WaitQuery = z.object({ wait_ms: z.coerce.number().int().min(0).max(MAX_WAIT_MS).optional() });
 
 /**
- * Which HTTP status a failed send is answered with; DSK branches on the stable code in the body. As for
- * media uploads: 409 for what the channel's state refuses, 429 while Meta throttles, 502 for whatever
- * Meta refused or failed (the request itself was valid: 422 is kept for `validation_failed`).
+ * Which HTTP status a failed send is answered with; DSK branches on the stable code in the body. Meta's
+ * codes take their status from the one table of api/meta-errors.ts (as for media); the channel's own
+ * refusals are decided here.
  */
 export const SEND_FAILURE_STATUS: Readonly<Record<OutboundErrorCode, number>> = {
   'channel_not_found': 404,
   'channel_disconnected': 409,
   'channel_type_mismatch': 409,
-  'reauth_required': 409,
-  'permission_missing': 409,
-  'policy_blocked': 409,
-  'meta_throttled': 429,
-  'outside_customer_window': 502,
-  'invalid_recipient': 502,
-  'template_error': 502,
-  'bad_request': 502,
-  'undeliverable': 502,
-  'quality_limited': 502,
-  'meta_unavailable': 502,
-  'meta_error': 502,
-  // Never a failure (an ambiguous send is `unknown`, answered 202); listed so the table is total.
-  'ambiguous_send': 502,
+  ...SEND_CODE_STATUS,
 };
 
 /**

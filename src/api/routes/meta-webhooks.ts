@@ -5,7 +5,7 @@ import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
 import { countResponses } from '../middleware/count-responses.js';
 import { verifyMetaSignature } from '../../meta/signature.js';
-import { splitWebhook } from '../../meta/webhook-events.js';
+import { splitWebhook } from '../../meta/webhook/split.js';
 import { ApiError } from '../errors.js';
 import { rawBody } from '../middleware/raw-body.js';
 

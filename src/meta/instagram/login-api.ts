@@ -1,30 +1,21 @@
 import { z } from 'zod';
-import { normalizeBaseUrl } from './base-url.js';
-import {
-  expectSuccess,
-  MetaRequestError,
-  parseAccessTokenBody,
-  parseDebugTokenBody,
-  parseInstagramSendBody,
-  parseSubscribedAppsBody,
-  requestMetaJson,
-  requestMetaSend,
-  type InstagramSendResult,
-  type MetaHttp,
-  type OAuthTokenResponse,
-  type SubscribedApp,
-  type TokenDebugInfo,
-} from './graph-client.js';
+import { normalizeBaseUrl } from '../base-url.js';
+import { MetaRequestError } from '../graph/errors.js';
+import { parseSubscribedAppsBody, type SubscribedApp } from '../graph/subscribed-apps.js';
+import { checkSecret, expectSuccess, IdString, requestMetaJson, requestMetaSend, TOKEN_CHARS, type MetaHttp } from '../graph/transport.js';
+import { parseAccessTokenBody, parseDebugTokenBody, type OAuthTokenResponse, type TokenDebugInfo } from '../oauth.js';
+import { parseInstagramSendBody, type InstagramSendResult } from './send-result.js';
+import type { InstagramGraphBody } from './send-bodies.js';
 
 /**
  * Instagram API with Instagram Login (reference §4.3–4.5, §5.3): the code exchange on
  * api.instagram.com (form POST, its own error shape) and everything else on graph.instagram.com.
  * Both base URLs are injected; in dev/tests they point at the emulator's `/api.instagram.com` and
- * `/graph.instagram.com` prefixes. Same rules as the Graph client: tokens in the Authorization header
- * where Meta allows it, and never in an error message or a log line.
+ * `/graph.instagram.com` prefixes. Same rules as graph.facebook.com (graph/transport.ts): tokens in the
+ * Authorization header where Meta allows it, and never in an error message or a log line.
  */
 
-export interface InstagramClientOptions {
+export interface InstagramLoginApiOptions {
   /** e.g. `https://graph.instagram.com`, without the version. */
   graphBaseUrl: string;
   /** e.g. `https://api.instagram.com`. */
@@ -54,8 +45,7 @@ export interface InstagramProfile {
   name: string | undefined;
 }
 
-const TOKEN = z.string().regex(/^[\x21-\x7e]{1,4096}$/);
-const IdString = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]).transform(String);
+const TOKEN = z.string().regex(TOKEN_CHARS);
 const Permissions = z.union([z.string().transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean)), z.array(z.string())]);
 const CodeGrant = z.object({ access_token: TOKEN, user_id: IdString.optional(), permissions: Permissions.optional() }).loose();
 /** Documented with a `data` wrapper, observed flat as well (reference §4.3): both are accepted. */
@@ -67,7 +57,7 @@ const ProfileBody = z
 
 export const INSTAGRAM_SUBSCRIBED_FIELDS = ['messages', 'messaging_seen', 'message_reactions', 'messaging_postbacks', 'messaging_referral'] as const;
 
-export function createInstagramClient(options: InstagramClientOptions) {
+export function createInstagramLoginApi(options: InstagramLoginApiOptions) {
   if (!/^v\d+\.0$/.test(options.version)) throw new TypeError('Graph version must look like v26.0');
   const graphBase = normalizeBaseUrl(options.graphBaseUrl);
   const apiBase = normalizeBaseUrl(options.apiBaseUrl);
@@ -83,8 +73,8 @@ export function createInstagramClient(options: InstagramClientOptions) {
   return {
     /** `POST api.instagram.com/oauth/access_token` (form): code → short-lived token. */
     async exchangeCode(input: { appId: string; appSecret: string; code: string; redirectUri: string }): Promise<InstagramCodeExchange> {
-      checkValue(input.code, 'authorization code');
-      checkValue(input.appSecret, 'app secret');
+      checkSecret(input.code, 'authorization code');
+      checkSecret(input.appSecret, 'app secret');
       const json = await requestMetaJson(http, 'exchangeCode', {
         method: 'POST',
         url: url(apiBase, 'oauth/access_token'),
@@ -99,8 +89,8 @@ export function createInstagramClient(options: InstagramClientOptions) {
 
     /** `GET graph.instagram.com/access_token?grant_type=ig_exchange_token` → long-lived (60 days). */
     async exchangeForLongLivedToken(input: { appSecret: string; accessToken: string }): Promise<OAuthTokenResponse> {
-      checkValue(input.accessToken, 'access token');
-      checkValue(input.appSecret, 'app secret');
+      checkSecret(input.accessToken, 'access token');
+      checkSecret(input.appSecret, 'app secret');
       const json = await requestMetaJson(http, 'exchangeToken', {
         method: 'GET',
         url: url(graphBase, 'access_token', { grant_type: 'ig_exchange_token', client_secret: input.appSecret, access_token: input.accessToken }),
@@ -111,7 +101,7 @@ export function createInstagramClient(options: InstagramClientOptions) {
 
     /** `GET graph.instagram.com/refresh_access_token?grant_type=ig_refresh_token`: only for tokens ≥ 24 h old and still valid. */
     async refreshToken(accessToken: string): Promise<OAuthTokenResponse> {
-      checkValue(accessToken, 'access token');
+      checkSecret(accessToken, 'access token');
       const json = await requestMetaJson(http, 'refreshToken', {
         method: 'GET',
         url: url(graphBase, 'refresh_access_token', { grant_type: 'ig_refresh_token', access_token: accessToken }),
@@ -122,7 +112,7 @@ export function createInstagramClient(options: InstagramClientOptions) {
 
     /** `debug_token` on graph.instagram.com with the Instagram app token (reference §4.7 ⚠ unverified). */
     async debugToken(input: { inputToken: string; appToken: string }): Promise<TokenDebugInfo> {
-      checkValue(input.inputToken, 'input token');
+      checkSecret(input.inputToken, 'input token');
       const json = await requestMetaJson(http, 'debugToken', {
         method: 'GET',
         url: url(versionRoot, 'debug_token', { input_token: input.inputToken }),
@@ -141,7 +131,7 @@ export function createInstagramClient(options: InstagramClientOptions) {
     },
 
     /** `POST graph.instagram.com/{v}/{ig-id}/messages` (or `/me/messages`) with the Instagram user token (reference §6.3). */
-    async sendInstagramMessage(token: string, igId: string | 'me', body: object): Promise<InstagramSendResult> {
+    async sendMessage(token: string, igId: string | 'me', body: InstagramGraphBody): Promise<InstagramSendResult> {
       if (igId !== 'me' && !/^\d{1,32}$/.test(igId)) throw new TypeError('Instagram account id must be 1-32 digits');
       const json = await requestMetaSend(http, { method: 'POST', url: url(versionRoot, `${igId}/messages`), token, json: body });
       return parseInstagramSendBody(json);
@@ -168,8 +158,4 @@ export function createInstagramClient(options: InstagramClientOptions) {
   };
 }
 
-export type InstagramClient = ReturnType<typeof createInstagramClient>;
-
-function checkValue(value: string, what: string): void {
-  if (typeof value !== 'string' || !/^[\x21-\x7e]{1,4096}$/.test(value)) throw new TypeError(`${what} is empty or has characters Meta never uses`);
-}
+export type InstagramLoginApi = ReturnType<typeof createInstagramLoginApi>;

@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import {
-  BIZ_OPAQUE_CALLBACK_DATA_MAX,
-  expectedCallbackData,
-  graphMessageBody,
-  instagramGraphBody,
-  sendTag,
-  whatsappGraphBody,
-} from '../../src/outbound/graph-bodies.js';
+import { whatsappGraphBody } from '../../src/meta/whatsapp/send-bodies.js';
 import { parseOutboundRequest } from '../../src/api/outbound-schema/index.js';
-import type { InstagramOutboundRequest, WhatsAppOutboundRequest } from '../../src/shared/outbound-request.js';
+import { type WhatsAppOutboundRequest } from '../../src/shared/outbound-request.js';
 
 const INSTANCE = '3f1d6c2e-8a4b-4c55-9d0e-2b7a1f9e4c10';
 const CMID = 'crm-42';
 const TO = '+16505551234';
 const WAMID = 'wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA';
-const IGSID = '6841100000000000';
-const MID = 'aWdfZG1fMTc4NDE0MDAwMDAwMDAwMDA6MzQwMjgyMzY2ODQxNzEw';
 /** Computed here, independently of the module: `dsk:` + 32 hex of SHA-256(instance \0 client_message_id). */
 const TAG = `dsk:${createHash('sha256').update(`${INSTANCE}\u0000${CMID}`).digest('hex').slice(0, 32)}`;
 
@@ -28,34 +19,10 @@ function wa(fields: Record<string, unknown>): WhatsAppOutboundRequest {
   return parsed.request as WhatsAppOutboundRequest;
 }
 
-function ig(fields: Record<string, unknown>): InstagramOutboundRequest {
-  const parsed = parseOutboundRequest('instagram', { client_message_id: CMID, to: IGSID, ...fields });
-  assert.equal(parsed.channelType, 'instagram');
-  return parsed.request as InstagramOutboundRequest;
-}
-
 /** The envelope every WhatsApp message (not mark-as-read) shares, reference §6.1. */
 function envelope(type: string, payload: Record<string, unknown>): Record<string, unknown> {
   return { messaging_product: 'whatsapp', recipient_type: 'individual', to: TO, type, ...payload, biz_opaque_callback_data: TAG };
 }
-
-describe('sendTag', () => {
-  it('is dsk: plus the first 128 bits of SHA-256 over instance id and client_message_id', () => {
-    assert.equal(sendTag(INSTANCE, CMID), TAG);
-    assert.match(TAG, /^dsk:[0-9a-f]{32}$/);
-    assert.ok(TAG.length <= BIZ_OPAQUE_CALLBACK_DATA_MAX);
-  });
-
-  it('is the same for a retried send and differs across instances and client ids', () => {
-    assert.equal(sendTag(INSTANCE, CMID), sendTag(INSTANCE, CMID));
-    assert.notEqual(sendTag('other-instance', CMID), TAG);
-    assert.notEqual(sendTag(INSTANCE, 'crm-43'), TAG);
-  });
-
-  it('keeps the two ids apart (no concatenation ambiguity)', () => {
-    assert.notEqual(sendTag('ab', 'c'), sendTag('a', 'bc'));
-  });
-});
 
 describe('WhatsApp bodies: POST /{phone-number-id}/messages', () => {
   it('text, with link preview and reply context (reference §6.1 example)', () => {
@@ -246,71 +213,5 @@ describe('WhatsApp bodies: POST /{phone-number-id}/messages', () => {
     const b = whatsappGraphBody(wa({ type: 'image', image: { id: '1' } }), INSTANCE);
     assert.equal((a as { biz_opaque_callback_data: string }).biz_opaque_callback_data, TAG);
     assert.equal((b as { biz_opaque_callback_data: string }).biz_opaque_callback_data, TAG);
-  });
-});
-
-describe('Instagram bodies: POST /{ig-id}/messages', () => {
-  it('text (reference §6.3 example), without messaging_type', () => {
-    assert.deepEqual(instagramGraphBody(ig({ type: 'text', text: { body: 'Hola 👋' } })), { recipient: { id: IGSID }, message: { text: 'Hola 👋' } });
-  });
-
-  it('text with the HUMAN_AGENT tag', () => {
-    assert.deepEqual(instagramGraphBody(ig({ type: 'text', text: { body: 'Following up' }, tag: 'HUMAN_AGENT' })), {
-      recipient: { id: IGSID },
-      message: { text: 'Following up' },
-      messaging_type: 'MESSAGE_TAG',
-      tag: 'HUMAN_AGENT',
-    });
-  });
-
-  for (const type of ['image', 'audio', 'video', 'file'] as const) {
-    it(`${type} attachment by URL`, () => {
-      assert.deepEqual(instagramGraphBody(ig({ type: 'attachment', attachment: { type, url: 'https://cdn.acme.com/x' } })), {
-        recipient: { id: IGSID },
-        message: { attachment: { type, payload: { url: 'https://cdn.acme.com/x' } } },
-      });
-    });
-  }
-
-  it('attachment with the HUMAN_AGENT tag', () => {
-    assert.deepEqual(instagramGraphBody(ig({ type: 'attachment', attachment: { type: 'image', url: 'https://cdn.acme.com/a.jpg' }, tag: 'HUMAN_AGENT' })), {
-      recipient: { id: IGSID },
-      message: { attachment: { type: 'image', payload: { url: 'https://cdn.acme.com/a.jpg' } } },
-      messaging_type: 'MESSAGE_TAG',
-      tag: 'HUMAN_AGENT',
-    });
-  });
-
-  it('reaction: sender_action react with message_id and reaction (⚠ not in the reference)', () => {
-    assert.deepEqual(instagramGraphBody(ig({ type: 'reaction', reaction: { message_id: MID, emoji: '❤️' } })), {
-      recipient: { id: IGSID },
-      sender_action: 'react',
-      payload: { message_id: MID, reaction: '❤️' },
-    });
-  });
-
-  it('reaction removal: sender_action unreact with message_id only', () => {
-    assert.deepEqual(instagramGraphBody(ig({ type: 'reaction', reaction: { message_id: MID, emoji: '' } })), {
-      recipient: { id: IGSID },
-      sender_action: 'unreact',
-      payload: { message_id: MID },
-    });
-  });
-
-  it('mark seen: sender_action mark_seen (reference §6.3), message id not sent', () => {
-    assert.deepEqual(instagramGraphBody(ig({ type: 'read', message_id: MID })), { recipient: { id: IGSID }, sender_action: 'mark_seen' });
-  });
-});
-
-describe('graphMessageBody and expectedCallbackData', () => {
-  it('dispatch on the channel type', () => {
-    const whatsapp = parseOutboundRequest('whatsapp', { client_message_id: CMID, to: TO, type: 'text', text: { body: 'Hi' } });
-    const instagram = parseOutboundRequest('instagram', { client_message_id: CMID, to: IGSID, type: 'text', text: { body: 'Hi' } });
-    assert.deepEqual(graphMessageBody(whatsapp, INSTANCE), envelope('text', { text: { body: 'Hi' } }));
-    assert.deepEqual(graphMessageBody(instagram, INSTANCE), { recipient: { id: IGSID }, message: { text: 'Hi' } });
-    assert.equal(expectedCallbackData(whatsapp, INSTANCE), TAG);
-    // Instagram sends are matched by the returned message_id / echo mid, and reads produce no status.
-    assert.equal(expectedCallbackData(instagram, INSTANCE), undefined);
-    assert.equal(expectedCallbackData(parseOutboundRequest('whatsapp', { client_message_id: CMID, type: 'read', message_id: WAMID }), INSTANCE), undefined);
   });
 });

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { ConnectFlow } from '../../shared/connections.js';
-import type { ChannelConnector, ExchangedToken, TokenKind } from '../connectors.js';
-import type { OAuthTokenResponse } from '../graph-client.js';
+import type { ConnectFlow } from '../shared/connections.js';
+import type { ChannelConnector, ExchangedToken, TokenKind } from './connectors.js';
+import type { OAuthTokenResponse } from './oauth.js';
 
 /**
  * A connect flow failed for a reason that is not a Meta error code (nothing granted, a PIN problem

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyMetaError, isRetryableClass, type MetaErrorClass } from '../../src/meta/errors.js';
+import { classifyMetaError, isRetryableClass, type MetaErrorClass } from '../../src/meta/graph/error-classes.js';
 
 /** One entry per row of reference meta-platform.md §7.2, with every code the row names. */
 const ROWS: Array<{ row: string; expected: MetaErrorClass; cases: Array<[code: number, subcode?: number]> }> = [

@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MetaApiError, MetaRequestError } from '../../src/meta/graph-client.js';
+import { MetaApiError, MetaRequestError, type GraphOperation } from '../../src/meta/graph/errors.js';
 import {
-  describeSendError,
+  describeMetaError,
+  isMetaFailure,
   SEND_ERROR_CODES,
-  SEND_ERROR_REASONS,
-  sendFailureFromError,
-  type SendAction,
+  toMetaFailure,
+  type MetaErrorFacts,
+  type MetaFailureAction,
   type SendErrorCode,
-} from '../../src/outbound/send-errors.js';
+} from '../../src/meta/graph/failure.js';
+import { META_ERROR_REASONS } from '../../src/meta/graph/failure-reasons.js';
 
-type Case = [code: number, subcode: number | undefined, expected: SendErrorCode, action: SendAction];
+type Case = [code: number, subcode: number | undefined, expected: SendErrorCode, action: MetaFailureAction];
+
+/** A Send API call's error, as the send activity meets it. */
+const describeSendError = (facts: Omit<MetaErrorFacts, 'operation'>) => describeMetaError({ operation: 'sendMessage', ...facts });
 
 /** Every code reference meta-platform.md §7.2 names, plus the ones the brief calls out. */
 const CASES: Case[] = [
@@ -93,7 +98,7 @@ const CASES: Case[] = [
   [1, 1357046, 'ambiguous_send', 'reconcile'],
 ];
 
-describe('describeSendError: each documented Meta code → our stable code and action', () => {
+describe('describeMetaError (a send): each documented Meta code → our stable code and action', () => {
   for (const [code, subcode, expected, action] of CASES) {
     const label = subcode === undefined ? `${code}` : `${code}/${subcode}`;
     it(`${label} → ${expected} (${action})`, () => {
@@ -111,13 +116,13 @@ describe('describeSendError: each documented Meta code → our stable code and a
     for (const [code, subcode] of CASES) {
       const key = subcode === undefined ? String(code) : `${code}/${subcode}`;
       const reason = describeSendError({ code, subcode }).reason;
-      assert.equal(reason, SEND_ERROR_REASONS[code === 299 ? '200' : key], `reason for ${key}`);
+      assert.equal(reason, META_ERROR_REASONS[code === 299 ? '200' : key], `reason for ${key}`);
       assert.match(reason, /^[A-Z].*\.$/, `reason for ${key} is a sentence`);
     }
   });
 });
 
-describe('describeSendError: readable reasons for the codes DSK sees most', () => {
+describe('describeMetaError (a send): readable reasons for the codes DSK sees most', () => {
   const expectations: Array<[number, number | undefined, string]> = [
     [131047, undefined, 'More than 24 hours have passed since the customer last wrote; only an approved template can be sent now.'],
     [10, 2534022, 'The customer last wrote more than 24 hours ago; a human agent can still reply within 7 days using the HUMAN_AGENT tag.'],
@@ -147,9 +152,11 @@ describe('describeSendError: readable reasons for the codes DSK sees most', () =
       meta_code: 190,
       meta_subcode: 999,
       code: 'reauth_required',
+      errorClass: 'reauth',
       reason: "The channel's access token is invalid or expired; the channel must be reconnected.",
       retryable: false,
       action: 'reauth',
+      operation: 'sendMessage',
     });
   });
 
@@ -158,30 +165,36 @@ describe('describeSendError: readable reasons for the codes DSK sees most', () =
       meta_code: 132999,
       meta_subcode: null,
       code: 'template_error',
+      errorClass: 'template',
       reason: 'The message template was rejected.',
       retryable: false,
       action: 'fail',
+      operation: 'sendMessage',
     });
   });
 });
 
-describe('describeSendError: codes the table does not know', () => {
+describe('describeMetaError (a send): codes the table does not know', () => {
   it('follow Meta’s is_transient flag', () => {
     assert.deepEqual(describeSendError({ code: 987654, isTransient: true }), {
       meta_code: 987654,
       meta_subcode: null,
       code: 'meta_unavailable',
+      errorClass: 'unknown',
       reason: 'Meta reported a temporary error; the send can be retried.',
       retryable: true,
       action: 'retry',
+      operation: 'sendMessage',
     });
     assert.deepEqual(describeSendError({ code: 987654, isTransient: false }), {
       meta_code: 987654,
       meta_subcode: null,
       code: 'meta_error',
+      errorClass: 'unknown',
       reason: 'Meta returned an error this service does not recognise.',
       retryable: false,
       action: 'fail',
+      operation: 'sendMessage',
     });
   });
 
@@ -193,17 +206,19 @@ describe('describeSendError: codes the table does not know', () => {
       meta_code: null,
       meta_subcode: null,
       code: 'meta_error',
+      errorClass: 'unknown',
       reason: 'Meta answered with an error that carried no error code.',
       retryable: false,
       action: 'fail',
+      operation: 'sendMessage',
     });
   });
 });
 
-describe('sendFailureFromError', () => {
+describe('toMetaFailure of a send', () => {
   const apiError = (code: number | undefined, subcode: number | undefined, httpStatus = 400, metaTransientFlag?: boolean) =>
     new MetaApiError({
-      operation: 'getProfile',
+      operation: 'sendMessage',
       httpStatus,
       code,
       subcode,
@@ -216,25 +231,27 @@ describe('sendFailureFromError', () => {
     });
 
   it('maps a Graph error by code and subcode, never quoting Meta’s text', () => {
-    const failure = sendFailureFromError(apiError(131047, undefined));
+    const failure = toMetaFailure(apiError(131047, undefined));
     assert.deepEqual(failure, {
       meta_code: 131047,
       meta_subcode: null,
       code: 'outside_customer_window',
+      errorClass: 'window',
       reason: 'More than 24 hours have passed since the customer last wrote; only an approved template can be sent now.',
       retryable: false,
       action: 'fail',
+      operation: 'sendMessage',
     });
-    assert.equal(describeSendError({ code: 10, subcode: 2534022 }).code, sendFailureFromError(apiError(10, 2534022, 403))?.code);
+    assert.equal(describeSendError({ code: 10, subcode: 2534022 }).code, toMetaFailure(apiError(10, 2534022, 403))?.code);
   });
 
   it('uses Meta’s transient flag for unknown codes', () => {
-    assert.equal(sendFailureFromError(apiError(987654, undefined, 400, true))?.action, 'retry');
+    assert.equal(toMetaFailure(apiError(987654, undefined, 400, true))?.action, 'retry');
   });
 
   it('reconciles a timeout, a dropped connection or an unreadable answer instead of resending', () => {
     for (const reason of ['timeout', 'network', 'invalid_response'] as const) {
-      const failure = sendFailureFromError(new MetaRequestError('getProfile', reason));
+      const failure = toMetaFailure(new MetaRequestError('sendMessage', reason));
       assert.equal(failure?.code, 'ambiguous_send', reason);
       assert.equal(failure?.action, 'reconcile', reason);
       assert.equal(failure?.retryable, false, reason);
@@ -243,10 +260,87 @@ describe('sendFailureFromError', () => {
   });
 
   it('fails a request that could not be made at all', () => {
-    assert.equal(sendFailureFromError(new MetaRequestError('getProfile', 'url_not_allowed'))?.code, 'meta_error');
+    assert.equal(toMetaFailure(new MetaRequestError('sendMessage', 'url_not_allowed'))?.code, 'meta_error');
   });
 
   it('leaves errors that are not about Meta alone', () => {
-    assert.equal(sendFailureFromError(new TypeError('bug')), undefined);
+    assert.equal(toMetaFailure(new TypeError('bug')), undefined);
+  });
+});
+
+describe('toMetaFailure: one condition, one code, whatever the call', () => {
+  const apiError = (operation: GraphOperation, code: number | undefined, subcode?: number, httpStatus = 400, retryAfterMs?: number) =>
+    new MetaApiError({ operation, httpStatus, code, subcode, type: undefined, fbtraceId: undefined, metaTransientFlag: undefined, retryAfterMs, metaMessage: undefined, details: undefined });
+  const SEND_AND_MEDIA: GraphOperation[] = ['sendMessage', 'getMediaInfo', 'downloadMedia', 'uploadMedia'];
+  const summary = (err: Error) => {
+    const f = toMetaFailure(err)!;
+    return [f.code, f.action, f.retryable];
+  };
+
+  it('throttling is meta_throttled, retried after Meta\'s wait, for a send, a media download and a media upload', () => {
+    for (const operation of SEND_AND_MEDIA) {
+      for (const code of [4, 80007, 130429]) {
+        const failure = toMetaFailure(apiError(operation, code, undefined, 400, 120_000))!;
+        assert.deepEqual([failure.code, failure.action, failure.retryable, failure.retryAfterMs, failure.operation], ['meta_throttled', 'retry', true, 120_000, operation], `${operation} ${code}`);
+      }
+      // A 429 without a Graph code (a proxy, the CDN) is the same condition.
+      assert.deepEqual(summary(apiError(operation, undefined, undefined, 429)), ['meta_throttled', 'retry', true], operation);
+    }
+  });
+
+  it('a dead token is reauth_required for every call, OAuth and token checks included', () => {
+    for (const operation of [...SEND_AND_MEDIA, 'debugToken', 'subscribeApp', 'exchangeToken'] as const) {
+      assert.deepEqual(summary(apiError(operation, 190, 463, 401)), ['reauth_required', 'reauth', false], operation);
+    }
+  });
+
+  it('gives a refusal the same code and reason whichever call met it', () => {
+    for (const [code, expected] of [[131005, 'permission_missing'], [131031, 'policy_blocked'], [100, 'bad_request'], [131053, 'undeliverable'], [2, 'meta_unavailable'], [999999, 'meta_error']] as const) {
+      const failures = SEND_AND_MEDIA.map((operation) => toMetaFailure(apiError(operation, code))!);
+      assert.deepEqual(new Set(failures.map((f) => f.code)), new Set([expected]), String(code));
+      assert.equal(new Set(failures.map((f) => f.reason)).size, 1, String(code));
+    }
+  });
+
+  it('a missing answer may hide a sent message only for a send; any other call is simply repeated', () => {
+    for (const reason of ['timeout', 'network'] as const) {
+      assert.deepEqual(summary(new MetaRequestError('sendMessage', reason)), ['ambiguous_send', 'reconcile', false], reason);
+      for (const operation of ['getMediaInfo', 'downloadMedia', 'uploadMedia', 'debugToken'] as const) {
+        assert.deepEqual(summary(new MetaRequestError(operation, reason)), ['meta_unavailable', 'retry', true], `${operation} ${reason}`);
+      }
+    }
+    assert.deepEqual(summary(apiError('sendMessage', undefined, undefined, 502)), ['ambiguous_send', 'reconcile', false]);
+    assert.deepEqual(summary(apiError('uploadMedia', undefined, undefined, 502)), ['meta_unavailable', 'retry', true]);
+    assert.equal(toMetaFailure(apiError('uploadMedia', undefined, undefined, 502))!.reason, 'Meta answered the upload with a server error; the upload can be retried.');
+    assert.deepEqual(summary(apiError('sendMessage', 1, 1357046)), ['ambiguous_send', 'reconcile', false]);
+    assert.deepEqual(summary(apiError('uploadMedia', 1, 1357046)), ['meta_unavailable', 'retry', true]);
+  });
+
+  it('a connection that never opened is retryable: nothing was sent', () => {
+    const failure = toMetaFailure(new MetaRequestError('sendMessage', 'unreachable'))!;
+    assert.deepEqual([failure.code, failure.action, failure.retryable, failure.reason], ['meta_unavailable', 'retry', true, 'Meta could not be reached; nothing was sent, and the send can be retried.']);
+  });
+
+  it('an unreadable answer to an upload can be repeated; an upload sent nowhere cannot be helped', () => {
+    const unreadable = toMetaFailure(new MetaRequestError('uploadMedia', 'invalid_response'))!;
+    assert.deepEqual([unreadable.code, unreadable.retryable, unreadable.reason], ['meta_error', true, 'Meta answered the upload with something this service cannot read; the upload can be retried.']);
+    assert.deepEqual(summary(new MetaRequestError('downloadMedia', 'url_not_allowed')), ['meta_error', 'fail', false]);
+  });
+
+  it('media Meta does not have is media_not_found when reading media, and nothing else', () => {
+    assert.deepEqual(summary(apiError('getMediaInfo', 100, 33)), ['media_not_found', 'fail', false]);
+    assert.deepEqual(summary(apiError('getMediaInfo', 131052)), ['media_not_found', 'fail', false]);
+    assert.deepEqual(summary(apiError('downloadMedia', undefined, undefined, 404)), ['media_not_found', 'fail', false]);
+    assert.deepEqual(summary(apiError('downloadMedia', undefined, undefined, 410)), ['media_not_found', 'fail', false]);
+    // In a send, 131052 is Meta failing to fetch DSK's media link: the message is undeliverable.
+    assert.deepEqual(summary(apiError('sendMessage', 131052)), ['undeliverable', 'fail', false]);
+    assert.deepEqual(summary(apiError('uploadMedia', 100, 33)), ['bad_request', 'fail', false]);
+  });
+
+  it('tells a plain MetaFailure from an error and from other objects', () => {
+    assert.equal(isMetaFailure(toMetaFailure(new MetaRequestError('sendMessage', 'timeout'))), true);
+    assert.equal(isMetaFailure(new MetaRequestError('sendMessage', 'timeout')), false);
+    assert.equal(isMetaFailure({ code: 'meta_error' }), false);
+    assert.equal(isMetaFailure(undefined), false);
   });
 });

@@ -4,14 +4,9 @@ import { buffer } from 'node:stream/consumers';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
-import {
-  createGraphClient,
-  MetaApiError,
-  MetaRequestError,
-  parseMetaError,
-  type GraphClient,
-  type GraphClientOptions,
-} from '../../src/meta/graph-client.js';
+import { MetaApiError, MetaRequestError } from '../../src/meta/graph/errors.js';
+import { createGraphTransport, type GraphTransportOptions } from '../../src/meta/graph/transport.js';
+import { createWhatsAppMediaApi, type WhatsAppMediaApi, type WhatsAppMediaOptions } from '../../src/meta/whatsapp/media-api.js';
 import { listen, type TestServer } from '../support/jwt.js';
 
 const APP_SECRET = 'emulator-app-secret-for-graph-client-tests';
@@ -34,17 +29,23 @@ async function rejection<T extends Error>(promise: Promise<unknown>, type: new (
   assert.fail(`expected a ${type.name}`);
 }
 
-describe('Graph client against the Meta emulator', () => {
+type ClientOptions = Partial<GraphTransportOptions & WhatsAppMediaOptions>;
+
+/** WhatsApp media calls on the Graph transport: what the WhatsApp adapter's media use, with its defaults. */
+function mediaApi(options: GraphTransportOptions & ClientOptions): WhatsAppMediaApi {
+  return createWhatsAppMediaApi(createGraphTransport(options), { mediaHosts: [], ...options });
+}
+
+describe('WhatsApp media calls (and the Graph transport under them) against the Meta emulator', () => {
   let emulator: MetaEmulator;
   let running: RunningMetaEmulator;
   /** Records every request that reaches it: it must never see one. */
   let outsider: TestServer;
   let outsiderHits: string[];
-  let graph: GraphClient;
+  let graph: WhatsAppMediaApi;
   let token: string;
 
-  const client = (overrides: Partial<GraphClientOptions> = {}) =>
-    createGraphClient({ baseUrl: running.url, version: 'v26.0', mediaHosts: [], appSecret: APP_SECRET, timeoutMs: 2_000, ...overrides });
+  const client = (overrides: ClientOptions = {}) => mediaApi({ baseUrl: running.url, version: 'v26.0', mediaHosts: [], appSecret: APP_SECRET, timeoutMs: 2_000, ...overrides });
 
   before(async () => {
     emulator = createMetaEmulator({ appSecret: APP_SECRET, requireAppSecretProof: true });
@@ -165,7 +166,7 @@ describe('Graph client against the Meta emulator', () => {
     });
 
     it('fails with a network MetaRequestError when nothing listens', async () => {
-      const dead = createGraphClient({ baseUrl: 'http://127.0.0.1:1', version: 'v26.0', mediaHosts: [] });
+      const dead = mediaApi({ baseUrl: 'http://127.0.0.1:1', version: 'v26.0' });
       const err = await rejection(dead.getMediaInfo(token, '1234567890123456'), MetaRequestError);
       assert.deepEqual([err.reason, err.isTransient], ['network', true]);
     });
@@ -193,8 +194,8 @@ describe('Graph client against the Meta emulator', () => {
     });
 
     it('refuses a version that is not vN.0 and a base URL with a path', () => {
-      assert.throws(() => createGraphClient({ baseUrl: running.url, version: '26', mediaHosts: [] }), TypeError);
-      assert.throws(() => createGraphClient({ baseUrl: `${running.url}/v26.0`, version: 'v26.0', mediaHosts: [] }), TypeError);
+      assert.throws(() => createGraphTransport({ baseUrl: running.url, version: '26' }), TypeError);
+      assert.throws(() => createGraphTransport({ baseUrl: `${running.url}/v26.0`, version: 'v26.0' }), TypeError);
     });
   });
 
@@ -268,7 +269,7 @@ describe('Graph client against the Meta emulator', () => {
     });
   });
 
-  describe('uploadWhatsAppMedia', () => {
+  describe('uploadMedia', () => {
     async function* chunksOf(content: Buffer, size = 64 * 1024): AsyncGenerator<Uint8Array> {
       for (let i = 0; i < content.length; i += size) yield content.subarray(i, i + size);
     }
@@ -276,7 +277,7 @@ describe('Graph client against the Meta emulator', () => {
     it('uploads multipart messaging_product, type and file to POST /v26.0/{phone}/media and returns the media id', async () => {
       const content = bytes(1_000_000, 5);
       const before = emulator.state.media.size;
-      const { id } = await graph.uploadWhatsAppMedia(token, PHONE, { body: chunksOf(content), contentType: 'image/jpeg', filename: 'photo.jpg', contentLength: content.length });
+      const { id } = await graph.uploadMedia(token, PHONE, { body: chunksOf(content), contentType: 'image/jpeg', filename: 'photo.jpg', contentLength: content.length });
       assert.match(id, /^\d{16}$/);
       assert.equal(emulator.state.media.size, before + 1);
       const stored = emulator.state.getMedia(id)!;
@@ -288,7 +289,7 @@ describe('Graph client against the Meta emulator', () => {
 
     it('also uploads a body of unknown length (sent chunked)', async () => {
       const content = bytes(300_000, 9);
-      const { id } = await graph.uploadWhatsAppMedia(token, PHONE, { body: chunksOf(content), contentType: 'application/pdf', filename: 'a.pdf' });
+      const { id } = await graph.uploadMedia(token, PHONE, { body: chunksOf(content), contentType: 'application/pdf', filename: 'a.pdf' });
       assert.ok(emulator.state.getMedia(id)!.bytes.equals(content));
     });
 
@@ -303,7 +304,7 @@ describe('Graph client against the Meta emulator', () => {
         },
       });
       const content = bytes(5000);
-      assert.deepEqual(await recording.uploadWhatsAppMedia(token, PHONE, { body: chunksOf(content, 999), contentType: 'audio/ogg', filename: 'voice note.ogg', contentLength: 5000 }), { id: '1234567890' });
+      assert.deepEqual(await recording.uploadMedia(token, PHONE, { body: chunksOf(content, 999), contentType: 'audio/ogg', filename: 'voice note.ogg', contentLength: 5000 }), { id: '1234567890' });
       assert.ok(seen);
       assert.equal(seen.headers.get('content-length'), String(seen.length));
       assert.equal(seen.headers.get('authorization'), `Bearer ${token}`);
@@ -340,8 +341,8 @@ describe('Graph client against the Meta emulator', () => {
           });
           yield bytes(512 * 1024, 2);
         }
-        const streaming = createGraphClient({ baseUrl: server.url, version: 'v26.0', mediaHosts: [], timeoutMs: 2_000 });
-        assert.deepEqual(await streaming.uploadWhatsAppMedia(token, PHONE, { body: body(), contentType: 'video/mp4', filename: 'v.mp4' }), { id: '42' });
+        const streaming = mediaApi({ baseUrl: server.url, version: 'v26.0', timeoutMs: 2_000 });
+        assert.deepEqual(await streaming.uploadMedia(token, PHONE, { body: body(), contentType: 'video/mp4', filename: 'v.mp4' }), { id: '42' });
         assert.ok(received > 1024 * 1024);
       } finally {
         await server.close();
@@ -355,46 +356,27 @@ describe('Graph client against the Meta emulator', () => {
         yield bytes(200_000);
         throw limit;
       }
-      await assert.rejects(graph.uploadWhatsAppMedia(token, PHONE, { body: body(), contentType: 'image/png', filename: 'x.png' }), (err) => err === limit);
+      await assert.rejects(graph.uploadMedia(token, PHONE, { body: body(), contentType: 'image/png', filename: 'x.png' }), (err) => err === limit);
       assert.equal(emulator.state.media.size, before);
     });
 
     it('reports Meta\'s refusal as MetaApiError of operation uploadMedia (a revoked token: 190, reauth)', async () => {
       emulator.state.revokeToken(token, 460);
-      const err = await rejection(graph.uploadWhatsAppMedia(token, PHONE, { body: chunksOf(bytes(10)), contentType: 'image/png', filename: 'x.png', contentLength: 10 }), MetaApiError);
+      const err = await rejection(graph.uploadMedia(token, PHONE, { body: chunksOf(bytes(10)), contentType: 'image/png', filename: 'x.png', contentLength: 10 }), MetaApiError);
       assert.deepEqual([err.operation, err.code, err.subcode, err.errorClass], ['uploadMedia', 190, 460, 'reauth']);
       assert.ok(!JSON.stringify(err).includes(token) && !inspect(err).includes(token));
     });
 
     it('refuses a phone number id that is not digits before sending anything', async () => {
       const before = emulator.state.requests.length;
-      await assert.rejects(graph.uploadWhatsAppMedia(token, '../me', { body: chunksOf(bytes(1)), contentType: 'image/png', filename: 'x.png' }), TypeError);
+      await assert.rejects(graph.uploadMedia(token, '../me', { body: chunksOf(bytes(1)), contentType: 'image/png', filename: 'x.png' }), TypeError);
       assert.equal(emulator.state.requests.length, before);
     });
 
     it('answers a success body without a media id as invalid_response', async () => {
       emulator.state.injectFault({ path: `/v26.0/${PHONE}/media`, status: 200, body: '{"ok":true}', headers: { 'content-type': 'application/json' } });
-      const err = await rejection(graph.uploadWhatsAppMedia(token, PHONE, { body: chunksOf(bytes(10)), contentType: 'image/png', filename: 'x.png' }), MetaRequestError);
+      const err = await rejection(graph.uploadMedia(token, PHONE, { body: chunksOf(bytes(10)), contentType: 'image/png', filename: 'x.png' }), MetaRequestError);
       assert.deepEqual([err.operation, err.reason], ['uploadMedia', 'invalid_response']);
-    });
-  });
-
-  describe('parseMetaError', () => {
-    it('reads the Instagram Login OAuth error shape', () => {
-      const err = parseMetaError('getMediaInfo', 400, new Headers(), JSON.stringify({ error_type: 'OAuthException', code: 190, error_message: 'Invalid OAuth access token' }));
-      assert.deepEqual([err.code, err.type, err.errorClass], [190, 'OAuthException', 'reauth']);
-    });
-
-    it('treats a non-JSON 5xx as transient and a non-JSON 4xx as not', () => {
-      assert.equal(parseMetaError('downloadMedia', 502, new Headers(), '<html>bad gateway</html>').isTransient, true);
-      assert.equal(parseMetaError('downloadMedia', 403, new Headers(), '<html>forbidden</html>').isTransient, false);
-    });
-
-    it('takes Retry-After in seconds or as an HTTP date', () => {
-      assert.equal(parseMetaError('getMediaInfo', 503, new Headers({ 'retry-after': '12' }), '').retryAfterMs, 12_000);
-      const now = Date.parse('2026-08-01T10:00:00Z');
-      const dated = parseMetaError('getMediaInfo', 503, new Headers({ 'retry-after': 'Sat, 01 Aug 2026 10:00:30 GMT' }), '', { nowMs: now });
-      assert.equal(dated.retryAfterMs, 30_000);
     });
   });
 });

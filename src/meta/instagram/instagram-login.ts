@@ -1,11 +1,11 @@
 import type { Logger } from '../../logger.js';
+import { appToken, ConnectorError, exchanged, expiresAtFrom, withQuery } from '../connector-common.js';
 import type { ChannelConnector, DiscoveredAsset, ExchangedToken, TokenInspection } from '../connectors.js';
-import { MetaApiError, MetaRequestError } from '../graph-client.js';
-import { INSTAGRAM_SUBSCRIBED_FIELDS, type InstagramClient } from '../instagram-client.js';
-import { appToken, ConnectorError, exchanged, expiresAtFrom, withQuery } from './common.js';
+import { MetaApiError, MetaRequestError } from '../graph/errors.js';
+import { INSTAGRAM_SUBSCRIBED_FIELDS, type InstagramLoginApi } from './login-api.js';
 
 export interface InstagramLoginDeps {
-  instagram: InstagramClient;
+  instagram: InstagramLoginApi;
   /** `https://www.instagram.com` (emulator: `<emu>/www.instagram.com`). */
   dialogBaseUrl: string;
   app: { appId: string; appSecret: string };

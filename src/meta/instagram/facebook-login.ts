@@ -1,10 +1,12 @@
 import type { Logger } from '../../logger.js';
+import { appToken, ConnectorError, exchanged, expiresAtFrom, withQuery } from '../connector-common.js';
 import type { ChannelConnector, DiscoveredAsset, ExchangedToken, StoredAsset, TokenInspection } from '../connectors.js';
-import type { FacebookPage, GraphClient } from '../graph-client.js';
-import { appToken, ConnectorError, exchanged, expiresAtFrom, withQuery } from './common.js';
+import type { GraphOAuth } from '../oauth.js';
+import type { FacebookPage, InstagramPagesApi } from './pages-api.js';
 
 export interface InstagramFacebookLoginDeps {
-  graph: GraphClient;
+  oauth: GraphOAuth;
+  pages: InstagramPagesApi;
   version: string;
   /** `https://www.facebook.com` (emulator: `<emu>/www.facebook.com`). */
   dialogBaseUrl: string;
@@ -30,7 +32,7 @@ const MESSAGING_TASKS = ['MESSAGING', 'MODERATE'];
  * user token); webhooks come through the page's subscription.
  */
 export function instagramFacebookLoginConnector(deps: InstagramFacebookLoginDeps): ChannelConnector {
-  const { graph, app } = deps;
+  const { oauth, pages, app } = deps;
 
   function requirePage(asset: { pageId?: string | null | undefined }): string {
     if (!asset.pageId) throw new ConnectorError('asset_incomplete', 'The Instagram account is missing its Facebook page');
@@ -51,44 +53,44 @@ export function instagramFacebookLoginConnector(deps: InstagramFacebookLoginDeps
     },
 
     async exchangeCode({ code, redirectUri }): Promise<ExchangedToken> {
-      const short = await graph.exchangeCode({ appId: app.appId, appSecret: app.appSecret, code, redirectUri });
+      const short = await oauth.exchangeCode({ appId: app.appId, appSecret: app.appSecret, code, redirectUri });
       if (short.expiresInSeconds === undefined) {
         // A configuration issuing business (BISU) tokens: nothing to extend, it does not expire.
         return exchanged(short.accessToken, 'business_system_user', null);
       }
-      const long = await graph.exchangeForLongLivedToken({ appId: app.appId, appSecret: app.appSecret, accessToken: short.accessToken });
+      const long = await oauth.exchangeForLongLivedToken({ appId: app.appId, appSecret: app.appSecret, accessToken: short.accessToken });
       return exchanged(long.accessToken, 'facebook_user', expiresAtFrom(long, deps.clock()));
     },
 
     async discoverAssets(token): Promise<DiscoveredAsset[]> {
-      const info = await graph.debugToken({ inputToken: token.accessToken, appToken: appToken(app) });
+      const info = await oauth.debugToken({ inputToken: token.accessToken, appToken: appToken(app) });
       if (!info.isValid) throw new ConnectorError('token_invalid', 'Meta reports the new user token as invalid');
-      const pages = await graph.listPages(token.accessToken);
-      const assets = pages.filter(usable).map((page) => assetOf(page, info.userId));
-      deps.log?.info({ flow: 'instagram_facebook_login', pageCount: pages.length, assetCount: assets.length }, 'assets discovered');
+      const granted = await pages.listPages(token.accessToken);
+      const assets = granted.filter(usable).map((page) => assetOf(page, info.userId));
+      deps.log?.info({ flow: 'instagram_facebook_login', pageCount: granted.length, assetCount: assets.length }, 'assets discovered');
       return assets;
     },
 
     async activate(asset) {
-      await graph.subscribeApp(asset.token.accessToken, requirePage(asset), { subscribedFields: PAGE_SUBSCRIBED_FIELDS });
+      await pages.subscribeApp(asset.token.accessToken, requirePage(asset), PAGE_SUBSCRIBED_FIELDS);
     },
 
     async inspectToken(accessToken): Promise<TokenInspection> {
-      const info = await graph.debugToken({ inputToken: accessToken, appToken: appToken(app) });
+      const info = await oauth.debugToken({ inputToken: accessToken, appToken: appToken(app) });
       return { valid: info.isValid, expiresAt: info.expiresAt, ...(info.errorCode === undefined ? {} : { errorCode: info.errorCode }) };
     },
 
     async ensureSubscribed(asset: StoredAsset, accessToken: string) {
       const pageId = requirePage(asset);
-      const ours = (await graph.listSubscribedApps(accessToken, pageId)).find((a) => a.appId === app.appId);
+      const ours = (await pages.listSubscribedApps(accessToken, pageId)).find((a) => a.appId === app.appId);
       // Subscribed, but without a field we need (someone changed it by hand), counts as missing.
       if (ours && PAGE_SUBSCRIBED_FIELDS.every((f) => ours.subscribedFields?.includes(f) ?? true)) return false;
-      await graph.subscribeApp(accessToken, pageId, { subscribedFields: PAGE_SUBSCRIBED_FIELDS });
+      await pages.subscribeApp(accessToken, pageId, PAGE_SUBSCRIBED_FIELDS);
       return true;
     },
 
     async unsubscribe(asset: StoredAsset, accessToken: string) {
-      await graph.unsubscribeApp(accessToken, requirePage(asset));
+      await pages.unsubscribeApp(accessToken, requirePage(asset));
     },
   };
 }

@@ -1,11 +1,14 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from '../../logger.js';
+import { appToken, ConnectorError, exchanged, expiresAtFrom, withQuery } from '../connector-common.js';
 import type { ChannelConnector, DiscoveredAsset, ExchangedToken, StoredAsset, TokenInspection } from '../connectors.js';
-import { MetaApiError, type GraphClient, type WhatsAppPhoneNumber } from '../graph-client.js';
-import { appToken, ConnectorError, exchanged, expiresAtFrom, withQuery } from './common.js';
+import { MetaApiError } from '../graph/errors.js';
+import type { GraphOAuth } from '../oauth.js';
+import type { WhatsAppCloudApi, WhatsAppPhoneNumber } from './cloud-api.js';
 
 export interface WhatsAppEmbeddedSignupDeps {
-  graph: GraphClient;
+  oauth: GraphOAuth;
+  cloud: WhatsAppCloudApi;
   /** Graph version, also in the dialog path. */
   version: string;
   /** `https://www.facebook.com` (emulator: `<emu>/www.facebook.com`). */
@@ -26,7 +29,7 @@ const MANAGEMENT_SCOPE = 'whatsapp_business_management';
  * (§5.1). Activation subscribes our app to the WABA and registers the number (§5.1, fact 11).
  */
 export function whatsappEmbeddedSignupConnector(deps: WhatsAppEmbeddedSignupDeps): ChannelConnector {
-  const { graph, app } = deps;
+  const { oauth, cloud, app } = deps;
 
   /**
    * The configured PIN, else one derived from the app secret and the number: stable across activity
@@ -61,12 +64,12 @@ export function whatsappEmbeddedSignupConnector(deps: WhatsAppEmbeddedSignupDeps
 
     async exchangeCode({ code, redirectUri }): Promise<ExchangedToken> {
       // The dialog was opened with a redirect_uri, so the exchange must repeat it (reference §4.1).
-      const response = await graph.exchangeCode({ appId: app.appId, appSecret: app.appSecret, code, redirectUri });
+      const response = await oauth.exchangeCode({ appId: app.appId, appSecret: app.appSecret, code, redirectUri });
       return exchanged(response.accessToken, 'business_system_user', expiresAtFrom(response, deps.clock()));
     },
 
     async discoverAssets(token): Promise<DiscoveredAsset[]> {
-      const info = await graph.debugToken({ inputToken: token.accessToken, appToken: appToken(app) });
+      const info = await oauth.debugToken({ inputToken: token.accessToken, appToken: appToken(app) });
       if (!info.isValid) throw new ConnectorError('token_invalid', 'Meta reports the new business token as invalid');
       const targets = info.granularScopes.find((g) => g.scope === MANAGEMENT_SCOPE)?.targetIds ?? [];
       // Newest first (reference §4.7): the just-onboarded WABA leads.
@@ -76,7 +79,7 @@ export function whatsappEmbeddedSignupConnector(deps: WhatsAppEmbeddedSignupDeps
       }
       const assets: DiscoveredAsset[] = [];
       for (const wabaId of wabaIds) {
-        const numbers = await graph.listPhoneNumbers(token.accessToken, wabaId);
+        const numbers = await cloud.listPhoneNumbers(token.accessToken, wabaId);
         for (const number of numbers) assets.push(assetOf(number, wabaId, info.userId, token));
       }
       deps.log?.info({ flow: 'whatsapp_embedded_signup', wabaCount: wabaIds.length, assetCount: assets.length }, 'assets discovered');
@@ -86,29 +89,29 @@ export function whatsappEmbeddedSignupConnector(deps: WhatsAppEmbeddedSignupDeps
     async activate(asset) {
       const wabaId = requireWaba(asset);
       const token = asset.token.accessToken;
-      await graph.subscribeApp(token, wabaId);
+      await cloud.subscribeApp(token, wabaId);
       try {
-        await graph.registerPhoneNumber(token, asset.externalId, pinFor(asset.externalId));
+        await cloud.registerPhoneNumber(token, asset.externalId, pinFor(asset.externalId));
       } catch (err) {
         throw registrationFailure(err);
       }
     },
 
     async inspectToken(accessToken): Promise<TokenInspection> {
-      const info = await graph.debugToken({ inputToken: accessToken, appToken: appToken(app) });
+      const info = await oauth.debugToken({ inputToken: accessToken, appToken: appToken(app) });
       return { valid: info.isValid, expiresAt: info.expiresAt, ...(info.errorCode === undefined ? {} : { errorCode: info.errorCode }) };
     },
 
     async ensureSubscribed(asset: StoredAsset, accessToken: string) {
       const wabaId = requireWaba(asset);
-      const apps = await graph.listSubscribedApps(accessToken, wabaId);
+      const apps = await cloud.listSubscribedApps(accessToken, wabaId);
       if (apps.some((a) => a.appId === app.appId)) return false;
-      await graph.subscribeApp(accessToken, wabaId);
+      await cloud.subscribeApp(accessToken, wabaId);
       return true;
     },
 
     async unsubscribe(asset: StoredAsset, accessToken: string) {
-      await graph.unsubscribeApp(accessToken, requireWaba(asset));
+      await cloud.unsubscribeApp(accessToken, requireWaba(asset));
     },
   };
 }

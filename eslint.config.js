@@ -111,6 +111,29 @@ export default tseslint.config(
     },
   },
   {
+    // The worker process's composition never loads the HTTP layer (the import-graph test checks the compiled result too).
+    files: ['src/main-worker.ts', 'src/runtime-worker.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['koa', '@koa/router'].map((name) => ({ name, message: 'The worker never loads Koa.' })),
+          patterns: [forbid(DEV_TREE, 'Production code never imports the dev tree, tests or benchmarks.'), forbid(['**/api/**', '**/runtime-api*'], 'The worker never loads the HTTP layer.')],
+        },
+      ],
+    },
+  },
+  {
+    // The api process's composition never loads activities or the worker's composition.
+    files: ['src/main-api.ts', 'src/runtime-api.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [forbid(DEV_TREE, 'Production code never imports the dev tree, tests or benchmarks.'), forbid(['**/activities', '**/activities/**', '**/runtime-worker*'], 'The API process never loads activities.')] },
+      ],
+    },
+  },
+  {
     // Scripts, benches, the dev tree and tests print to the terminal on purpose.
     files: ['dev/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },

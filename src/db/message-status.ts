@@ -1,4 +1,4 @@
-import { mergeStatus } from '../shared/inbound-events.js';
+import { mergeStatus } from '../shared/status-merge.js';
 import type { Pool } from './pool.js';
 
 /**

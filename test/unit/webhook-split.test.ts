@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { splitWebhook } from '../../src/meta/webhook/split.js';
 import { canonicalJson, safeKey, sha256Hex } from '../../src/meta/webhook/keys.js';
-import { mergeStatus, STATUS_RANK } from '../../src/shared/inbound-events.js';
+import { mergeStatus, STATUS_RANK } from '../../src/shared/status-merge.js';
 import {
   IG,
   WA,

@@ -20,6 +20,7 @@ export const SEND_CODE_STATUS: Readonly<Record<SendErrorCode, number>> = {
   'policy_blocked': 409,
   'meta_throttled': 429,
   'outside_customer_window': 502,
+  'recipient_unavailable': 502,
   'invalid_recipient': 502,
   'template_error': 502,
   'bad_request': 502,

@@ -17,6 +17,8 @@ export type SendErrorCode =
   | 'invalid_recipient'
   /** WhatsApp 24 h window (send a template) or Instagram window (HUMAN_AGENT within 7 days). */
   | 'outside_customer_window'
+  /** The person cannot be reached by this account, usually because they blocked it (Meta 551): do not retry, no tag helps. */
+  | 'recipient_unavailable'
   | 'template_error'
   /** Account locked, restricted, unpaid, uncertified or unregistered: operator action. */
   | 'policy_blocked'
@@ -36,6 +38,7 @@ export const SEND_ERROR_CODES: readonly SendErrorCode[] = [
   'permission_missing',
   'invalid_recipient',
   'outside_customer_window',
+  'recipient_unavailable',
   'template_error',
   'policy_blocked',
   'quality_limited',

@@ -323,7 +323,10 @@ describe('channel connectors against the Meta emulator', () => {
       assert.match(asset!.token.accessToken, /^EAAG/);
 
       await connector().activate(asset!);
-      assert.deepEqual(emulator.state.pages.get(pageId!)!.subscriptions.get(DEV_META_APP_ID), ['messages', 'messaging_postbacks', 'messaging_seen', 'message_reactions', 'messaging_referral']);
+      // Page names only (F1): Instagram's messaging_seen / messaging_referral would fail the call with #100.
+      assert.deepEqual(emulator.state.pages.get(pageId!)!.subscriptions.get(DEV_META_APP_ID), [
+        'messages', 'messaging_postbacks', 'message_reactions', 'message_reads', 'messaging_referrals', 'standby', 'messaging_handovers',
+      ]);
       assert.deepEqual(await connector().inspectToken(asset!.token.accessToken), { valid: true, expiresAt: null });
       assert.equal(connector().refreshToken, undefined);
 
@@ -365,6 +368,15 @@ describe('channel connectors against the Meta emulator', () => {
       emulator.state.pages.get(asset!.pageId!)!.subscriptions.set(DEV_META_APP_ID, ['feed']);
       assert.equal(await connector().ensureSubscribed(stored(asset!), asset!.token.accessToken), true);
       assert.ok(emulator.state.pages.get(asset!.pageId!)!.subscriptions.get(DEV_META_APP_ID)!.includes('messages'));
+    });
+
+    it('moves a page subscribed with the old Instagram names onto Page names at the next check', async () => {
+      const token = await connector().exchangeCode({ code: await authorize(dialog()), redirectUri: REDIRECT });
+      const [asset] = await connector().discoverAssets(token);
+      // What earlier versions asked for; real Meta refuses it, so only a hand-made subscription can look like this.
+      emulator.state.pages.get(asset!.pageId!)!.subscriptions.set(DEV_META_APP_ID, ['messages', 'messaging_postbacks', 'message_reactions']);
+      assert.equal(await connector().ensureSubscribed(stored(asset!), asset!.token.accessToken), true);
+      assert.deepEqual(emulator.state.pages.get(asset!.pageId!)!.subscriptions.get(DEV_META_APP_ID)!.filter((f) => f === 'standby' || f === 'messaging_handovers'), ['standby', 'messaging_handovers']);
     });
 
     it('reports a page token that lost its page role as invalid, and fails calls with it as reauth', async () => {
@@ -413,7 +425,9 @@ describe('channel connectors against the Meta emulator', () => {
       assert.match(account.id, /^1784\d{13}$/);
 
       await connector().activate(assets[0]!);
-      assert.deepEqual(account.loginSubscription, ['messages', 'messaging_seen', 'message_reactions', 'messaging_postbacks', 'messaging_referral']);
+      assert.deepEqual(account.loginSubscription, [
+        'messages', 'messaging_seen', 'message_reactions', 'messaging_postbacks', 'messaging_referral', 'message_edit', 'standby', 'messaging_handover',
+      ]);
       assert.deepEqual(await connector().inspectToken(token.accessToken), { valid: true, expiresAt: new Date(START + LONG_LIVED_MS) });
 
       nowMs = START + 25 * 60 * 60 * 1000;
@@ -431,6 +445,15 @@ describe('channel connectors against the Meta emulator', () => {
       await connector().unsubscribe(stored(assets[0]!), refreshed.accessToken);
       assert.deepEqual(requestsSince(beforeUnsubscribe), ['DELETE graph.instagram.com/v26.0/me/subscribed_apps']);
       assert.equal(emulator.state.isSubscribed(account.id), false);
+    });
+
+    it('adds standby and messaging_handover to an account subscribed without them', async () => {
+      const token = await connector().exchangeCode({ code: await authorize(dialog()), redirectUri: REDIRECT });
+      const [asset] = await connector().discoverAssets(token);
+      const account = emulator.state.instagramAccounts.get(asset!.externalId)!;
+      account.loginSubscription = ['messages', 'messaging_seen', 'message_reactions', 'messaging_postbacks', 'messaging_referral'];
+      assert.equal(await connector().ensureSubscribed(stored(asset!), token.accessToken), true);
+      assert.ok(account.loginSubscription.includes('standby') && account.loginSubscription.includes('messaging_handover'));
     });
 
     it('takes the code exchange answer flat as well as wrapped in data', async () => {

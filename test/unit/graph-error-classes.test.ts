@@ -35,9 +35,14 @@ const ROWS: Array<{ row: string; expected: MetaErrorClass; cases: Array<[code: n
     cases: [[100], [100, 33], [131008], [131009], [131021], [33], [135000], [100, 2534014]],
   },
   {
-    row: 'Window: 131047; IG/Messenger 10/2534022; 551',
+    row: 'Window: 131047; IG/Messenger 10/2534022',
     expected: 'window',
-    cases: [[131047], [10, 2534022], [551]],
+    cases: [[131047], [10, 2534022]],
+  },
+  {
+    row: 'Person unavailable (usually blocked, not a window error): 551, 551/1545041',
+    expected: 'unavailable',
+    cases: [[551], [551, 1545041]],
   },
   {
     row: 'Undeliverable / unsupported: 131026, 131051, 131052, 131053',
@@ -89,7 +94,7 @@ describe('classifyMetaError (reference §7.2, by code and subcode, never HTTP st
   });
 
   it('retries only the transient and throttled classes', () => {
-    const all: MetaErrorClass[] = ['transient', 'throttled', 'quality', 'reauth', 'permission', 'bad_request', 'window', 'undeliverable', 'template', 'policy', 'ambiguous', 'unknown'];
+    const all: MetaErrorClass[] = ['transient', 'throttled', 'quality', 'reauth', 'permission', 'bad_request', 'window', 'unavailable', 'undeliverable', 'template', 'policy', 'ambiguous', 'unknown'];
     assert.deepEqual(all.filter(isRetryableClass), ['transient', 'throttled']);
   });
 });

@@ -344,6 +344,33 @@ describe('Meta emulator: OAuth dialogs, token endpoints and onboarding (referenc
       assert.deepEqual(listed.data.map((d) => [d.id, d.subscribed_fields]), [[DEV_META_APP_ID, ['messages']]]);
     });
 
+    it('refuses Instagram field names on a page with #100, whole call, as Meta does (F1, F2)', async () => {
+      const [pageId] = emulator.state.grantFor('instagram_facebook_login').pageIds;
+      const pageToken = emulator.state.issueToken({ kind: 'page', profileId: pageId!, appId: DEV_META_APP_ID });
+      for (const [fields, index, got] of [['messages,messaging_seen', 1, 'messaging_seen'], ['messaging_referral', 0, 'messaging_referral'], ['messages,messaging_handover', 1, 'messaging_handover']] as const) {
+        const res = await fb(`/v26.0/${pageId}/subscribed_apps?subscribed_fields=${fields}`, { method: 'POST', token: pageToken });
+        const body = (await res.json()) as GraphErrorJson;
+        assert.equal(res.status, 400);
+        assert.equal(body.error.code, 100);
+        assert.match(body.error.message, new RegExp(`^\\(#100\\) Param subscribed_fields\\[${index}\\] must be one of \\{feed, mention, name, picture, .* - got "${got}"$`));
+      }
+      assert.equal(emulator.state.pages.get(pageId!)!.subscriptions.has(DEV_META_APP_ID), false, 'nothing is subscribed by a refused call');
+      const pageNames = 'messages,messaging_postbacks,message_reactions,message_reads,messaging_referrals,standby,messaging_handovers';
+      assert.deepEqual(await (await fb(`/v26.0/${pageId}/subscribed_apps?subscribed_fields=${pageNames}`, { method: 'POST', token: pageToken })).json(), { success: true });
+    });
+
+    it('refuses Messenger field names on an Instagram Login account (F5, F7)', async () => {
+      const account = emulator.state.instagramAccounts.get(emulator.state.grantFor('instagram_login').instagramAccountIds[0]!)!;
+      const token = emulator.state.issueToken({ kind: 'instagram', assets: [account.id] });
+      const ig = (path: string) => fetch(`${running.hosts['graph.instagram.com']}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      const refused = (await (await ig('/v26.0/me/subscribed_apps?subscribed_fields=messages,message_reads')).json()) as GraphErrorJson;
+      assert.equal(refused.error.code, 100);
+      assert.match(refused.error.message, /subscribed_fields\[1\] .* - got "message_reads"$/);
+      assert.equal(account.loginSubscription, undefined);
+      const names = 'messages,messaging_seen,message_reactions,messaging_postbacks,messaging_referral,message_edit,standby,messaging_handover';
+      assert.deepEqual(await (await ig(`/v26.0/me/subscribed_apps?subscribed_fields=${names}`)).json(), { success: true });
+    });
+
     it('lists a WABA’s subscribed apps the way WhatsApp nests them, and drops them on request', async () => {
       const [wabaId] = emulator.state.grantFor('whatsapp_embedded_signup').wabaIds;
       const token = emulator.state.issueToken({ kind: 'business_integration', appId: DEV_META_APP_ID });

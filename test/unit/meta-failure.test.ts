@@ -72,7 +72,9 @@ const CASES: Case[] = [
   // Window → fail
   [131047, undefined, 'outside_customer_window', 'fail'],
   [10, 2534022, 'outside_customer_window', 'fail'],
-  [551, undefined, 'outside_customer_window', 'fail'],
+  // Person unavailable (usually a block): not a window error
+  [551, undefined, 'recipient_unavailable', 'fail'],
+  [551, 1545041, 'recipient_unavailable', 'fail'],
   // Undeliverable → fail
   [131026, undefined, 'undeliverable', 'fail'],
   [131051, undefined, 'undeliverable', 'fail'],

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type { EmulatorContext } from '../context.js';
 import { authenticate, GraphError, graphErrors, parseFields, requestParams, VERSION_SEGMENT, type GraphErrorSpec } from '../graph.js';
+import { INSTAGRAM_SUBSCRIPTION_FIELDS, unknownFieldMessage, unknownSubscriptionField } from '../rules/subscription-fields.js';
 import type { InstagramAccountRecord } from '../scenario.js';
 import type { EmulatorState, TokenRecord } from '../state.js';
 import { debugTokenHandler, FLOW_SCOPES, grantOf, liveRecord, oauthErrors, redeemCode } from './oauth.js';
@@ -14,23 +15,6 @@ import { debugTokenHandler, FLOW_SCOPES, grantOf, liveRecord, oauthErrors, redee
  */
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Webhook fields `POST /me/subscribed_apps` accepts for Instagram Login. */
-const LOGIN_FIELDS = new Set([
-  'messages',
-  'messaging_seen',
-  'message_reactions',
-  'messaging_postbacks',
-  'messaging_referral',
-  'messaging_optins',
-  'messaging_handover',
-  'message_edit',
-  'standby',
-  'comments',
-  'live_comments',
-  'mentions',
-  'story_insights',
-]);
 
 export function instagramGraphRoutes(emu: EmulatorContext): Router {
   const { state } = emu;
@@ -81,8 +65,8 @@ export function instagramGraphRoutes(emu: EmulatorContext): Router {
       const raw = (await requestParams(ctx)).get('subscribed_fields');
       if (raw === null || raw.trim() === '') throw new GraphError(graphErrors.missingParam('subscribed_fields'));
       const fields = raw.split(',').map((f) => f.trim()).filter(Boolean);
-      const unknown = fields.findIndex((f) => !LOGIN_FIELDS.has(f));
-      if (unknown >= 0) throw new GraphError(graphErrors.invalidParam(`Param subscribed_fields[${unknown}] must be one of {${[...LOGIN_FIELDS].join(', ')}} - got "${fields[unknown]}"`));
+      const unknown = unknownSubscriptionField(fields, INSTAGRAM_SUBSCRIPTION_FIELDS);
+      if (unknown) throw new GraphError(graphErrors.invalidParam(unknownFieldMessage(unknown, INSTAGRAM_SUBSCRIPTION_FIELDS)));
       account.loginSubscription = fields;
       ctx.body = { success: true };
     }),

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type { EmulatorContext } from '../context.js';
 import { authenticate, GraphError, graphErrors, paginate, parseFields, pickFields, requestParams, requireScope, VERSION_SEGMENT } from '../graph.js';
+import { PAGE_SUBSCRIPTION_FIELDS, unknownFieldMessage, unknownSubscriptionField } from '../rules/subscription-fields.js';
 import type { PageRecord } from '../scenario.js';
 
 /**
@@ -10,22 +11,6 @@ import type { PageRecord } from '../scenario.js';
  * page token only (error 210 otherwise).
  */
 
-/** Fields `POST /{page}/subscribed_apps` accepts (Messenger/Instagram webhook fields of a page). */
-const PAGE_FIELDS = new Set([
-  'messages',
-  'messaging_postbacks',
-  'messaging_seen',
-  'message_reactions',
-  'messaging_referral',
-  'messaging_optins',
-  'message_deliveries',
-  'message_reads',
-  'message_echoes',
-  'messaging_handovers',
-  'standby',
-  'message_edits',
-  'feed',
-]);
 const DEFAULT_PAGE_FIELDS = new Map<string, undefined>(['access_token', 'category', 'name', 'id', 'tasks'].map((f) => [f, undefined]));
 
 export function pageRoutes(emu: EmulatorContext): Router {
@@ -108,8 +93,9 @@ export function pageRoutes(emu: EmulatorContext): Router {
     const raw = params.get('subscribed_fields');
     if (raw === null || raw.trim() === '') throw new GraphError(graphErrors.missingParam('subscribed_fields'));
     const fields = raw.split(',').map((f) => f.trim()).filter(Boolean);
-    const unknown = fields.findIndex((f) => !PAGE_FIELDS.has(f));
-    if (unknown >= 0) throw new GraphError(graphErrors.invalidParam(`Param subscribed_fields[${unknown}] must be one of {${[...PAGE_FIELDS].join(', ')}} - got "${fields[unknown]}"`));
+    // Page names only (Instagram's `messaging_seen` is refused here); one unknown name fails the whole call.
+    const unknown = unknownSubscriptionField(fields, PAGE_SUBSCRIPTION_FIELDS);
+    if (unknown) throw new GraphError(graphErrors.invalidParam(unknownFieldMessage(unknown, PAGE_SUBSCRIPTION_FIELDS)));
     page.subscriptions.set(record.appId ?? state.metaApp.id, fields);
     ctx.body = { success: true };
   });

@@ -17,6 +17,11 @@ export type MetaErrorClass =
   | 'bad_request'
   /** Outside the 24 h customer-service window: use a template (WA) or HUMAN_AGENT (IG). */
   | 'window'
+  /**
+   * The person cannot be reached by this account (Messenger/Instagram 551/1545041, usually because they
+   * blocked it): permanent for this recipient; neither a template nor HUMAN_AGENT helps.
+   */
+  | 'unavailable'
   /** Permanent for this message (recipient, media, unsupported type). */
   | 'undeliverable'
   | 'template'
@@ -52,7 +57,11 @@ export const META_ERROR_TABLE: readonly Row[] = [
   { class: 'permission', codes: [3, 10, [200, 299], 131005] },
   // Includes IG 100/2534014 (no matching IG user).
   { class: 'bad_request', codes: [100, 131008, 131009, 131021, 33, 135000] },
-  { class: 'window', codes: [131047, 551] },
+  { class: 'window', codes: [131047] },
+  // MS-SEND-ERR "This person isn't available right now" (with or without subcode 1545041). Meta does
+  // not say why, for privacy; maintainers of courier (nyaruka/courier#421) and Bot Framework
+  // (microsoft/botframework-sdk#4556) found it is what a block looks like. Not a window error.
+  { class: 'unavailable', codes: [551] },
   { class: 'undeliverable', codes: [131026, 131051, 131052, 131053] },
   // The named template codes (132000, 132001, 132005, 132007, 132012, 132015, 132016, 132068, 132069)
   // and the rest of the 132xxx family, which Meta documents as template errors.

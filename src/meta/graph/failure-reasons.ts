@@ -58,7 +58,9 @@ export const META_ERROR_REASONS: Readonly<Record<string, string>> = {
   // Window
   '131047': 'More than 24 hours have passed since the customer last wrote; only an approved template can be sent now.',
   '10/2534022': 'The customer last wrote more than 24 hours ago; a human agent can still reply within 7 days using the HUMAN_AGENT tag.',
-  '551': 'Meta reports that this person is not available to receive messages right now.',
+  // Recipient unavailable (usually: they blocked the account)
+  '551': 'Meta reports that this person cannot be reached by this account right now, usually because they blocked it; neither a template nor the HUMAN_AGENT tag helps.',
+  '551/1545041': 'Meta reports that this person cannot be reached by this account right now, usually because they blocked it; neither a template nor the HUMAN_AGENT tag helps.',
   // Undeliverable
   '131026': 'WhatsApp could not deliver the message: the recipient may not use WhatsApp, may run an outdated app or may not have accepted the latest terms.',
   '131051': 'WhatsApp does not support this message type.',

@@ -79,6 +79,11 @@ const BY_CLASS: Record<MetaErrorClass, Outcome & { reason: string }> = {
     action: 'fail',
     reason: 'The customer-service window is closed; send a template (WhatsApp) or use the HUMAN_AGENT tag (Instagram).',
   },
+  unavailable: {
+    code: 'recipient_unavailable',
+    action: 'fail',
+    reason: 'Meta reports that this person cannot be reached by this account (usually because they blocked it); neither a template nor the HUMAN_AGENT tag helps.',
+  },
   undeliverable: { code: 'undeliverable', action: 'fail', reason: 'Meta could not deliver this message.' },
   template: { code: 'template_error', action: 'fail', reason: 'The message template was rejected.' },
   policy: { code: 'policy_blocked', action: 'fail', reason: 'The business account is blocked from sending; an operator must act in Meta Business Manager.' },

@@ -19,8 +19,14 @@ export interface InstagramFacebookLoginDeps {
 /** Asked for when no Facebook Login for Business configuration is set. */
 export const INSTAGRAM_FACEBOOK_LOGIN_SCOPES = ['instagram_basic', 'instagram_manage_messages', 'pages_manage_metadata', 'pages_show_list', 'business_management'] as const;
 
-/** Page webhook fields for Instagram messaging (reference §5.2, §3). */
-export const PAGE_SUBSCRIBED_FIELDS = ['messages', 'messaging_postbacks', 'messaging_seen', 'message_reactions', 'messaging_referral'] as const;
+/**
+ * The Page's webhook fields (docs/meta-behaviours.md F1–F4). A Page takes only Page names: Instagram's own
+ * (`messaging_seen`, `messaging_referral`) fail the whole call with #100. The Instagram fields that
+ * carry the account's DMs are chosen on the app's Instagram object; this subscription enables delivery
+ * for the page ("only fields subscribed at both levels"). `standby` and `messaging_handovers` bring the
+ * threads another app owns (Business Suite inbox, Conversation Routing) and their ownership changes.
+ */
+export const PAGE_SUBSCRIBED_FIELDS = ['messages', 'messaging_postbacks', 'message_reactions', 'message_reads', 'messaging_referrals', 'standby', 'messaging_handovers'] as const;
 
 /** Page tasks that let the app read and answer the account's messages (reference §5.2: `MESSAGING`, or `MODERATE`). */
 const MESSAGING_TASKS = ['MESSAGING', 'MODERATE'];

@@ -55,7 +55,13 @@ const ProfileBody = z
   .object({ id: IdString, user_id: IdString.optional(), username: z.string().optional(), name: z.string().optional() })
   .loose();
 
-export const INSTAGRAM_SUBSCRIBED_FIELDS = ['messages', 'messaging_seen', 'message_reactions', 'messaging_postbacks', 'messaging_referral'] as const;
+/**
+ * The Instagram object's webhook fields (docs/meta-behaviours.md F5, F6): Instagram names, so the read
+ * receipt is `messaging_seen` (Messenger's `message_reads` is refused). `standby` brings the threads another
+ * app owns (Business Suite inbox, Conversation Routing), `messaging_handover` their ownership changes,
+ * `message_edit` the customer's edits.
+ */
+export const INSTAGRAM_SUBSCRIBED_FIELDS = ['messages', 'messaging_seen', 'message_reactions', 'messaging_postbacks', 'messaging_referral', 'message_edit', 'standby', 'messaging_handover'] as const;
 
 export function createInstagramLoginApi(options: InstagramLoginApiOptions) {
   if (!/^v\d+\.0$/.test(options.version)) throw new TypeError('Graph version must look like v26.0');

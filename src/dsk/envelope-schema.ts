@@ -152,7 +152,16 @@ const message = z.strictObject({
   button: opt(z.strictObject({ text: opt(str), payload: opt(str) })),
   quick_reply: opt(z.strictObject({ payload: opt(str) })),
   order: opt(order),
-  system: opt(z.strictObject({ type: opt(str), body: opt(str), wa_id: opt(str), user_id: opt(str) })),
+  system: opt(
+    z.strictObject({
+      type: opt(str),
+      body: opt(str),
+      wa_id: opt(str),
+      user_id: opt(str),
+      parent_user_id: opt(str),
+      identity: opt(z.strictObject({ acknowledged: opt(z.boolean()), created_timestamp: opt(str), hash: opt(str) })),
+    }),
+  ),
   context: opt(context),
   referral: opt(referral),
   errors: opt(z.array(metaError)),
@@ -161,6 +170,15 @@ const message = z.strictObject({
 });
 
 const conversationFields = { sender: participant, recipient: opt(participant), standby: opt(z.boolean()) };
+const previousCurrent = z.strictObject({ previous: opt(str), current: opt(str) });
+const historyMessage = z.strictObject({
+  direction: z.enum(['inbound', 'outbound']),
+  from: opt(str),
+  to: opt(str),
+  sent_at: opt(dateTime),
+  status: opt(str),
+  message,
+});
 
 /** `data` for each envelope `type`; the keys are exactly the DSK event types. */
 export const dskEventDataSchemas = {
@@ -201,14 +219,40 @@ export const dskEventDataSchemas = {
     reaction_id: opt(str),
   }),
   'message.read': z.strictObject({ ...conversationFields, message_id: opt(str), watermark: opt(dateTime) }),
-  'message.edited': z.strictObject({ ...conversationFields, message_id: str, text: opt(str), num_edit: opt(z.number()) }),
-  'message.deleted': z.strictObject({ ...conversationFields, message_id: str }),
+  'message.edited': z.strictObject({
+    ...conversationFields,
+    message_id: opt(str),
+    text: opt(str),
+    num_edit: opt(z.number()),
+    edit_id: opt(str),
+    message: opt(message),
+    unsupported: opt(z.boolean()),
+    echo: opt(z.boolean()),
+  }),
+  'message.deleted': z.strictObject({ ...conversationFields, message_id: str, revoke_id: opt(str), echo: opt(z.boolean()) }),
   'message.postback': z.strictObject({
     ...conversationFields,
     postback: z.strictObject({ message_id: opt(str), title: opt(str), payload: opt(str) }),
     referral: opt(referral),
   }),
   'message.referral': z.strictObject({ ...conversationFields, referral }),
+  'conversation.handover': z.strictObject({
+    ...conversationFields,
+    action: z.enum(['pass', 'take', 'request']),
+    new_owner_app_id: opt(str),
+    previous_owner_app_id: opt(str),
+    requested_owner_app_id: opt(str),
+    metadata: opt(str),
+  }),
+  'conversation.history': z.strictObject({
+    phase: opt(z.number()),
+    chunk_order: opt(z.number()),
+    progress: opt(z.number()),
+    thread_id: opt(str),
+    messages: z.array(historyMessage),
+    errors: opt(z.array(metaError)),
+  }),
+  'contact.updated': z.strictObject({ wa_id: opt(str), user_id: opt(previousCurrent), parent_user_id: opt(previousCurrent), detail: opt(str) }),
   'channel.error': z.strictObject({
     errors: z.array(metaError),
     phone_number_id: opt(str),
@@ -232,11 +276,17 @@ export const dskEventDataSchemas = {
   }),
   'template.status': z.strictObject({
     event: str,
+    update: opt(z.enum(['status', 'category', 'quality'])),
     template_id: opt(str),
     template_name: opt(str),
     language: opt(str),
     reason: opt(str),
     category: opt(str),
+    previous_category: opt(str),
+    new_category: opt(str),
+    correct_category: opt(str),
+    previous_quality_score: opt(str),
+    new_quality_score: opt(str),
   }),
   unsupported: z.strictObject({
     reason: z.enum(UNSUPPORTED_REASONS),

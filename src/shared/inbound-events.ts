@@ -23,6 +23,9 @@ export const EVENT_KINDS = [
   'message.deleted',
   'message.postback',
   'message.referral',
+  'conversation.handover',
+  'conversation.history',
+  'contact.updated',
   'channel.error',
   'channel.account_update',
   'channel.quality',
@@ -143,12 +146,21 @@ export interface MessageOrder {
   product_items: Array<{ product_retailer_id?: string; quantity?: number; item_price?: number; currency?: string }>;
 }
 
-/** A WhatsApp system notice, e.g. `user_changed_number`. */
+/**
+ * A WhatsApp system notice (WA-SYS): `user_changed_number` (the new number in `wa_id`; older payloads
+ * name it `new_wa_id`), `user_changed_user_id` (the new BSUID in `user_id`), `customer_identity_changed`
+ * (with `identity`).
+ */
 export interface SystemNotice {
   type?: string;
   body?: string;
+  /** The user's new WhatsApp id (number). */
   wa_id?: string;
+  /** The user's new business-scoped user id. */
   user_id?: string;
+  parent_user_id?: string;
+  /** `customer_identity_changed`: Meta's identity check (the message's top-level `identity`). */
+  identity?: { acknowledged?: boolean; created_timestamp?: string; hash?: string };
 }
 
 /** What a message replies to or was forwarded from (WhatsApp `context`, Instagram `reply_to`). */
@@ -242,7 +254,7 @@ export interface NormalizedMessage {
 interface ConversationEventData {
   /** For echoes the sender is the business account (Meta swaps sender and recipient). */
   sender: Participant;
-  /** Instagram only: the other side (the business account for inbound, the customer for echoes). */
+  /** The other side: on Instagram the recipient (the business account for inbound, the customer for echoes); on a WhatsApp echo the customer. */
   recipient?: Participant;
   /** Instagram: the event came from `standby[]` (the thread is owned by another app, e.g. the Inbox). */
   standby?: boolean;
@@ -302,6 +314,19 @@ export interface StatusData {
   /** Echo of what we set when sending; correlates a status with our row even if the send response was lost. */
   biz_opaque_callback_data?: string;
   group_id?: string;
+  /**
+   * A `failed` status: why, as the stable code a synchronous refusal of the same Meta code gets
+   * (outside_customer_window for 131047, undeliverable for 131026, …), Meta's code and a readable reason.
+   */
+  error?: StatusError;
+}
+
+/** Our stable code for a failure Meta reported, with Meta's codes when given (the event schema has no nulls). */
+export interface StatusError {
+  code: string;
+  meta_code?: number;
+  meta_subcode?: number;
+  reason: string;
 }
 
 export interface ReactionData extends ConversationEventData {
@@ -325,13 +350,81 @@ export interface ReadData extends ConversationEventData {
 }
 
 export interface EditData extends ConversationEventData {
-  message_id: string;
+  /**
+   * The message edited. Absent only when Meta withholds it: WhatsApp delivers some edits as an
+   * `unsupported` message of `unsupported.type: "edit"`, without the original or the new content.
+   */
+  message_id?: string;
   text?: string;
   num_edit?: number;
+  /** WhatsApp: the edit is a message with its own wamid. */
+  edit_id?: string;
+  /** WhatsApp: the message as it reads now (type and content). */
+  message?: NormalizedMessage;
+  /** WhatsApp: the edit arrived as `unsupported` (see message_id). */
+  unsupported?: boolean;
+  /** WhatsApp coexistence: the business made the change in the WhatsApp Business app (`smb_message_echoes`). */
+  echo?: boolean;
 }
 
 export interface DeleteData extends ConversationEventData {
   message_id: string;
+  /** WhatsApp: the deletion (`revoke`) is a message with its own wamid. */
+  revoke_id?: string;
+  /** WhatsApp coexistence: the business deleted it in the WhatsApp Business app. */
+  echo?: boolean;
+}
+
+/**
+ * Who owns a Messenger/Instagram thread changed (handover protocol, kept by Conversation Routing):
+ * `pass` (ownership passed to `new_owner_app_id`), `take` (taken from `previous_owner_app_id`),
+ * `request` (the requesting app asks the owner to pass it).
+ */
+export interface HandoverData extends ConversationEventData {
+  action: 'pass' | 'take' | 'request';
+  new_owner_app_id?: string;
+  previous_owner_app_id?: string;
+  requested_owner_app_id?: string;
+  /** The free text the app passed along. */
+  metadata?: string;
+}
+
+/** One past message of a WhatsApp coexistence history import. */
+export interface HistoryMessage {
+  /** `inbound`: the customer wrote it; `outbound`: the business (from the app). */
+  direction: 'inbound' | 'outbound';
+  from?: string;
+  to?: string;
+  /** When it was sent (ISO 8601). */
+  sent_at?: string;
+  /** `history_context.status` as Meta gives it (e.g. READ, DELIVERED, PLAYED). */
+  status?: string;
+  message: NormalizedMessage;
+}
+
+/**
+ * A chunk of the chat history a WhatsApp Business app number shares when it is connected (coexistence,
+ * WA-HIST): one event per thread (customer) of a chunk. Past messages are history, not new messages: no
+ * customer-service window opens and nothing should be answered. When the business declined to share,
+ * one event carries `errors` and no messages.
+ */
+export interface HistoryData {
+  phase?: number;
+  chunk_order?: number;
+  /** 100 = the import is complete. */
+  progress?: number;
+  /** The customer's WhatsApp id (the thread). */
+  thread_id?: string;
+  messages: HistoryMessage[];
+  errors?: MetaErrorInfo[];
+}
+
+/** WhatsApp `user_id_update`: a customer's business-scoped user id changed. */
+export interface ContactUpdateData {
+  wa_id?: string;
+  user_id?: { previous?: string; current?: string };
+  parent_user_id?: { previous?: string; current?: string };
+  detail?: string;
 }
 
 export interface PostbackData extends ConversationEventData {
@@ -372,17 +465,29 @@ export interface QualityData {
   max_daily_conversations_per_business?: string;
 }
 
+/**
+ * A WABA's message template changed: its review status (`update: "status"`, e.g. APPROVED, REJECTED,
+ * PAUSED), its category (`"category"`, event CATEGORY_UPDATE) or its quality (`"quality"`, event
+ * QUALITY_UPDATE). Templates belong to the WABA, so every number of the WABA is concerned.
+ */
 export interface TemplateStatusData {
   event: string;
+  update?: 'status' | 'category' | 'quality';
   template_id?: string;
   template_name?: string;
   language?: string;
   reason?: string;
   category?: string;
+  previous_category?: string;
+  new_category?: string;
+  correct_category?: string;
+  previous_quality_score?: string;
+  new_quality_score?: string;
 }
 
 export const UNSUPPORTED_REASONS = [
   'unknown_object',
+  'unsupported_channel',
   'unhandled_field',
   'unknown_message_type',
   'unknown_status',
@@ -397,6 +502,7 @@ export type UnsupportedReason = (typeof UNSUPPORTED_REASONS)[number];
  * its raw object (so Meta does not resend it for days and nothing is lost), never interpreted.
  */
 export interface UnsupportedData {
+  /** `unsupported_channel`: a Meta product this service has no channel for (Messenger's `object: "page"`); routed nowhere. */
   reason: UnsupportedReason;
   object?: string;
   field?: string;
@@ -414,6 +520,9 @@ export interface EventDataByKind {
   'message.deleted': DeleteData;
   'message.postback': PostbackData;
   'message.referral': ReferralData;
+  'conversation.handover': HandoverData;
+  'conversation.history': HistoryData;
+  'contact.updated': ContactUpdateData;
   'channel.error': ChannelErrorData;
   'channel.account_update': AccountUpdateData;
   'channel.quality': QualityData;
@@ -432,7 +541,13 @@ export interface InboundEventOf<K extends EventKind> {
    * Instagram `entry.id` (the professional account). Empty when Meta's object carries none.
    */
   businessId: string;
+  /** WhatsApp: the WABA (`entry.id`, or `waba_info.waba_id`): template events concern every number of it. */
   wabaId?: string;
+  /**
+   * WhatsApp WABA-level events that name their number only by its display form
+   * (`phone_number_quality_update`): its digits, to find the channel among the WABA's numbers.
+   */
+  phoneNumber?: string;
   /** When it happened according to Meta (ISO 8601); the receive time when Meta gives none. */
   occurredAt: string;
   receivedAt: string;
@@ -463,7 +578,7 @@ export interface DskStatusData extends Omit<StatusData, 'message_id' | 'status'>
   /** Absent only on a send outcome Meta gave no id for. */
   message_id?: string;
   status: MessageStatus | 'accepted' | 'unknown';
-  error?: { code: string; meta_code?: number; meta_subcode?: number; reason: string };
+  error?: StatusError;
   /** An `accepted` outcome proved by a webhook after the send's answer was lost. */
   reconciled?: boolean;
 }

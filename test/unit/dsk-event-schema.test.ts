@@ -177,7 +177,7 @@ describe('DSK event schema (docs/schemas/dsk-event.v1.schema.json)', () => {
   it('notices drift: an extra required field, a changed enum and an open object are all reported', () => {
     const changed = z.strictObject({ ...dskEventDataSchemas['message.deleted'].shape, extra: z.string() });
     assert.deepEqual(drift({ $ref: '#/$defs/DeleteData' }, changed, 'data'), [
-      'data: properties zod [extra,message_id,recipient,sender,standby] JSON [message_id,recipient,sender,standby]',
+      'data: properties zod [echo,extra,message_id,recipient,revoke_id,sender,standby] JSON [echo,message_id,recipient,revoke_id,sender,standby]',
       'data: required zod [extra,message_id,sender] JSON [message_id,sender]',
     ]);
     const statusEnum = z.strictObject({ ...dskEventDataSchemas['message.status'].shape, status: z.enum(['sent', 'delivered']) });
@@ -223,6 +223,9 @@ describe('DSK event examples (docs/schemas/examples)', () => {
     for (const [name, envelope] of broken) assert.equal(dskEnvelopeSchema.safeParse(envelope).success, false, name);
   });
 });
+
+/** A payload recorded from (or documented by) Meta, test/fixtures/meta-real/SOURCES.md. */
+const realPayload = (path: string): unknown => JSON.parse(readFileSync(new URL(`../../../test/fixtures/meta-real/${path}`, import.meta.url), 'utf8'));
 
 describe('events from splitWebhook fit the DSK envelope', () => {
   const { WA, IG } = sender;
@@ -282,6 +285,10 @@ describe('events from splitWebhook fit the DSK envelope', () => {
       { sender: { id: IG.customerId }, optin: { ref: 'x' } },
     ]),
     sender.igEnvelope({ object: 'page' }, [{ sender: { id: '1' }, recipient: { id: '2' }, timestamp: 1785312190662, read: { watermark: 1785312100000 } }]),
+    sender.igEnvelope({}, [{ sender: { id: IG.customerId }, recipient: { id: IG.accountId }, timestamp: 1785312190662, take_thread_control: { previous_owner_app_id: '1', metadata: 'm' } }]),
+    ...['edit', 'revoke', 'smb-message-echoes-text', 'smb-message-echoes-edit', 'history', 'user-id-update', 'template-category-update', 'template-quality-update', 'system-identity-changed'].map((name) =>
+      realPayload(`whatsapp/${name}.json`),
+    ),
     { object: 'permissions', entry: [] },
     null,
   ];

@@ -176,11 +176,13 @@ describe('splitWebhook: Instagram', () => {
     assert.deepEqual(event.data, { sender: { id: IG.customerId }, recipient: { id: IG.accountId }, message_id: mid });
   });
 
-  it('keys a Messenger watermark read by sender and watermark', () => {
+  it('records a Messenger watermark read (object page) as unsupported_channel, with no channel type to route by', () => {
     const payload = igEnvelope({ object: 'page' }, [{ sender: { id: '2403000000000001' }, recipient: { id: '1090000000000001' }, timestamp: IG_TIMESTAMP, read: { watermark: 1785312100000 } }]);
     const event = only(payload);
-    assert.equal(event.key, 'fb:read:2403000000000001:1785312100000');
-    assert.equal(event.kind === 'message.read' && event.data.watermark, '2026-07-29T08:01:40.000Z');
+    assert.match(event.key, /^fb:unsupported:[0-9a-f]{64}$/);
+    assert.deepEqual([event.kind, event.channelType], ['unsupported', 'unknown']);
+    assert.deepEqual(event.data, { reason: 'unsupported_channel', object: 'page', item_type: 'read' });
+    assert.deepEqual(event.raw, payload);
   });
 
   it('turns a postback into message.postback keyed by sender, time and content hash', () => {
@@ -228,12 +230,29 @@ describe('splitWebhook: Instagram', () => {
     assert.equal(event.kind === 'message.received' && event.data.standby, true);
   });
 
-  it('accepts the page object for Instagram via Facebook Login, routed by entry.id', () => {
+  it('never takes a Messenger DM (object page, a PSID) for an Instagram message: recorded as unsupported_channel', () => {
     const mid = newMid();
-    const event = only(igPayload(igMessage({ mid }), { object: 'page' }));
-    assert.equal(event.channelType, 'instagram');
-    assert.equal(event.businessId, IG.accountId);
-    assert.equal(event.key, `ig:msg:${mid}`);
+    const payload = igPayload(igMessage({ mid }), { object: 'page' });
+    const event = only(payload);
+    assert.deepEqual([event.kind, event.channelType, event.businessId], ['unsupported', 'unknown', IG.accountId]);
+    assert.deepEqual(event.data, { reason: 'unsupported_channel', object: 'page', item_type: 'message' });
+    assert.deepEqual(event.raw, payload);
+  });
+
+  it('turns handover items (pass/take/request thread control) into conversation.handover, standby ones flagged', () => {
+    const pass = only(igPayload({ sender: { id: IG.customerId }, recipient: { id: IG.accountId }, timestamp: IG_TIMESTAMP, pass_thread_control: { previous_owner_app_id: '1217981644879628', new_owner_app_id: '1000000000000001', metadata: 'to the CRM' } }));
+    assert.equal(pass.kind, 'conversation.handover');
+    assert.match(pass.key, new RegExp(`^ig:handover:${IG.accountId}:${IG.customerId}:pass:${IG_TIMESTAMP}:[0-9a-f]{64}$`));
+    assert.deepEqual(pass.data, {
+      sender: { id: IG.customerId },
+      recipient: { id: IG.accountId },
+      action: 'pass',
+      new_owner_app_id: '1000000000000001',
+      previous_owner_app_id: '1217981644879628',
+      metadata: 'to the CRM',
+    });
+    const take = only(igEnvelope({ standby: [{ sender: { id: IG.customerId }, recipient: { id: IG.accountId }, timestamp: IG_TIMESTAMP, take_thread_control: { previous_owner_app_id: '1000000000000001' } }] }, []));
+    assert.deepEqual([take.kind, take.kind === 'conversation.handover' && take.data.action, take.kind === 'conversation.handover' && take.data.standby], ['conversation.handover', 'take', true]);
   });
 
   it('acknowledges comments (changes[]) as unsupported with the raw change', () => {

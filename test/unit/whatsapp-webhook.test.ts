@@ -479,6 +479,7 @@ describe('splitWebhook: WhatsApp channel-level fields', () => {
     assert.equal(event.businessId, WA.wabaId);
     assert.deepEqual(event.data, {
       event: 'REJECTED',
+      update: 'status',
       template_id: '1234567890',
       template_name: 'order_update',
       language: 'en_US',
@@ -489,12 +490,13 @@ describe('splitWebhook: WhatsApp channel-level fields', () => {
 
   it('accepts a template status whose reason is null', () => {
     const event = only(waTemplateStatusUpdate({ reason: null }));
-    assert.deepEqual(event.data, { event: 'APPROVED', template_id: '1234567890', template_name: 'order_update', language: 'en_US', category: 'UTILITY' });
+    assert.deepEqual(event.data, { event: 'APPROVED', update: 'status', template_id: '1234567890', template_name: 'order_update', language: 'en_US', category: 'UTILITY' });
   });
 
-  it('turns phone_number_quality_update into channel.quality', () => {
+  it('turns phone_number_quality_update into channel.quality naming its number by digits, for routing among the WABA\'s numbers', () => {
     const event = only(waQualityUpdate({ event: 'FLAGGED' }));
     assert.equal(event.kind, 'channel.quality');
+    assert.deepEqual([event.wabaId, event.phoneNumber], [WA.wabaId, WA.displayPhoneNumber.replace(/\D/g, '')]);
     assert.match(event.key, new RegExp(`^wa:phone_number_quality_update:${WA.wabaId}:[0-9a-f]{64}$`));
     assert.deepEqual(event.data, {
       event: 'FLAGGED',

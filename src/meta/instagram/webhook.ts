@@ -4,9 +4,10 @@ import { hashOf } from '../webhook/keys.js';
 import { event, guarded, isoTime, isRecord, normalizeReferral, omit, optArray, optBool, optId, optNumber, optObject, optString, requiredId, stringOr, unsupportedEntry, type Ctx } from '../webhook/projection.js';
 
 /*
- * The Instagram projection (and Messenger's `page`, reference §3): one entry's `messaging`, `standby`
- * and `changes` items → normalized events. Items are dispatched by which key they carry; `message`
- * is never assumed.
+ * The Instagram projection (`object: "instagram"`, both logins, reference §3): one entry's `messaging`,
+ * `standby` and `changes` items → normalized events. Items are dispatched by which key they carry;
+ * `message` is never assumed. Items of `standby[]` (a thread another app owns, e.g. the Business Suite
+ * inbox under Conversation Routing) are the same events marked `standby: true`.
  */
 
 const igEntrySchema = z.looseObject({
@@ -41,8 +42,12 @@ const igReactionSchema = z.looseObject({ mid: z.string().min(1), action: optStri
 const igReadSchema = z.looseObject({ mid: optString, watermark: optNumber });
 const igPostbackSchema = z.looseObject({ mid: optString, title: optString, payload: optString, referral: z.unknown().optional() });
 const igChangeSchema = z.looseObject({ field: optString, value: z.unknown().optional() });
+const igHandoverSchema = z.looseObject({ new_owner_app_id: optId, previous_owner_app_id: optId, requested_owner_app_id: optId, metadata: optString });
 
-const IG_MESSAGING_KEYS = ['message', 'message_edit', 'reaction', 'read', 'postback', 'referral'] as const;
+/** Handover items (MS-HOP; Instagram sends them under `messaging_handover`) and the action each names. */
+const HANDOVER_ACTIONS = { pass_thread_control: 'pass', take_thread_control: 'take', request_thread_control: 'request' } as const;
+
+const IG_MESSAGING_KEYS = ['message', 'message_edit', 'reaction', 'read', 'postback', 'referral', 'pass_thread_control', 'take_thread_control', 'request_thread_control'] as const;
 const IG_ITEM_COMMON_KEYS = new Set(['sender', 'recipient', 'timestamp']);
 
 /** Instagram attachment types → the normalized message type. Unknown types become `unknown`. */
@@ -236,6 +241,25 @@ function igItemEvent(scope: IgScope, source: IgSource, item: unknown, ctx: Ctx):
         ...common,
         key: `ig:referral:${senderId}:${timeKey}:${hashOf(item)}`,
         data: { ...conversation, referral },
+      }, ctx);
+    }
+    case 'pass_thread_control':
+    case 'take_thread_control':
+    case 'request_thread_control': {
+      const handover = igHandoverSchema.safeParse(item[kind]);
+      if (!handover.success) return malformed();
+      const action = HANDOVER_ACTIONS[kind];
+      return event('conversation.handover', {
+        ...common,
+        key: `ig:handover:${scope.entryId ?? ''}:${senderId}:${action}:${timeKey}:${hashOf(item)}`,
+        data: {
+          ...conversation,
+          action,
+          new_owner_app_id: handover.data.new_owner_app_id,
+          previous_owner_app_id: handover.data.previous_owner_app_id,
+          requested_owner_app_id: handover.data.requested_owner_app_id,
+          metadata: handover.data.metadata,
+        },
       }, ctx);
     }
   }

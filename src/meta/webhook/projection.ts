@@ -118,6 +118,7 @@ interface EventFields<K extends EventKind> {
   channelType: ChannelType | 'unknown';
   businessId: string;
   wabaId?: string | undefined;
+  phoneNumber?: string | undefined;
   occurredAt?: string | undefined;
   data: EventDataByKind[K];
   raw: unknown;
@@ -130,6 +131,7 @@ export function event<K extends EventKind>(kind: K, fields: EventFields<K>, ctx:
     channelType: fields.channelType,
     businessId: fields.businessId,
     ...(fields.wabaId === undefined ? {} : { wabaId: fields.wabaId }),
+    ...(fields.phoneNumber === undefined ? {} : { phoneNumber: fields.phoneNumber }),
     occurredAt: fields.occurredAt ?? ctx.receivedAt,
     receivedAt: ctx.receivedAt,
     data: withoutUndefined(fields.data),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ChannelType, InboundEvent, UnsupportedReason } from '../../shared/inbound-events.js';
 import { splitIgEntry } from '../instagram/webhook.js';
 import { splitWaEntry } from '../whatsapp/webhook.js';
+import { splitMessengerEntry } from './messenger.js';
 import { event, guarded, hashOrFallback, isRecord, omit, optString, stringOr, unsupportedEntry, type Ctx } from './projection.js';
 
 /*
@@ -39,8 +40,12 @@ export function splitWebhook(body: unknown, opts: SplitOptions): InboundEvent[] 
 
 function splitBody(body: unknown, ctx: Ctx): InboundEvent[] {
   const object = isRecord(body) && typeof body.object === 'string' ? body.object : undefined;
+  if (object === 'page' && isRecord(body) && Array.isArray(body.entry)) {
+    const pageRest = omit(body, 'entry');
+    return body.entry.flatMap((entry) => guarded(() => splitMessengerEntry(entry, pageRest, ctx), () => unsupportedBody(body, 'unsupported_channel', ctx)));
+  }
   const channelType = channelOfObject(object);
-  if (channelType === 'unknown') return [unsupportedBody(body, object === undefined ? 'malformed' : 'unknown_object', ctx)];
+  if (channelType === 'unknown') return [unsupportedBody(body, object === undefined ? 'malformed' : object === 'page' ? 'unsupported_channel' : 'unknown_object', ctx)];
   const envelope = envelopeSchema.safeParse(body);
   if (!envelope.success || !isRecord(body)) return [unsupportedBody(body, 'malformed', ctx)];
   const bodyRest = omit(body, 'entry');
@@ -52,10 +57,10 @@ function splitBody(body: unknown, ctx: Ctx): InboundEvent[] {
   );
 }
 
+/** `page` (Messenger) is no channel of ours: it must never be taken for Instagram (messenger.ts). */
 function channelOfObject(object: string | undefined): ChannelType | 'unknown' {
   if (object === 'whatsapp_business_account') return 'whatsapp';
-  // Instagram via Facebook Login is documented both as `instagram` and as `page`; route by entry id.
-  if (object === 'instagram' || object === 'page') return 'instagram';
+  if (object === 'instagram') return 'instagram';
   return 'unknown';
 }
 

@@ -17,9 +17,11 @@ export const waMessagesValueSchema = z.looseObject({
   messages: optArray,
   statuses: optArray,
   errors: optArray,
+  /** `smb_message_echoes`: what the business sent from the WhatsApp Business app (coexistence, WA-ECHO). */
+  message_echoes: optArray,
 });
 
-export const WA_VALUE_LISTS = ['contacts', 'messages', 'statuses', 'errors'] as const;
+export const WA_VALUE_LISTS = ['contacts', 'messages', 'statuses', 'errors', 'message_echoes'] as const;
 
 export const waContactSchema = z.object({
   wa_id: optId,
@@ -70,14 +72,9 @@ export const sharedContactSchema = z.object({
   birthday: optString,
 });
 
-export const waMessageSchema = z.looseObject({
-  id: z.string().min(1),
+/** What a message says, wherever it comes: a message, the new content of an edit, an echo, a history entry. */
+const waContentShape = {
   type: optString,
-  from: optId,
-  from_user_id: optString,
-  from_parent_user_id: optString,
-  timestamp: z.unknown().optional(),
-  group_id: optString,
   text: optObject({ body: optString }),
   image: waMediaSchema,
   audio: waMediaSchema,
@@ -97,8 +94,14 @@ export const waMessageSchema = z.looseObject({
       .optional()
       .catch(undefined),
   }),
-  system: optObject({ type: optString, body: optString, wa_id: optId, user_id: optString }),
+  system: optObject({ type: optString, body: optString, wa_id: optId, new_wa_id: optId, user_id: optString, parent_user_id: optString }),
+  /** `customer_identity_changed` system messages carry it next to `system` (WA-SYS). */
+  identity: optObject({ acknowledged: optBool, created_timestamp: optId, hash: optString }),
   unsupported: optObject({ type: optString }),
+  /** `type: edit` (coexistence numbers, WA-EDIT): the message edited and what it says now. */
+  edit: optObject({ original_message_id: optString, message: z.unknown().optional() }),
+  /** `type: revoke` (coexistence numbers, WA-REVOKE): the message deleted. */
+  revoke: optObject({ original_message_id: optString }),
   errors: optArray,
   context: optObject({
     id: optString,
@@ -108,6 +111,19 @@ export const waMessageSchema = z.looseObject({
     referred_product: optObject({ catalog_id: optId, product_retailer_id: optId }),
   }),
   referral: z.unknown().optional(),
+};
+
+export const waContentSchema = z.looseObject(waContentShape);
+export type WaContent = z.output<typeof waContentSchema>;
+
+export const waMessageSchema = z.looseObject({
+  ...waContentShape,
+  id: z.string().min(1),
+  from: optId,
+  from_user_id: optString,
+  from_parent_user_id: optString,
+  timestamp: z.unknown().optional(),
+  group_id: optString,
 });
 export type WaMessage = z.output<typeof waMessageSchema>;
 
@@ -145,6 +161,50 @@ export const waAccountUpdateSchema = z.looseObject({
   phone_number: optId,
   waba_info: optObject({ waba_id: optId, owner_business_id: optId, partner_app_id: optId }),
   disconnection_info: optObject({ reason: optString, initiated_by: optString }),
+});
+
+/** An echo (`smb_message_echoes`): a message sent by the business, `to` the customer (WA-ECHO). */
+export const waEchoSchema = waMessageSchema.extend({ to: optId, to_user_id: optString, to_parent_user_id: optString });
+
+/** The `history` field (WA-HIST): chunks of threads, or `errors` when the business declined to share. */
+export const waHistoryValueSchema = z.looseObject({
+  metadata: optObject({ phone_number_id: optId, display_phone_number: optId }),
+  history: z.array(
+    z.looseObject({
+      metadata: optObject({ phase: optNumber, chunk_order: optNumber, progress: optNumber }),
+      threads: optArray,
+      errors: optArray,
+    }),
+  ),
+});
+export const waHistoryThreadSchema = z.looseObject({ id: optId, messages: optArray });
+export const waHistoryMessageSchema = waMessageSchema.extend({ to: optId, history_context: optObject({ status: optString }) });
+
+/** `user_id_update` (WA-BSUID): a customer's business-scoped user id changed. */
+export const waUserIdUpdateSchema = z.looseObject({
+  metadata: optObject({ phone_number_id: optId, display_phone_number: optId }),
+  user_id_update: z.array(z.unknown()),
+});
+const previousCurrent = optObject({ previous: optString, current: optString });
+export const waUserIdChangeSchema = z.looseObject({ wa_id: optId, detail: optString, user_id: previousCurrent, parent_user_id: previousCurrent, timestamp: z.unknown().optional() });
+
+export const waTemplateCategorySchema = z.looseObject({
+  event: optString,
+  message_template_id: optId,
+  message_template_name: optString,
+  message_template_language: optString,
+  previous_category: optString,
+  new_category: optString,
+  correct_category: optString,
+});
+
+export const waTemplateQualitySchema = z.looseObject({
+  event: optString,
+  message_template_id: optId,
+  message_template_name: optString,
+  message_template_language: optString,
+  previous_quality_score: optString,
+  new_quality_score: optString,
 });
 
 export const waTemplateStatusSchema = z.looseObject({

@@ -1,10 +1,10 @@
-import type { InboundEvent, MessageMedia, MessageStatus, NormalizedMessage, Participant, UnsupportedReason } from '../../shared/inbound-events.js';
+import type { InboundEvent, MessageStatus, MetaErrorInfo, Participant, StatusError, UnsupportedReason } from '../../shared/inbound-events.js';
 import { MESSAGE_STATUSES } from '../../shared/inbound-events.js';
+import { describeMetaError } from '../graph/failure.js';
 import { hashOf } from '../webhook/keys.js';
-import { event, isoTime, isRecord, normalizeErrors, normalizeReferral, omit, stringOr, type Ctx } from '../webhook/projection.js';
+import { event, isoTime, isRecord, normalizeErrors, omit, stringOr, type Ctx } from '../webhook/projection.js';
+import { normalizeWaContent, parseWaContent, shownText } from './webhook-content.js';
 import {
-  interactiveReplySchema,
-  sharedContactSchema,
   WA_VALUE_LISTS,
   waContactSchema,
   waMessageSchema,
@@ -13,7 +13,6 @@ import {
   waStatusSchema,
   waUnsupportedField,
   type WaContact,
-  type WaMessage,
   type WaScope,
 } from './webhook-common.js';
 
@@ -59,7 +58,7 @@ export function splitWaMessagesValue(scope: WaScope, value: unknown, ctx: Ctx): 
   return [...events, ...malformedLists];
 }
 
-interface WaContactEntry {
+export interface WaContactEntry {
   raw: unknown;
   contact: WaContact | undefined;
 }
@@ -68,7 +67,7 @@ interface WaContactEntry {
  * The `contacts[]` entry describing a user, matched by phone (`wa_id`) or BSUID (`user_id`). A single
  * unmatched contact is taken as the user's: Meta documents that `wa_id` and `from` may differ.
  */
-function matchContact(contacts: WaContactEntry[], waId: string | undefined, userId: string | undefined): WaContactEntry | undefined {
+export function matchContact(contacts: WaContactEntry[], waId: string | undefined, userId: string | undefined): WaContactEntry | undefined {
   const match = contacts.find(
     ({ contact }) =>
       contact !== undefined &&
@@ -77,12 +76,12 @@ function matchContact(contacts: WaContactEntry[], waId: string | undefined, user
   return match ?? (contacts.length === 1 ? contacts[0] : undefined);
 }
 
-function rawContacts(contacts: WaContactEntry[], matched: WaContactEntry | undefined): { contacts?: unknown[] } {
+export function rawContacts(contacts: WaContactEntry[], matched: WaContactEntry | undefined): { contacts?: unknown[] } {
   if (matched) return { contacts: [matched.raw] };
   return contacts.length > 0 ? { contacts: contacts.map((entry) => entry.raw) } : {};
 }
 
-interface ChannelRef {
+export interface ChannelRef {
   businessId: string;
   wabaId: string | undefined;
 }
@@ -113,7 +112,9 @@ function waMessageEvent(
   const occurredAt = isoTime(message.timestamp) ?? isoTime(scope.entryTime);
   const contact = matched?.contact;
   const waId = message.from ?? contact?.wa_id;
-  const userId = message.from_user_id ?? contact?.user_id;
+  // A BSUID change (`user_changed_user_id`) comes without `from` and contacts: the user is named by the new id (WA-SYS).
+  const systemUserId = message.type === 'system' ? message.system?.user_id : undefined;
+  const userId = message.from_user_id ?? contact?.user_id ?? (waId === undefined ? systemUserId : undefined);
   const senderId = waId ?? userId;
   const unsupported = (reason: UnsupportedReason) =>
     event('unsupported', {
@@ -129,110 +130,46 @@ function waMessageEvent(
     id: senderId,
     wa_id: waId,
     user_id: userId,
-    parent_user_id: message.from_parent_user_id ?? contact?.parent_user_id,
+    parent_user_id: message.from_parent_user_id ?? contact?.parent_user_id ?? (waId === undefined ? message.system?.parent_user_id : undefined),
     name: contact?.profile?.name,
     username: contact?.profile?.username,
   };
+  const common = { key, channelType: 'whatsapp' as const, ...channel, occurredAt, raw };
 
   if (message.type === 'reaction') {
     const target = message.reaction?.message_id;
     if (!target) return unsupported('malformed');
     const emoji = message.reaction?.emoji || undefined;
     return event('message.reaction', {
-      key,
-      channelType: 'whatsapp',
-      ...channel,
-      occurredAt,
+      ...common,
       data: {
         sender,
         reaction: { message_id: target, action: emoji ? 'react' : 'unreact', emoji },
         reaction_id: message.id,
       },
-      raw,
     }, ctx);
   }
-
-  const normalized = normalizeWaMessage(message);
-  if (!normalized) return unsupported('unknown_message_type');
-  return event('message.received', { key, channelType: 'whatsapp', ...channel, occurredAt, data: { sender, message: normalized }, raw }, ctx);
-}
-
-/** Normalizes every documented WhatsApp message type; `undefined` for a type we do not know. */
-function normalizeWaMessage(message: WaMessage): NormalizedMessage | undefined {
-  const content = waMessageContent(message);
-  if (!content) return undefined;
-  return {
-    id: message.id,
-    ...content,
-    context: message.context
-      ? {
-          message_id: message.context.id,
-          from: message.context.from,
-          forwarded: message.context.forwarded,
-          frequently_forwarded: message.context.frequently_forwarded,
-          referred_product: message.context.referred_product,
-        }
-      : undefined,
-    referral: normalizeReferral(message.referral),
-    errors: message.errors ? normalizeErrors(message.errors) : undefined,
-    group_id: message.group_id,
-  };
-}
-
-type MessageContent = Omit<NormalizedMessage, 'id' | 'context' | 'referral' | 'errors' | 'group_id'>;
-
-function waMessageContent(message: WaMessage): MessageContent | undefined {
-  switch (message.type) {
-    case 'text':
-      return { type: 'text', text: message.text?.body };
-    case 'image':
-    case 'audio':
-    case 'video':
-    case 'document':
-    case 'sticker':
-      return { type: message.type, media: message[message.type] as MessageMedia | undefined };
-    case 'location':
-      return { type: 'location', location: message.location };
-    case 'contacts':
-      return {
-        type: 'contacts',
-        contacts: (message.contacts ?? []).flatMap((card) => {
-          const parsed = sharedContactSchema.safeParse(card);
-          return parsed.success ? [parsed.data] : [];
-        }),
-      };
-    case 'interactive':
-      return { type: 'interactive', interactive: normalizeInteractive(message.interactive) };
-    case 'button':
-      return { type: 'button', button: message.button };
-    case 'order':
-      return { type: 'order', order: message.order ? { ...message.order, product_items: message.order.product_items ?? [] } : undefined };
-    case 'system':
-      return { type: 'system', system: message.system };
-    case 'request_welcome':
-      return { type: 'request_welcome' };
-    case 'unsupported':
-    case 'unknown': // older API versions and libraries name the same thing `unknown`
-      return { type: 'unsupported', unsupported_type: message.unsupported?.type };
-    default:
-      return undefined;
+  // Coexistence numbers (WA-EDIT, WA-REVOKE): an edit or a deletion is a message of its own about an earlier one.
+  if (message.type === 'edit') {
+    const original = message.edit?.original_message_id;
+    if (!original) return unsupported('malformed');
+    const content = parseWaContent(message.edit?.message);
+    const now = content ? normalizeWaContent(content, original) : undefined;
+    return event('message.edited', { ...common, data: { sender, message_id: original, edit_id: message.id, text: shownText(now), message: now } }, ctx);
   }
-}
+  if (message.type === 'revoke') {
+    const original = message.revoke?.original_message_id;
+    if (!original) return unsupported('malformed');
+    return event('message.deleted', { ...common, data: { sender, message_id: original, revoke_id: message.id } }, ctx);
+  }
+  // Meta (WA-EDIT, 2026): edits are for now delivered as `unsupported`, naming neither the message nor its new content.
+  if ((message.type === 'unsupported' || message.type === 'unknown') && message.unsupported?.type === 'edit') {
+    return event('message.edited', { ...common, data: { sender, message_id: message.context?.id, edit_id: message.id, unsupported: true } }, ctx);
+  }
 
-/**
- * Interactive replies keep their type even when it is new to us (e.g. `call_permission_reply`); the id,
- * title and description are read from the object named by the type, the Flow fields from `nfm_reply`.
- */
-function normalizeInteractive(interactive: WaMessage['interactive']): NormalizedMessage['interactive'] {
-  const type = interactive?.type ?? 'unknown';
-  const reply = interactive ? interactiveReplySchema.safeParse(interactive[type]).data : undefined;
-  return {
-    type,
-    id: reply?.id,
-    title: reply?.title,
-    description: reply?.description,
-    flow: type === 'nfm_reply' ? { name: reply?.name, body: reply?.body, response_json: reply?.response_json } : undefined,
-  };
+  const normalized = normalizeWaContent(message, message.id, message.group_id);
+  if (!normalized) return unsupported('unknown_message_type');
+  return event('message.received', { ...common, data: { sender, message: normalized } }, ctx);
 }
 
 function waStatusEvent(
@@ -309,9 +246,21 @@ function waStatusEvent(
         : undefined,
       biz_opaque_callback_data: status.biz_opaque_callback_data,
       group_id: status.group_id,
+      error: status.status === 'failed' ? statusError(errors) : undefined,
     },
     raw,
   }, ctx);
+}
+
+/**
+ * A failure Meta found after accepting the send (WA-ERR "asynchronous"): the stable code and reason a
+ * synchronous refusal of the same code gets, so DSK branches the same way whichever path it came by.
+ */
+function statusError(errors: MetaErrorInfo[] | undefined): StatusError {
+  const code = errors?.find((error) => error.code !== undefined)?.code;
+  if (code === undefined) return { code: 'meta_error', reason: 'Meta reported that the message failed without saying why.' };
+  const failure = describeMetaError({ operation: 'sendMessage', code });
+  return { code: failure.code, meta_code: code, reason: failure.reason };
 }
 
 function isMessageStatus(status: string): status is MessageStatus {

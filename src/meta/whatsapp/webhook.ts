@@ -1,4 +1,4 @@
-import type { InboundEvent } from '../../shared/inbound-events.js';
+import type { InboundEvent, TemplateStatusData } from '../../shared/inbound-events.js';
 import { event, guarded, isoTime, isRecord, omit, stringOr, unsupportedEntry, type Ctx } from '../webhook/projection.js';
 import { hashOf } from '../webhook/keys.js';
 import {
@@ -9,10 +9,15 @@ import {
   waFieldKey,
   waQualitySchema,
   waRaw,
+  waTemplateCategorySchema,
+  waTemplateQualitySchema,
   waTemplateStatusSchema,
   waUnsupportedField,
+  waUserIdChangeSchema,
+  waUserIdUpdateSchema,
   type WaScope,
 } from './webhook-common.js';
+import { splitWaEchoes, splitWaHistory } from './webhook-coexistence.js';
 import { splitWaMessagesValue } from './webhook-messages.js';
 
 /*
@@ -63,8 +68,18 @@ function splitWaChange(scope: WaScope, value: unknown, ctx: Ctx): InboundEvent[]
       return [waAccountUpdate(scope, value, ctx)];
     case 'message_template_status_update':
       return [waTemplateStatus(scope, value, ctx)];
+    case 'template_category_update':
+      return [waTemplateCategory(scope, value, ctx)];
+    case 'message_template_quality_update':
+      return [waTemplateQuality(scope, value, ctx)];
     case 'phone_number_quality_update':
       return [waQuality(scope, value, ctx)];
+    case 'smb_message_echoes':
+      return splitWaEchoes(scope, value, ctx);
+    case 'history':
+      return splitWaHistory(scope, value, ctx);
+    case 'user_id_update':
+      return waUserIdUpdates(scope, value, ctx);
     default:
       return [waUnsupportedField(scope, value, 'unhandled_field', ctx)];
   }
@@ -107,6 +122,7 @@ function waTemplateStatus(scope: WaScope, value: unknown, ctx: Ctx): InboundEven
     occurredAt: isoTime(scope.entryTime),
     data: {
       event: update.event,
+      update: 'status',
       template_id: update.message_template_id,
       template_name: update.message_template_name,
       language: update.message_template_language,
@@ -117,6 +133,71 @@ function waTemplateStatus(scope: WaScope, value: unknown, ctx: Ctx): InboundEven
   }, ctx);
 }
 
+/** Templates belong to the WABA (WA-TMPL-WH): `wabaId` names it, and every number of it is concerned. */
+function templateEvent(scope: WaScope, value: unknown, data: TemplateStatusData, ctx: Ctx): InboundEvent {
+  return event('template.status', {
+    key: waFieldKey(scope, value),
+    channelType: 'whatsapp',
+    businessId: scope.entryId ?? '',
+    wabaId: scope.entryId,
+    occurredAt: isoTime(scope.entryTime),
+    data,
+    raw: waRaw(scope, value),
+  }, ctx);
+}
+
+function waTemplateCategory(scope: WaScope, value: unknown, ctx: Ctx): InboundEvent {
+  const parsed = waTemplateCategorySchema.safeParse(value);
+  if (!parsed.success) return waUnsupportedField(scope, value, 'malformed', ctx);
+  const u = parsed.data;
+  return templateEvent(scope, value, {
+    event: u.event ?? 'CATEGORY_UPDATE',
+    update: 'category',
+    template_id: u.message_template_id,
+    template_name: u.message_template_name,
+    language: u.message_template_language,
+    category: u.new_category,
+    previous_category: u.previous_category,
+    new_category: u.new_category,
+    correct_category: u.correct_category,
+  }, ctx);
+}
+
+function waTemplateQuality(scope: WaScope, value: unknown, ctx: Ctx): InboundEvent {
+  const parsed = waTemplateQualitySchema.safeParse(value);
+  if (!parsed.success) return waUnsupportedField(scope, value, 'malformed', ctx);
+  const u = parsed.data;
+  return templateEvent(scope, value, {
+    event: u.event ?? 'QUALITY_UPDATE',
+    update: 'quality',
+    template_id: u.message_template_id,
+    template_name: u.message_template_name,
+    language: u.message_template_language,
+    previous_quality_score: u.previous_quality_score,
+    new_quality_score: u.new_quality_score,
+  }, ctx);
+}
+
+/** `user_id_update`: one `contact.updated` per customer whose business-scoped user id changed. */
+function waUserIdUpdates(scope: WaScope, value: unknown, ctx: Ctx): InboundEvent[] {
+  const parsed = waUserIdUpdateSchema.safeParse(value);
+  if (!parsed.success || !isRecord(value)) return [waUnsupportedField(scope, value, 'malformed', ctx)];
+  const businessId = parsed.data.metadata?.phone_number_id ?? scope.entryId ?? '';
+  const base = omit(value, 'user_id_update');
+  return parsed.data.user_id_update.map((item) => {
+    const change = waUserIdChangeSchema.safeParse(item).data;
+    return event('contact.updated', {
+      key: `wa:user_id_update:${businessId}:${hashOf(item)}`,
+      channelType: 'whatsapp',
+      businessId,
+      wabaId: scope.entryId,
+      occurredAt: isoTime(change?.timestamp) ?? isoTime(scope.entryTime),
+      data: { wa_id: change?.wa_id, user_id: change?.user_id, parent_user_id: change?.parent_user_id, detail: change?.detail },
+      raw: waRaw(scope, { ...base, user_id_update: [item] }),
+    }, ctx);
+  });
+}
+
 function waQuality(scope: WaScope, value: unknown, ctx: Ctx): InboundEvent {
   const parsed = waQualitySchema.safeParse(value);
   if (!parsed.success) return waUnsupportedField(scope, value, 'malformed', ctx);
@@ -124,9 +205,10 @@ function waQuality(scope: WaScope, value: unknown, ctx: Ctx): InboundEvent {
   return event('channel.quality', {
     key: waFieldKey(scope, value),
     channelType: 'whatsapp',
-    // The quality webhook names the number only by its display form; the WABA routes it.
+    // The quality webhook names the number only by its display form (WA-QUAL): routing finds it among the WABA's numbers.
     businessId: scope.entryId ?? '',
     wabaId: scope.entryId,
+    phoneNumber: update.display_phone_number?.replace(/\D/g, '') || undefined,
     occurredAt: isoTime(scope.entryTime),
     data: {
       event: update.event,

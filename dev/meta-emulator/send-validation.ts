@@ -399,7 +399,10 @@ function interactive(value: unknown, path: Path): string {
   return text;
 }
 
-/** Media headers take a link only, never a media id (reference §6.1, vendor docs); lists take text only (⚠). */
+/**
+ * Media headers take an uploaded media id or a link, one of them (WA-HDR; Meta's own WhatsApp-Nodejs-SDK
+ * `HeaderObject`); lists take text only (⚠).
+ */
 function interactiveHeader(value: unknown, path: Path, textOnly: boolean): void {
   const header = objectAt(value, path);
   if (header.type === undefined) throw waMissing([...path, 'type']);
@@ -414,10 +417,11 @@ function interactiveHeader(value: unknown, path: Path, textOnly: boolean): void 
   onlyKeys(header, ['type', kind], path);
   if (header[kind] === undefined) throw waMissing([...path, kind]);
   const m = objectAt(header[kind], [...path, kind]);
-  if (m.id !== undefined) throw waInvalid([...path, kind, 'id'], 'is not supported: interactive headers take media by link only');
-  onlyKeys(m, kind === 'document' ? ['link', 'filename'] : ['link'], [...path, kind]);
-  if (m.link === undefined) throw waMissing([...path, kind, 'link']);
-  if (typeof m.link !== 'string' || !isHttpUrl(m.link)) throw waInvalid([...path, kind, 'link'], 'must be an http or https URL');
+  onlyKeys(m, kind === 'document' ? ['id', 'link', 'filename'] : ['id', 'link'], [...path, kind]);
+  if (m.id === undefined && m.link === undefined) throw waMissing([...path, kind, 'link']);
+  if (m.id !== undefined && m.link !== undefined) throw waInvalid([...path, kind], 'must have either id or link, not both');
+  if (m.id !== undefined && (typeof m.id !== 'string' || !/^\d+$/.test(m.id))) throw waInvalid([...path, kind, 'id'], 'must be a media id');
+  if (m.link !== undefined && (typeof m.link !== 'string' || !isHttpUrl(m.link))) throw waInvalid([...path, kind, 'link'], 'must be an http or https URL');
   if (m.filename !== undefined) stringAt(m.filename, [...path, kind, 'filename']);
 }
 

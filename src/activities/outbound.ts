@@ -14,7 +14,7 @@ import type { ChannelRef } from '../shared/connections.js';
 import type { DskStatusData } from '../shared/inbound-events.js';
 import { serviceEventEnvelope } from '../shared/delivery.js';
 import { rateLimitedFailure, sendFailure, toActivityFailure } from './failures.js';
-import type { OutboundError, OutboundErrorCode, OutboundResult } from '../shared/outbound.js';
+import type { OutboundError, OutboundErrorCode, OutboundResult, SendRecipient } from '../shared/outbound.js';
 import type { TokenVault } from '../vault/token-vault.js';
 import type { SendRateLimiter } from '../db/send-rate-slots.js';
 
@@ -51,6 +51,8 @@ export interface SendOutboundInput {
 export interface SendOutboundResult {
   /** `wamid.…` / Instagram `mid`; null for what Meta gives no id (mark-as-read, Instagram sender actions). */
   metaMessageId: string | null;
+  /** WhatsApp: the recipient as Meta normalised it (send answer `contacts[0]`). */
+  recipient?: SendRecipient;
 }
 
 /** The longest a send waits in-process for its rate-limit slot; a longer wait is a retry with that delay. */
@@ -88,11 +90,11 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
       // Last before the call: the slot is kept as close as possible to the moment Meta sees the request.
       await waitForSlot(channel, input.request);
       try {
-        const metaMessageId = await send(channel, token, input);
+        const { metaMessageId, recipient } = await send(channel, token, input);
         await deps.sends.settle(tag, { state: 'accepted', metaMessageId }, deps.clock());
         deps.metrics?.outboundSends.inc({ outcome: 'sent' });
         deps.log?.info({ channelId: channel.id, channelType: channel.channelType, type: input.request.request.type }, 'outbound message accepted by Meta');
-        return { metaMessageId };
+        return { metaMessageId, ...(recipient ? { recipient } : {}) };
       } catch (err) {
         const f = toMetaFailure(err);
         if (!f) throw err;
@@ -153,6 +155,7 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
         client_message_id: input.clientMessageId,
         status,
         ...(result.status === 'sent' && result.metaMessageId !== null ? { message_id: result.metaMessageId } : {}),
+        ...(result.status === 'sent' && result.recipient ? { recipient: recipientOf(result.recipient) } : {}),
         ...(result.status === 'sent' ? {} : { error: dskError(result.error) }),
         ...(input.reconciled ? { reconciled: true } : {}),
       };
@@ -196,18 +199,23 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
     if (slot.waitMs > 0) await sleep(slot.waitMs);
   }
 
-  async function send(channel: ChannelRow, token: string, input: SendOutboundInput): Promise<string | null> {
+  async function send(channel: ChannelRow, token: string, input: SendOutboundInput): Promise<SendOutboundResult> {
     const adapter = deps.adapters[channel.channelType];
     const target = { token, channel: { externalId: channel.externalId, wabaId: channel.wabaId, pageId: channel.pageId }, instanceId: input.instanceId };
     if (isReadRequest(input.request)) {
       await adapter.markRead(target, input.request);
-      return null;
+      return { metaMessageId: null };
     }
-    return (await adapter.send(target, input.request)).metaMessageId;
+    return adapter.send(target, input.request);
   }
 }
 
 export type OutboundActivities = ReturnType<typeof createOutboundActivities>;
+
+/** The status event's recipient: addressed by the normalised number, else the BSUID. */
+function recipientOf(recipient: SendRecipient): NonNullable<DskStatusData['recipient']> {
+  return { id: (recipient.wa_id ?? recipient.user_id)!, ...recipient };
+}
 
 /** Meta's codes are left out when Meta gave none (the event schema has no nulls). */
 function dskError(error: OutboundError): NonNullable<DskStatusData['error']> {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { OutboundRequest } from '../shared/outbound-request.js';
+import type { SendRecipient } from '../shared/outbound.js';
 import type { ConnectFlow } from '../shared/connections.js';
 import type { ChannelType } from '../shared/inbound-events.js';
 import type { ChannelConnector, StoredAsset } from './connectors.js';
@@ -45,7 +46,7 @@ export interface ChannelAdapter {
    * A message, reaction or sender action → Meta's id for it (null where Meta gives none). Throws
    * what the Graph call threw (MetaApiError, MetaRequestError): graph/failure.ts classifies it.
    */
-  send(target: SendTarget, request: OutboundRequest): Promise<{ metaMessageId: string | null }>;
+  send(target: SendTarget, request: OutboundRequest): Promise<{ metaMessageId: string | null; recipient?: SendRecipient }>;
   /** A `read` request: marks the customer's message read (WhatsApp, with an optional typing indicator; Instagram `mark_seen`). */
   markRead(target: SendTarget, request: OutboundRequest): Promise<void>;
   /** Absent for kinds without media ids. */

@@ -76,11 +76,12 @@ export interface WhatsAppTemplate {
   components?: TemplateComponent[];
 }
 
+/** Media headers take an uploaded media id or a link, exactly one of them (WA-HDR). */
 export type InteractiveHeader =
   | { type: 'text'; text: string }
-  | { type: 'image'; image: { link: string } }
-  | { type: 'video'; video: { link: string } }
-  | { type: 'document'; document: { link: string; filename?: string } };
+  | { type: 'image'; image: MediaSource }
+  | { type: 'video'; video: MediaSource }
+  | { type: 'document'; document: MediaSource & { filename?: string } };
 
 interface InteractiveText {
   body: { text: string };

@@ -61,8 +61,18 @@ export interface OutboundError {
   reason: string;
 }
 
+/**
+ * Who Meta says the message went to (WhatsApp's send answer, `contacts[0]`): its normalised number
+ * (`wa_id`, which can differ from the `to` DSK sent, e.g. Brazil's extra 9) or the BSUID. Replies come
+ * from this id, so DSK needs it to match them to the conversation it started.
+ */
+export interface SendRecipient {
+  wa_id?: string;
+  user_id?: string;
+}
+
 export type OutboundResult =
-  | { status: 'sent'; metaMessageId: string | null }
+  | { status: 'sent'; metaMessageId: string | null; recipient?: SendRecipient }
   | { status: 'failed'; error: OutboundError }
   /** The send may have reached Meta: never retried, reconciled from status/echo webhooks. */
   | { status: 'unknown'; error: OutboundError };

@@ -99,8 +99,8 @@ export async function outboundMessageWorkflow(input: OutboundWorkflowInput): Pro
   const request = { channelType: input.channelType, request: input.request } as OutboundRequest;
   let sent: OutboundResult;
   try {
-    const { metaMessageId } = await sendOutboundMessage({ channelId: input.channelId, instanceId: input.instanceId, request });
-    sent = { status: 'sent', metaMessageId };
+    const { metaMessageId, recipient } = await sendOutboundMessage({ channelId: input.channelId, instanceId: input.instanceId, request });
+    sent = { status: 'sent', metaMessageId, ...(recipient ? { recipient } : {}) };
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     sent = resultOfFailure(err);

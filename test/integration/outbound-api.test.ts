@@ -132,7 +132,10 @@ describe('outbound messages through the API (Meta emulator, PostgreSQL and Tempo
         assert.equal(recorded[0]!.messageId, answer.body.message_id);
         assert.equal((recorded[0]!.body as { biz_opaque_callback_data?: string }).biz_opaque_callback_data, sendTag(instanceId, clientMessageId));
         await dsk.waitFor(() => sendEvents(clientMessageId).length === 1);
-        assert.deepEqual(sendEvents(clientMessageId), [{ source: 'send', client_message_id: clientMessageId, status: 'accepted', message_id: answer.body.message_id }]);
+        // Meta's answer names the recipient as it normalised it (contacts[0].wa_id): DSK gets it with the outcome.
+        const waId = to.replace(/\D/g, '');
+        assert.deepEqual(answer.body.recipient, { wa_id: waId });
+        assert.deepEqual(sendEvents(clientMessageId), [{ source: 'send', client_message_id: clientMessageId, status: 'accepted', message_id: answer.body.message_id, recipient: { id: waId, wa_id: waId } }]);
       });
     }
 

@@ -123,6 +123,13 @@ describe('Meta emulator Send APIs: body validation', () => {
         },
       ],
       [
+        'interactive reply buttons with a video header by uploaded media id (WA-HDR: id or link)',
+        {
+          type: 'interactive',
+          interactive: { type: 'button', header: { type: 'video', video: { id: '1203048' } }, body: { text: 'Watch' }, action: { buttons: [{ type: 'reply', reply: { id: 'ok', title: 'OK' } }] } },
+        },
+      ],
+      [
         'interactive list of two titled sections, ten rows',
         {
           type: 'interactive',
@@ -280,10 +287,10 @@ describe('Meta emulator Send APIs: body validation', () => {
         "Param interactive['action']['buttons'][1]['reply']['id'] must be unique among the buttons.",
       ],
       [
-        'a media header by id',
-        { ...TEXT, type: 'interactive', interactive: { type: 'button', header: { type: 'image', image: { id: '1' } }, body: { text: 'x' }, action: { buttons: [{ type: 'reply', reply: { id: 'a', title: 'A' } }] } } },
+        'a media header by both id and link',
+        { ...TEXT, type: 'interactive', interactive: { type: 'button', header: { type: 'image', image: { id: '1', link: 'https://cdn.acme.com/h.jpg' } }, body: { text: 'x' }, action: { buttons: [{ type: 'reply', reply: { id: 'a', title: 'A' } }] } } },
         131009,
-        "Param interactive['header']['image']['id'] is not supported: interactive headers take media by link only.",
+        "Param interactive['header']['image'] must have either id or link, not both.",
       ],
       [
         'a list of eleven rows',

@@ -341,15 +341,12 @@ describe('WhatsApp outbound schema: interactive (limits ⚠ from memory)', () =>
     ]);
   });
 
-  it('takes interactive header media by link only', () => {
-    const body = wa({
-      type: 'interactive',
-      interactive: { type: 'button', header: { type: 'image', image: { id: '1203045' } }, body: { text: 'Hi' }, action: { buttons: [button('a')] } },
-    });
-    rejectedWith('whatsapp', body, [
-      { path: 'interactive.header.image.link', message: 'is required' },
-      { path: 'interactive.header.image.id', message: 'is not an accepted field here' },
-    ]);
+  it('takes interactive header media by uploaded media id or by link, exactly one (WA-HDR)', () => {
+    const header = (image: Record<string, string>) =>
+      wa({ type: 'interactive', interactive: { type: 'button', header: { type: 'image', image }, body: { text: 'Hi' }, action: { buttons: [button('a')] } } });
+    accepted('whatsapp', header({ id: '1203045' }));
+    accepted('whatsapp', header({ link: 'https://cdn.acme.com/a.jpg' }));
+    rejectedWith('whatsapp', header({ id: '1203045', link: 'https://cdn.acme.com/a.jpg' }), [{ path: 'interactive.header.image', message: 'must have either id or link, not both' }]);
   });
 
   it(`allows at most ${WHATSAPP_LIMITS.listRows} list rows across all sections`, () => {

@@ -170,13 +170,14 @@ const template = z.strictObject({
     }),
 });
 
-// Interactive (reference §6.1; header rule "link only, no media id" from vendor docs there).
-const headerLink = z.strictObject({ link: httpsUrl() });
+// Interactive (reference §6.1). Media headers take an uploaded media id or a link (WA-HDR; Meta's own
+// WhatsApp-Nodejs-SDK types them as `{id}` or `{link}`), not link only as the reference has it.
+const headerMedia = z.strictObject(mediaSource).superRefine(exactlyOneSource);
 const interactiveHeader = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('text'), text: chars(WHATSAPP_LIMITS.headerText) }),
-  z.strictObject({ type: z.literal('image'), image: headerLink }),
-  z.strictObject({ type: z.literal('video'), video: headerLink }),
-  z.strictObject({ type: z.literal('document'), document: z.strictObject({ link: httpsUrl(), filename }) }),
+  z.strictObject({ type: z.literal('image'), image: headerMedia }),
+  z.strictObject({ type: z.literal('video'), video: headerMedia }),
+  z.strictObject({ type: z.literal('document'), document: z.strictObject({ ...mediaSource, filename }).superRefine(exactlyOneSource) }),
 ]);
 const textHeader = z.strictObject({ type: z.literal('text', { error: 'a list message takes a text header only' }), text: chars(WHATSAPP_LIMITS.headerText) });
 const interactiveBody = z.strictObject({ text: chars(WHATSAPP_LIMITS.interactiveBody) });

@@ -101,7 +101,9 @@ export function messageRoutes(deps: MessageRoutesDeps): Router {
 
 function view(clientMessageId: string, channelId: string, result: OutboundResult | null) {
   if (result === null) return { client_message_id: clientMessageId, channel_id: channelId, status: 'pending' };
-  if (result.status === 'sent') return { client_message_id: clientMessageId, channel_id: channelId, status: 'accepted', message_id: result.metaMessageId };
+  if (result.status === 'sent') {
+    return { client_message_id: clientMessageId, channel_id: channelId, status: 'accepted', message_id: result.metaMessageId, ...(result.recipient ? { recipient: result.recipient } : {}) };
+  }
   return { client_message_id: clientMessageId, channel_id: channelId, status: result.status, error: result.error };
 }
 

@@ -23,7 +23,8 @@ export function whatsappAdapter(deps: WhatsAppAdapterDeps): ChannelAdapter {
       const { request } = requireKind('whatsapp', outbound);
       if (request.type === 'read') throw new TypeError('a read request is sent with markRead');
       const result = await deps.cloud.sendMessage(target.token, target.channel.externalId, whatsappSendBody(request, target.instanceId));
-      return { metaMessageId: result.messageId };
+      const recipient = { ...(result.waId === undefined ? {} : { wa_id: result.waId }), ...(result.userId === undefined ? {} : { user_id: result.userId }) };
+      return { metaMessageId: result.messageId, ...(Object.keys(recipient).length > 0 ? { recipient } : {}) };
     },
 
     async markRead(target, outbound) {

@@ -43,7 +43,7 @@ export interface WhatsAppPhoneNumber {
 
 const WhatsAppSendResponse = z
   .object({
-    contacts: z.array(z.object({ wa_id: z.string().optional() }).loose()).optional(),
+    contacts: z.array(z.object({ wa_id: z.string().optional(), user_id: z.string().optional() }).loose()).optional(),
     messages: z.array(z.object({ id: z.string().min(1).max(1024), message_status: z.string().optional() }).loose()).min(1),
   })
   .loose();
@@ -52,8 +52,10 @@ const WhatsAppSendResponse = z
 export interface WhatsAppSendResult {
   /** `wamid.…`: what status webhooks name. */
   messageId: string;
-  /** Can differ from the `to` that was sent (e.g. Brazil/Mexico prefix normalization). */
+  /** Meta's normalised number: can differ from the `to` that was sent (e.g. Brazil's extra 9, Mexico's 1). */
   waId?: string;
+  /** A send to a business-scoped user id is answered with the BSUID instead (WA-BSUID). */
+  userId?: string;
   /** `accepted`, `held_for_quality_assessment`, `paused`; often absent. */
   messageStatus?: string;
 }
@@ -63,8 +65,13 @@ export function parseWhatsAppSendBody(json: unknown): WhatsAppSendResult {
   const parsed = WhatsAppSendResponse.safeParse(json);
   if (!parsed.success) throw new MetaRequestError('sendMessage', 'invalid_response');
   const message = parsed.data.messages[0]!;
-  const waId = parsed.data.contacts?.[0]?.wa_id;
-  return { messageId: message.id, ...(waId === undefined ? {} : { waId }), ...(message.message_status === undefined ? {} : { messageStatus: message.message_status }) };
+  const contact = parsed.data.contacts?.[0];
+  return {
+    messageId: message.id,
+    ...(contact?.wa_id === undefined ? {} : { waId: contact.wa_id }),
+    ...(contact?.user_id === undefined ? {} : { userId: contact.user_id }),
+    ...(message.message_status === undefined ? {} : { messageStatus: message.message_status }),
+  };
 }
 
 /** The WhatsApp calls the Embedded Signup connector and the WhatsApp adapter make. */

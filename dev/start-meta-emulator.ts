@@ -19,8 +19,9 @@ export interface DevMetaEmulator {
  * OAuth client secret with it, the service verifies signatures with it (META_APP_SECRETS).
  */
 export async function startDevMetaEmulator(options: { port: number; appSecret: string; host?: string }): Promise<DevMetaEmulator> {
-  // Status and echo webhooks after each send, as Meta sends them: the service reconciles with them.
-  const emulator = createMetaEmulator({ appSecret: options.appSecret, sendStatusWebhooks: true });
+  // Status and echo webhooks after each send, as Meta sends them: the service reconciles with them. The
+  // customer-service windows hold as at Meta, so the sandbox can show a send outside them failing.
+  const emulator = createMetaEmulator({ appSecret: options.appSecret, sendStatusWebhooks: true, messagingWindows: true });
   let running: RunningMetaEmulator;
   try {
     running = await emulator.listen(options.port, options.host ?? '127.0.0.1');

@@ -79,6 +79,11 @@ export interface MetaEmulatorOptions {
    * echo) to the callback URL; default false. Also `state.sendStatusWebhooks`.
    */
   sendStatusWebhooks?: boolean;
+  /**
+   * Enforce the customer-service windows (WhatsApp 24 h → `failed` 131047 after acceptance; Instagram
+   * 24 h, 7 days with HUMAN_AGENT → 10/2534022); default false. Also `state.messaging.windowsEnforced`.
+   */
+  messagingWindows?: boolean;
 }
 
 export interface RunningMetaEmulator {
@@ -108,6 +113,7 @@ export function createMetaEmulator(options: MetaEmulatorOptions = {}): MetaEmula
     ...(options.instagramApp === undefined ? {} : { instagramApp: options.instagramApp }),
     ...(options.webhookCallbackUrl === undefined ? {} : { webhookCallbackUrl: options.webhookCallbackUrl }),
     ...(options.sendStatusWebhooks === undefined ? {} : { sendStatusWebhooks: options.sendStatusWebhooks }),
+    ...(options.messagingWindows === undefined ? {} : { messagingWindows: options.messagingWindows }),
   });
   const emu: EmulatorContext = {
     state,

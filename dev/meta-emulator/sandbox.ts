@@ -13,10 +13,16 @@ import { deliverWebhook, instagramTextWebhook, newEmulatorMid, newEmulatorWamid,
  * (WhatsApp `messages` change, or Instagram `messaging` item), escapes and signs the exact bytes with
  * the app secret, POSTs them to the app's webhook callback URL and shows the answer.
  * `Accept: application/json` gets the outcome as JSON instead of a redirect (scripts, tests).
+ *
+ * An Instagram message can be written into a thread another app owns (`standby`): Meta delivers it
+ * in `standby[]`, and only to apps subscribed to `standby`. `POST /sandbox/conversations/age` moves a
+ * customer's last message back in time, so that the business's next free-form send falls outside the
+ * customer-service window (WhatsApp: accepted, then `failed` 131047; Instagram: 10/2534022).
  */
 
 export const SANDBOX_PATH = '/sandbox';
 export const SANDBOX_MESSAGES_PATH = '/sandbox/messages';
+export const SANDBOX_AGE_PATH = '/sandbox/conversations/age';
 
 /** The customer the form writes as unless told otherwise. */
 export const SANDBOX_CUSTOMER = { waId: '16505551234', igsid: '6841100000000001', name: 'Sandbox Customer' } as const;
@@ -35,6 +41,7 @@ export function sandboxRoutes(emu: EmulatorContext): Koa.Middleware {
       const last = Number.isInteger(sent) ? state.customerMessages.find((m) => m.seq === sent) : undefined;
       return renderPage(ctx, state, { ...(last ? { last } : {}) });
     }
+    if (ctx.path === SANDBOX_AGE_PATH) return ageConversation(ctx, state);
     if (ctx.path !== SANDBOX_MESSAGES_PATH) return next();
     if (ctx.method !== 'POST') {
       ctx.status = 405;
@@ -55,6 +62,11 @@ export function sandboxRoutes(emu: EmulatorContext): Koa.Middleware {
     const callbackUrl = callbackFor(state, channel);
     if (!callbackUrl) return refuse(ctx, wantsJson, state, 409, 'The emulator has no webhook callback URL (createMetaEmulator({ webhookCallbackUrl }) or state.webhookCallbackUrl).');
 
+    const standby = channel.kind === 'instagram' && form.get('standby') === 'on';
+    if (standby && !subscribedToStandby(state, channel)) {
+      return refuse(ctx, wantsJson, state, 409, 'Meta delivers messages of threads another app owns (standby) only to apps subscribed to the standby field; this channel is not.');
+    }
+
     const at = state.now();
     const from = (form.get('from') ?? '').trim() || (channel.kind === 'whatsapp' ? SANDBOX_CUSTOMER.waId : SANDBOX_CUSTOMER.igsid);
     const customerName = (form.get('name') ?? '').trim() || SANDBOX_CUSTOMER.name;
@@ -62,7 +74,9 @@ export function sandboxRoutes(emu: EmulatorContext): Koa.Middleware {
     const payload =
       channel.kind === 'whatsapp'
         ? whatsappTextWebhook({ wabaId: channel.parentId!, phoneNumberId: channel.id, displayPhoneNumber: channel.handle, from, customerName, text, wamid: messageId, at })
-        : instagramTextWebhook({ accountId: channel.id, senderId: from, text, mid: messageId, at });
+        : instagramTextWebhook({ accountId: channel.id, senderId: from, text, mid: messageId, at, standby });
+    // The customer wrote: the customer-service window (re)opens whether or not the webhook got through.
+    state.messaging.customerWrote(channel.id, from, at);
     const secret = channel.signingApp === 'instagram' ? state.instagramApp.secret : state.metaApp.secret;
     const outcome = await deliverWebhook(callbackUrl, payload, secret);
     seq += 1;
@@ -79,6 +93,38 @@ export function sandboxRoutes(emu: EmulatorContext): Koa.Middleware {
     ctx.status = 303;
     ctx.redirect(`${SANDBOX_PATH}?sent=${seq}`);
   };
+}
+
+/** Whether the app's subscription for this Instagram account includes `standby` (page or Instagram Login). */
+function subscribedToStandby(state: EmulatorState, channel: SandboxChannel): boolean {
+  if (channel.flow === 'instagram_login') return state.instagramAccounts.get(channel.id)?.loginSubscription?.includes('standby') ?? false;
+  return (channel.parentId ? state.pages.get(channel.parentId)?.subscriptions.get(state.metaApp.id)?.includes('standby') : false) ?? false;
+}
+
+/** `POST /sandbox/conversations/age`: `channel`, `customer` (default the sandbox customer), `hours` (default 25). */
+async function ageConversation(ctx: Koa.Context, state: EmulatorState): Promise<void> {
+  const wantsJson = ctx.accepts('html', 'json') === 'json';
+  if (ctx.method !== 'POST') {
+    ctx.status = 405;
+    ctx.set('Allow', 'POST');
+    return;
+  }
+  const form = new URLSearchParams(await getRawBody(ctx.req, { limit: MAX_FORM_BYTES, encoding: 'utf8' }));
+  const channel = sandboxChannels(state).find((c) => c.id === form.get('channel'));
+  if (!channel) return refuse(ctx, wantsJson, state, 400, 'Choose a connected channel (the app must be subscribed to it).');
+  const customer = (form.get('customer') ?? '').trim() || (channel.kind === 'whatsapp' ? SANDBOX_CUSTOMER.waId : SANDBOX_CUSTOMER.igsid);
+  const hours = Number(form.get('hours') ?? '25');
+  if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 400) return refuse(ctx, wantsJson, state, 400, 'Hours must be a positive number.');
+  if (!state.messaging.lastCustomerMessageAt(channel.id, customer)) return refuse(ctx, wantsJson, state, 409, 'This customer has not written to this channel yet.');
+  state.messaging.ageConversation(channel.id, customer, hours * 60 * 60 * 1000);
+  const lastAt = state.messaging.lastCustomerMessageAt(channel.id, customer)!;
+  if (wantsJson) {
+    ctx.status = 200;
+    ctx.body = { channel: { kind: channel.kind, id: channel.id }, customer, last_customer_message_at: lastAt.toISOString(), windows_enforced: state.messaging.windowsEnforced };
+    return;
+  }
+  ctx.status = 303;
+  ctx.redirect(SANDBOX_PATH);
 }
 
 /** Meta honours a WABA's `override_callback_uri`; everything else goes to the app's callback. */
@@ -132,7 +178,18 @@ ${channels.map((c) => `<option value="${e(c.id)}">${e(LABELS[c.flow])}: ${e(c.na
 <p><label>Your name <input name="name" placeholder="${e(SANDBOX_CUSTOMER.name)}"></label>
 <label>Your id <input name="from" placeholder="WhatsApp ${SANDBOX_CUSTOMER.waId} / Instagram ${SANDBOX_CUSTOMER.igsid}"></label></p>
 <p><label>Message<br><textarea name="text" rows="3" cols="60" required placeholder="Hi! Does it come in blue?"></textarea></label></p>
+<p><label><input type="checkbox" name="standby"> Instagram: the thread is owned by another app (delivered in <code>standby</code>)</label></p>
 <p><button type="submit">Send as the customer</button></p>
+</form>
+<h2>Let time pass</h2>
+<p>Customer-service windows are ${state.messaging.windowsEnforced ? '<strong>enforced</strong>' : 'not enforced'}: a free-form message more than 24 hours after the customer's last one fails (WhatsApp: accepted, then a <code>failed</code> status 131047; Instagram: refused with 10/2534022, or allowed up to 7 days with the HUMAN_AGENT tag).</p>
+<form method="post" action="${SANDBOX_AGE_PATH}" accept-charset="utf-8">
+<p><label>Channel <select name="channel" required>
+${channels.map((c) => `<option value="${e(c.id)}">${e(LABELS[c.flow])}: ${e(c.name)} ${e(c.handle)}</option>`).join('\n')}
+</select></label>
+<label>Customer <input name="customer" placeholder="${SANDBOX_CUSTOMER.waId} / ${SANDBOX_CUSTOMER.igsid}"></label>
+<label>Hours <input name="hours" value="25" size="4"></label></p>
+<p><button type="submit">Move the customer's last message back</button></p>
 </form>`
     : `<p>No connected channel yet. Connect one through the service (create a connection, open its <code>connect_url</code>, click Continue), then <a href="${SANDBOX_PATH}">reload</a>.</p>`;
 

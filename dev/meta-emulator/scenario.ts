@@ -46,6 +46,8 @@ export interface PhoneNumberRecord {
   registered: boolean;
   /** The two-step verification PIN; a registration with another PIN fails with 133005. */
   pin: string | undefined;
+  /** On the WhatsApp Business app as well (coexistence): registered by the app, never by `/register` (C5). */
+  onBizApp: boolean;
 }
 
 export interface PageRecord {
@@ -82,6 +84,10 @@ export interface PhoneNumberSpec {
   accountMode?: 'SANDBOX' | 'LIVE';
   /** A two-step verification PIN the number already has. */
   pin?: string;
+  /** Already registered on Cloud API (migrated from another provider, or connected before): status CONNECTED. */
+  registered?: boolean;
+  /** A WhatsApp Business app number onboarded for coexistence (`is_on_biz_app`): registered by the app. */
+  onBizApp?: boolean;
 }
 
 export interface WabaSpec {

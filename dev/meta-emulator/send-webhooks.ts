@@ -1,7 +1,8 @@
 import { sandboxChannels } from './conversation.js';
+import { statusBilling, whatsappStatusError, type WhatsAppStatusStep } from './rules/messaging.js';
 import type { InstagramAccountRecord, PhoneNumberRecord } from './scenario.js';
 import type { EmulatorState, SendWebhookDelivery } from './state.js';
-import { deliverWebhook, instagramEchoWebhook, whatsappStatusWebhook } from './webhook-sender.js';
+import { deliverWebhook, instagramEchoWebhook, newEmulatorWamid, whatsappEchoWebhook, whatsappHistoryWebhook, whatsappStatusWebhook, type WhatsAppHistoryInput } from './webhook-sender.js';
 
 /**
  * The webhook Meta sends after it accepted a business's message, which is how a client reconciles a
@@ -21,21 +22,63 @@ export interface WhatsAppSentInput {
   to: string;
   recipientKind: 'phone' | 'bsuid';
   bizOpaqueCallbackData: string | undefined;
+  /** The Graph version of the send (`v26.0` → 26): pricing and conversation differ by version (S6). */
+  version: number;
+  template: boolean;
+  /** Meta accepted the send but will not deliver it: a single `failed` status with this code follows (S4). */
+  failure: number | undefined;
 }
 
-export function emitWhatsAppSentStatus(state: EmulatorState, send: WhatsAppSentInput): void {
+/**
+ * The statuses that follow an accepted send, each its own webhook, in order: `state.messaging
+ * .whatsappStatusSequence` (`sent` by default; `sent`, `delivered`, `read`, or read without delivered,
+ * S1–S2), or one `failed` status with `errors[]` when the send fails after acceptance (window 131047, a
+ * failing recipient).
+ */
+export function emitWhatsAppStatuses(state: EmulatorState, send: WhatsAppSentInput): void {
   if (!state.sendStatusWebhooks) return;
-  const payload = whatsappStatusWebhook({
-    wabaId: send.number.wabaId,
-    phoneNumberId: send.number.id,
-    displayPhoneNumber: send.number.displayPhoneNumber,
-    wamid: send.wamid,
-    status: 'sent',
-    at: send.at,
-    recipient: send.recipientKind === 'phone' ? { phone: send.to } : { bsuid: send.to },
-    bizOpaqueCallbackData: send.bizOpaqueCallbackData,
+  const steps: Array<WhatsAppStatusStep | 'failed'> = send.failure === undefined ? state.messaging.whatsappStatusSequence : ['failed'];
+  const billing = { template: send.template, conversationId: newEmulatorWamid().slice(10, 42).replace(/[^A-Za-z0-9]/g, 'x'), expiresAt: send.at.getTime() + 24 * 60 * 60 * 1000 };
+  let billed = false;
+  const pending = steps.map((status): Pending => {
+    const first = status !== 'sent' && status !== 'failed' && !billed;
+    if (first) billed = true;
+    const payload = whatsappStatusWebhook({
+      wabaId: send.number.wabaId,
+      phoneNumberId: send.number.id,
+      displayPhoneNumber: send.number.displayPhoneNumber,
+      wamid: send.wamid,
+      status,
+      at: send.at,
+      recipient: send.recipientKind === 'phone' ? { phone: send.to } : { bsuid: send.to },
+      bizOpaqueCallbackData: send.bizOpaqueCallbackData,
+      billing: status === 'failed' ? undefined : statusBilling(send.version, status, first, billing),
+      errors: status === 'failed' ? [whatsappStatusError(send.failure!)] : undefined,
+    });
+    return { kind: 'status', channelKind: 'whatsapp', channelId: send.number.id, messageId: send.wamid, at: send.at, payload };
   });
-  schedule(state, { kind: 'status', channelKind: 'whatsapp', channelId: send.number.id, messageId: send.wamid, at: send.at, payload });
+  scheduleInOrder(state, pending);
+}
+
+/**
+ * A coexistence number's business writes from the WhatsApp Business app: the `smb_message_echoes`
+ * webhook (C1). Only for numbers on the app (`is_on_biz_app`); delivered whatever `sendStatusWebhooks`
+ * says, since no send of the app's caused it. Returns the echo's wamid.
+ */
+export function emitBusinessAppEcho(state: EmulatorState, number: PhoneNumberRecord, echo: { to: string; text: string }): string {
+  if (!number.onBizApp) throw new Error(`number ${number.id} is not on the WhatsApp Business app (coexistence)`);
+  const at = state.now();
+  const wamid = newEmulatorWamid();
+  const payload = whatsappEchoWebhook({ wabaId: number.wabaId, phoneNumberId: number.id, displayPhoneNumber: number.displayPhoneNumber, to: echo.to, text: echo.text, wamid, at });
+  scheduleInOrder(state, [{ kind: 'echo', channelKind: 'whatsapp', channelId: number.id, messageId: wamid, at, payload }]);
+  return wamid;
+}
+
+/** The chat history a coexistence number shares after onboarding, one chunk per call (C3). */
+export function emitHistoryChunk(state: EmulatorState, number: PhoneNumberRecord, chunk: Pick<WhatsAppHistoryInput, 'phase' | 'chunkOrder' | 'progress' | 'threads'>): void {
+  if (!number.onBizApp) throw new Error(`number ${number.id} is not on the WhatsApp Business app (coexistence)`);
+  const payload = whatsappHistoryWebhook({ wabaId: number.wabaId, phoneNumberId: number.id, displayPhoneNumber: number.displayPhoneNumber, ...chunk });
+  scheduleInOrder(state, [{ kind: 'history', channelKind: 'whatsapp', channelId: number.id, messageId: `history:${chunk.phase}:${chunk.chunkOrder}`, at: state.now(), payload }]);
 }
 
 export interface InstagramEchoSendInput {
@@ -63,8 +106,17 @@ interface Pending {
 }
 
 function schedule(state: EmulatorState, p: Pending): void {
-  const delivery = new Promise<void>((resolve) => setImmediate(resolve)).then(() => deliver(state, p));
-  state.trackSendWebhook(delivery);
+  scheduleInOrder(state, [p]);
+}
+
+/** One after the other: each starts once the previous one was answered, as Meta's statuses of one message mostly arrive. */
+function scheduleInOrder(state: EmulatorState, pending: Pending[]): void {
+  let previous: Promise<unknown> = new Promise<void>((resolve) => setImmediate(resolve));
+  for (const p of pending) {
+    const delivery = previous.then(() => deliver(state, p));
+    state.trackSendWebhook(delivery);
+    previous = delivery.catch(() => undefined);
+  }
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   type WabaRecord,
 } from './scenario.js';
 import type { BusinessMessage, CustomerMessage } from './conversation.js';
+import { MessagingState } from './messaging-state.js';
 
 /**
  * Everything the Meta emulator knows, in memory: issued tokens, stored media, the apps, WABAs, phone
@@ -86,6 +87,8 @@ export interface EmulatorStateOptions {
   webhookCallbackUrl?: string;
   /** Initial (and after `reset()`) value of `sendStatusWebhooks`; default false. */
   sendStatusWebhooks?: boolean;
+  /** Initial (and after `reset()`) value of `messaging.windowsEnforced`; default false. */
+  messagingWindows?: boolean;
 }
 
 export interface MediaRecord {
@@ -194,7 +197,7 @@ export type SendLimitHit = 'throughput' | 'pair_rate';
 
 /** A status (WhatsApp) or echo (Instagram) webhook that followed an accepted send. */
 export interface SendWebhookDelivery {
-  kind: 'status' | 'echo';
+  kind: 'status' | 'echo' | 'history';
   /** When the send was accepted (the webhook's timestamp). */
   at: Date;
   /** Phone number id or Instagram account id. */
@@ -263,6 +266,8 @@ export class EmulatorState {
   sendStatusWebhooks: boolean;
   /** The status/echo webhooks that followed sends, with the callback's answer (the last 1000). */
   readonly sendWebhooks: SendWebhookDelivery[] = [];
+  /** Customer-service windows, status sequences, failing and blocking recipients, register counts. */
+  readonly messaging: MessagingState;
   /** Per phone number messages/s overrides (`setThroughput`); others get `DEFAULT_WHATSAPP_THROUGHPUT`. */
   readonly throughput = new Map<string, number>();
   pairRate: PairRate = { ...DEFAULT_PAIR_RATE };
@@ -283,6 +288,7 @@ export class EmulatorState {
     this.webhookCallbackUrl = options.webhookCallbackUrl;
     this.initialSendStatusWebhooks = options.sendStatusWebhooks ?? false;
     this.sendStatusWebhooks = this.initialSendStatusWebhooks;
+    this.messaging = new MessagingState(clock, options.messagingWindows ?? false);
     const meta = options.metaApp ?? {};
     this.metaApp = {
       id: meta.id ?? DEV_META_APP_ID,
@@ -553,8 +559,9 @@ export class EmulatorState {
             platformType: n.platformType ?? 'CLOUD_API',
             throughputLevel: n.throughputLevel ?? 'STANDARD',
             accountMode: n.accountMode ?? 'LIVE',
-            registered: false,
+            registered: n.registered ?? n.onBizApp ?? false,
             pin: n.pin,
+            onBizApp: n.onBizApp ?? false,
           };
           this.phoneNumbers.set(number.id, number);
           waba.phoneNumberIds.push(number.id);
@@ -676,6 +683,7 @@ export class EmulatorState {
     this.businessMessages.length = 0;
     this.sendWebhooks.length = 0;
     this.sendStatusWebhooks = this.initialSendStatusWebhooks;
+    this.messaging.reset();
     this.throughput.clear();
     this.pairRate = { ...DEFAULT_PAIR_RATE };
     this.instagramSendRate = { ...DEFAULT_INSTAGRAM_SEND_RATE };

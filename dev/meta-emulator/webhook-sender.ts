@@ -135,20 +135,20 @@ export interface InstagramTextInput {
   text: string;
   mid: string;
   at: Date;
+  /**
+   * The thread is owned by another app (e.g. the Business Suite inbox under Conversation Routing): the
+   * item comes in `standby[]` instead of `messaging[]` (I2, MS-STANDBY).
+   */
+  standby?: boolean;
 }
 
-/** `object: instagram`, one `messaging` item; times in Unix milliseconds. */
+/** `object: instagram`, one `messaging` (or `standby`) item; times in Unix milliseconds. */
 export function instagramTextWebhook(m: InstagramTextInput): Record<string, unknown> {
   const ms = m.at.getTime();
+  const item = { sender: { id: m.senderId }, recipient: { id: m.accountId }, timestamp: ms, message: { mid: m.mid, text: m.text } };
   return {
     object: 'instagram',
-    entry: [
-      {
-        id: m.accountId,
-        time: ms,
-        messaging: [{ sender: { id: m.senderId }, recipient: { id: m.accountId }, timestamp: ms, message: { mid: m.mid, text: m.text } }],
-      },
-    ],
+    entry: [{ id: m.accountId, time: ms, [m.standby ? 'standby' : 'messaging']: [item] }],
   };
 }
 
@@ -166,11 +166,16 @@ export interface WhatsAppStatusInput {
   recipient: { phone: string } | { bsuid: string };
   /** Echoed only when the send carried it. */
   bizOpaqueCallbackData?: string | undefined;
+  /** A `failed` status's `errors[]` (S4). */
+  errors?: readonly unknown[] | undefined;
+  /** `pricing` / `conversation`, as the version and the status call for (S6). */
+  billing?: Record<string, unknown> | undefined;
 }
 
 /**
  * One `statuses` item in a `messages` change. From v24.0 `conversation` is omitted and `pricing` comes
- * with only one of delivered/read (reference §2.5), so a `sent` status carries neither.
+ * with only one of delivered/read (reference §2.5), so a `sent` status carries neither; `billing` adds
+ * what a status carries.
  */
 export function whatsappStatusWebhook(s: WhatsAppStatusInput): Record<string, unknown> {
   const recipient = 'phone' in s.recipient ? { recipient_id: s.recipient.phone.replace(/\D/g, '') } : { recipient_user_id: s.recipient.bsuid };
@@ -192,6 +197,8 @@ export function whatsappStatusWebhook(s: WhatsAppStatusInput): Record<string, un
                   timestamp: String(Math.floor(s.at.getTime() / 1000)),
                   ...recipient,
                   ...(s.bizOpaqueCallbackData === undefined ? {} : { biz_opaque_callback_data: s.bizOpaqueCallbackData }),
+                  ...(s.billing ?? {}),
+                  ...(s.errors === undefined ? {} : { errors: s.errors }),
                 },
               ],
             },
@@ -225,6 +232,94 @@ export function instagramEchoWebhook(m: InstagramEchoInput): Record<string, unkn
         id: m.accountId,
         time: ms,
         messaging: [{ sender: { id: m.accountId }, recipient: { id: m.recipientId }, timestamp: ms, message: { mid: m.mid, is_echo: true, ...content } }],
+      },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coexistence numbers: what the business sends from the WhatsApp Business app, and the history it
+// shares when connected (C1, C3)
+
+export interface WhatsAppEchoInput {
+  wabaId: string;
+  phoneNumberId: string;
+  displayPhoneNumber: string;
+  /** The customer (digits) the business wrote to from the app. */
+  to: string;
+  text: string;
+  wamid: string;
+  at: Date;
+}
+
+/** Field `smb_message_echoes`: `message_echoes[]`, `from` = the business's number, `to` = the customer (WA-ECHO). */
+export function whatsappEchoWebhook(e: WhatsAppEchoInput): Record<string, unknown> {
+  const business = e.displayPhoneNumber.replace(/\D/g, '');
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: e.wabaId,
+        changes: [
+          {
+            field: 'smb_message_echoes',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: business, phone_number_id: e.phoneNumberId },
+              message_echoes: [{ from: business, to: e.to, id: e.wamid, timestamp: String(Math.floor(e.at.getTime() / 1000)), type: 'text', text: { body: e.text } }],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export interface WhatsAppHistoryInput {
+  wabaId: string;
+  phoneNumberId: string;
+  displayPhoneNumber: string;
+  phase: 0 | 1 | 2;
+  chunkOrder: number;
+  progress: number;
+  /** One thread per customer: its messages, oldest first; `fromBusiness` marks what the business sent. */
+  threads: Array<{ customer: string; messages: Array<{ wamid: string; at: Date; text: string; fromBusiness: boolean; status?: string }> }>;
+}
+
+/** Field `history` (WA-HIST): a chunk of threads with `history_context.status` on each message. */
+export function whatsappHistoryWebhook(h: WhatsAppHistoryInput): Record<string, unknown> {
+  const business = h.displayPhoneNumber.replace(/\D/g, '');
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: h.wabaId,
+        changes: [
+          {
+            field: 'history',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: business, phone_number_id: h.phoneNumberId },
+              history: [
+                {
+                  metadata: { phase: h.phase, chunk_order: h.chunkOrder, progress: h.progress },
+                  threads: h.threads.map((t) => ({
+                    id: t.customer,
+                    messages: t.messages.map((m) => ({
+                      from: m.fromBusiness ? business : t.customer,
+                      to: m.fromBusiness ? t.customer : business,
+                      id: m.wamid,
+                      timestamp: String(Math.floor(m.at.getTime() / 1000)),
+                      type: 'text',
+                      text: { body: m.text },
+                      history_context: { status: m.status ?? (m.fromBusiness ? 'DELIVERED' : 'READ') },
+                    })),
+                  })),
+                },
+              ],
+            },
+          },
+        ],
       },
     ],
   };

@@ -5,7 +5,8 @@ import type { EmulatorContext } from '../context.js';
 import type { BusinessMessage } from '../conversation.js';
 import { authenticate, canAccess, GraphError, graphErrors, hostOf, requestParams, requireScope, VERSION_SEGMENT, type GraphErrorSpec } from '../graph.js';
 import type { InstagramAccountRecord } from '../scenario.js';
-import { emitInstagramEcho, emitWhatsAppSentStatus } from '../send-webhooks.js';
+import { instagramWindowError, PERSON_UNAVAILABLE_ERROR } from '../rules/messaging.js';
+import { emitInstagramEcho, emitWhatsAppStatuses } from '../send-webhooks.js';
 import { checkWhatsAppProduct, validateInstagramSend, validateWhatsAppSend } from '../send-validation.js';
 import type { EmulatorState, TokenRecord } from '../state.js';
 import { newEmulatorMid, newEmulatorWamid } from '../webhook-sender.js';
@@ -20,6 +21,10 @@ import { newEmulatorMid, newEmulatorWamid } from '../webhook-sender.js';
  * then throughput (state.admit*), and only then is the message accepted: recorded in
  * `state.businessMessages`, answered, and followed by its status/echo webhook when
  * `state.sendStatusWebhooks` is on. An `afterSend` fault then fails the answer of the accepted send.
+ *
+ * The customer-service window (`state.messaging`, when enforced) differs by product: WhatsApp accepts a
+ * free-form message outside it and fails it afterwards (a `failed` status with 131047, W1); Instagram
+ * refuses it at once with 10/2534022 (W2).
  */
 
 /** Graph takes JSON bodies; requestParams flattens nested values to JSON text, which is parsed back here. */
@@ -74,11 +79,25 @@ export function whatsappMessageRoutes(emu: EmulatorContext): Router {
       const messageId = newEmulatorWamid();
       const message: BusinessMessage = { at, kind: 'whatsapp', channelId: number.id, to: send.to, type: send.type, text: send.text, messageId, body };
       keepRecent(state.businessMessages, message);
-      emitWhatsAppSentStatus(state, { number, wamid: messageId, at, to: send.to, recipientKind: send.recipientKind, bizOpaqueCallbackData: send.bizOpaqueCallbackData });
+      // Meta knows some customers under another form of their number (X1: Brazil's 9th digit): replies come from that id.
+      const waId = send.recipientKind === 'phone' ? state.messaging.whatsappIdOf(recipientKey) : undefined;
+      const template = send.type === 'template';
+      const failure = !template && !state.messaging.whatsappWindowOpen(number.id, waId ?? send.to) ? 131047 : state.messaging.failingRecipients.get(waId ?? recipientKey);
+      emitWhatsAppStatuses(state, {
+        number,
+        wamid: messageId,
+        at,
+        to: waId ?? send.to,
+        recipientKind: send.recipientKind,
+        bizOpaqueCallbackData: send.bizOpaqueCallbackData,
+        version: Number(ctx.params.version!.slice(1, -2)),
+        template,
+        failure,
+      });
       const answer = {
         messaging_product: 'whatsapp',
         // A BSUID recipient comes back as `user_id` instead of `wa_id` (reference §2.2).
-        contacts: [send.recipientKind === 'phone' ? { input: send.to, wa_id: recipientKey } : { input: send.to, user_id: send.to }],
+        contacts: [waId !== undefined ? { input: send.to, wa_id: waId } : { input: send.to, user_id: send.to }],
         messages: [{ id: messageId, ...(send.type === 'template' ? { message_status: 'accepted' } : {}) }],
       };
       await answerSend(ctx, state, message, answer);
@@ -148,6 +167,13 @@ async function instagramSend(state: EmulatorState, ctx: Koa.Context, account: In
   const check = validateInstagramSend(body);
   if (!check.ok) throw new GraphError(check.error);
   const send = check.value;
+  if (state.messaging.blocked.has(`${account.id}:${send.recipientId}`)) throw new GraphError(PERSON_UNAVAILABLE_ERROR);
+  if (send.kind === 'message') {
+    const window = state.messaging.instagramWindow(account.id, send.recipientId);
+    if (window === 'closed' || (window === 'human_agent_only' && send.tag !== 'HUMAN_AGENT')) {
+      throw new GraphError(instagramWindowError(hostOf(ctx) === 'graph.instagram.com' ? 'graph.instagram.com' : 'graph.facebook.com'));
+    }
+  }
   const media = send.kind === 'message' && (send.type === 'audio' || send.type === 'video');
   if (!state.admitInstagramSend(account.id, media)) throw new GraphError(INSTAGRAM_RATE_ERROR);
   // Sender actions (reactions, mark_seen, typing) answer without a message id and trigger no webhook (§3.2).

@@ -6,9 +6,13 @@ import type { PhoneNumberRecord, WabaRecord } from '../scenario.js';
 import type { TokenRecord } from '../state.js';
 
 /**
- * WhatsApp Business Account onboarding (reference §5.1): `GET /{waba}/phone_numbers`,
+ * WhatsApp Business Account onboarding (reference §5.1): `GET /{waba}/phone_numbers`, `GET /{phone-number}`,
  * `GET|POST|DELETE /{waba}/subscribed_apps` and `POST /{phone-number}/register`. Ids this module does
  * not know fall through to other modules (pages share the subscribed_apps path).
+ *
+ * Registration as Meta enforces it (docs/meta-behaviours.md P1–P7, C5): a number with two-step
+ * verification registers only with its own PIN (133005); at most 10 register calls per number in 72 h
+ * (the 11th: 133016); a number on the WhatsApp Business app (coexistence) is registered by the app.
  */
 
 const MANAGEMENT_SCOPE = 'whatsapp_business_management';
@@ -30,6 +34,14 @@ export function whatsappAccountRoutes(emu: EmulatorContext): Router {
     requireScope(record, MANAGEMENT_SCOPE);
     return record;
   }
+
+  router.get('/:version/:id', async (ctx, next) => {
+    const number = VERSION_SEGMENT.test(ctx.params.version!) ? state.phoneNumbers.get(ctx.params.id!) : undefined;
+    if (!number) return next();
+    authorized(ctx, number.id);
+    const fields = parseFields((await requestParams(ctx)).get('fields')) ?? DEFAULT_NUMBER_FIELDS;
+    ctx.body = pickFields(numberJson(number), fields);
+  });
 
   router.get('/:version/:id/phone_numbers', async (ctx, next) => {
     const waba = wabaFor(ctx);
@@ -83,6 +95,10 @@ export function whatsappAccountRoutes(emu: EmulatorContext): Router {
     const pin = params.get('pin');
     if (pin === null) throw new GraphError(graphErrors.missingParam('pin'));
     if (!/^\d{6}$/.test(pin)) throw new GraphError(graphErrors.invalidParam('Param pin must be 6 characters long.'));
+    // P6: every call counts, refused ones too; the 11th in 72 h is refused and so are the next ones.
+    if (!state.messaging.admitRegister(number.id)) throw new GraphError(REGISTER_RATE_ERROR);
+    // C5 ⚠ the code and wording are ours: Chatwoot reports only that /register "is not available" for such numbers.
+    if (number.onBizApp) throw new GraphError(graphErrors.invalidParam('Registration is not available for a number on the WhatsApp Business app (coexistence)'));
     // A number with two-step verification only registers with its PIN (reference §5.1, WA-ERR 133005).
     if (number.pin !== undefined && number.pin !== pin) {
       throw new GraphError({ code: 133005, message: 'Two step verification PIN Mismatch', type: 'OAuthException' });
@@ -95,6 +111,18 @@ export function whatsappAccountRoutes(emu: EmulatorContext): Router {
   return router;
 }
 
+/** WA-REG-REF row 133016 (P6). */
+const REGISTER_RATE_ERROR = {
+  code: 133016,
+  message: '(#133016) Account register deregister rate limit exceeded',
+  errorData: { messaging_product: 'whatsapp', details: 'Registration or Deregistration failed because there were too many attempts for this phone number in a short period of time' },
+};
+
+/**
+ * `GET /{phone-number-id}` (fields per restfb's recorded full answer, graph/wa-phone-number-full.json):
+ * `status` CONNECTED once registered, `is_pin_enabled` with two-step verification, `is_on_biz_app` for
+ * coexistence numbers (P2, P4, C5).
+ */
 function numberJson(n: PhoneNumberRecord): Record<string, unknown> {
   return {
     id: n.id,
@@ -107,6 +135,8 @@ function numberJson(n: PhoneNumberRecord): Record<string, unknown> {
     throughput: { level: n.throughputLevel },
     account_mode: n.accountMode,
     status: n.registered ? 'CONNECTED' : 'PENDING',
+    is_pin_enabled: n.pin !== undefined,
+    is_on_biz_app: n.onBizApp,
     last_onboarded_time: '2026-09-01T12:00:00+0000',
   };
 }

@@ -126,10 +126,14 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
       const chosen = pending.assets.find((a) => a.externalId === input.assetId);
       if (!chosen) throw ApplicationFailure.nonRetryable('the chosen asset was not granted', 'asset_not_granted');
       const asset: DiscoveredAsset = { ...chosen, token: { ...chosen.token, expiresAt: chosen.token.expiresAt ? new Date(chosen.token.expiresAt) : null } };
+      // A PIN the person typed is for one registration: kept while it may be retried, cleared once Meta answered.
+      const pin = session.pinCiphertext ? deps.vault.decrypt(session.pinCiphertext) : undefined;
       try {
-        await connector.activate(asset);
+        await connector.activate(asset, pin === undefined ? {} : { pin });
       } catch (err) {
-        throw toActivityFailure(err);
+        const failure = toActivityFailure(err);
+        if (pin !== undefined && failure.nonRetryable) await deps.sessions.clearPin(connection.id);
+        throw failure;
       }
       const ciphertext = deps.vault.encrypt(asset.token.accessToken);
       const now = deps.clock();
@@ -205,6 +209,14 @@ export function createConnectionActivities(deps: ConnectionActivityDeps) {
         if (err instanceof DskDeliveryError && !err.retryable) return { delivered: false };
         throw toActivityFailure(err);
       }
+    },
+
+    /**
+     * Keeps the session (the pending grant, encrypted) until `untilMs` while the workflow waits for Meta
+     * to allow registration again, so retention does not take it away meanwhile.
+     */
+    async holdSession(input: { connectionId: string; untilMs: number }): Promise<void> {
+      await deps.sessions.extend(input.connectionId, new Date(input.untilMs));
     },
 
     async discardSession(input: { connectionId: string }): Promise<void> {

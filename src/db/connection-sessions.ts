@@ -9,6 +9,8 @@ export interface SessionRow {
   expiresAt: Date;
   codeCiphertext: string | null;
   pendingCiphertext: string | null;
+  /** The number's two-step verification PIN the person gave, encrypted; until the registration it was for has an answer. */
+  pinCiphertext: string | null;
 }
 
 /**
@@ -32,7 +34,7 @@ export function createConnectionSessions(pool: Pool) {
       await pool.query(
         `INSERT INTO connection_sessions (connection_id, expires_at, round) VALUES ($1, $2, $3)
          ON CONFLICT (connection_id) DO UPDATE SET expires_at = EXCLUDED.expires_at, round = EXCLUDED.round, state_hash = NULL,
-           cookie_hash = NULL, used_at = NULL, code_ciphertext = NULL, pending_ciphertext = NULL, created_at = now()`,
+           cookie_hash = NULL, used_at = NULL, code_ciphertext = NULL, pending_ciphertext = NULL, pin_ciphertext = NULL, created_at = now()`,
         [connectionId, expiresAt, round],
       );
     },
@@ -72,6 +74,25 @@ export function createConnectionSessions(pool: Pool) {
       await pool.query(`UPDATE connection_sessions SET pending_ciphertext = $2 WHERE connection_id = $1`, [connectionId, pendingCiphertext]);
     },
 
+    /** The PIN the person typed, encrypted; replaces one not used yet. */
+    async storePin(connectionId: string, pinCiphertext: string): Promise<boolean> {
+      const { rowCount } = await pool.query(`UPDATE connection_sessions SET pin_ciphertext = $2 WHERE connection_id = $1`, [connectionId, pinCiphertext]);
+      return (rowCount ?? 0) > 0;
+    },
+
+    /** Once the registration it was typed for has Meta's answer: a PIN is used once. */
+    async clearPin(connectionId: string): Promise<void> {
+      await pool.query(`UPDATE connection_sessions SET pin_ciphertext = NULL WHERE connection_id = $1`, [connectionId]);
+    },
+
+    /**
+     * Keeps the session (its pending grant) until `until`: while the workflow waits for Meta to allow
+     * registration again, retention must not purge what activation still needs. Never shortens.
+     */
+    async extend(connectionId: string, until: Date): Promise<void> {
+      await pool.query(`UPDATE connection_sessions SET expires_at = GREATEST(expires_at, $2) WHERE connection_id = $1`, [connectionId, until]);
+    },
+
     async delete(connectionId: string): Promise<void> {
       await pool.query(`DELETE FROM connection_sessions WHERE connection_id = $1`, [connectionId]);
     },
@@ -100,5 +121,6 @@ function toSession(r: Record<string, unknown>): SessionRow {
     expiresAt: r.expires_at as Date,
     codeCiphertext: (r.code_ciphertext as string | null) ?? null,
     pendingCiphertext: (r.pending_ciphertext as string | null) ?? null,
+    pinCiphertext: (r.pin_ciphertext as string | null) ?? null,
   };
 }

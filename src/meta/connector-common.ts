@@ -14,9 +14,10 @@ export class ConnectorError extends ApplicationFailure {
   constructor(
     readonly code: string,
     message: string,
-    opts: { retryable?: boolean; nextRetryDelayMs?: number } = {},
+    opts: { retryable?: boolean; nextRetryDelayMs?: number; waitMs?: number } = {},
   ) {
-    super(message, code, !(opts.retryable ?? false), undefined, undefined, opts.nextRetryDelayMs);
+    // `waitMs`: Meta asks to wait that long before trying again; the workflow waits on a timer (details[0]).
+    super(message, code, !(opts.retryable ?? false), opts.waitMs === undefined ? undefined : [{ waitMs: opts.waitMs }], undefined, opts.nextRetryDelayMs);
   }
 }
 

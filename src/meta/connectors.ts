@@ -54,8 +54,11 @@ export interface ChannelConnector {
   exchangeCode(input: { code: string; redirectUri: string }): Promise<ExchangedToken>;
   /** Every asset the grant covers that can become a channel. */
   discoverAssets(token: ExchangedToken): Promise<DiscoveredAsset[]>;
-  /** Make the asset work: subscribe the app to its webhooks, register a WhatsApp number. */
-  activate(asset: DiscoveredAsset): Promise<void>;
+  /**
+   * Make the asset work: subscribe the app to its webhooks, register a WhatsApp number where it needs
+   * it. `pin`: the number's two-step verification PIN, given by the person after Meta asked for it.
+   */
+  activate(asset: DiscoveredAsset, options?: ActivationOptions): Promise<void>;
   inspectToken(accessToken: string): Promise<TokenInspection>;
   /** Only for token kinds that can be refreshed (Instagram Login). */
   refreshToken?(accessToken: string): Promise<ExchangedToken>;
@@ -63,6 +66,11 @@ export interface ChannelConnector {
   ensureSubscribed(asset: StoredAsset, accessToken: string): Promise<boolean>;
   /** Best effort on disconnect. */
   unsubscribe(asset: StoredAsset, accessToken: string): Promise<void>;
+}
+
+export interface ActivationOptions {
+  /** Used for this one activation, never stored by the connector. */
+  pin?: string;
 }
 
 /** The ids of a stored channel that the connector needs later. */

@@ -13,6 +13,10 @@ export type ConnectionPhase =
   | 'awaiting_authorization'
   | 'authorizing'
   | 'choosing_asset'
+  /** Meta refused to register the WhatsApp number without its two-step verification PIN: the person is asked for it. */
+  | 'awaiting_pin'
+  /** Meta asked to wait before the number is registered (133015, 133016); the connection continues by itself at `retryAt`. */
+  | 'registration_waiting'
   | 'active'
   | 'reauth_required'
   | 'disconnected'
@@ -47,6 +51,10 @@ export interface ConnectionStatus {
   lastCheckedAt?: string;
   /** Authorization rounds so far: 1 for the first connect, more after re-connects. */
   round: number;
+  /** PINs the person gave for this number so far (awaiting_pin). */
+  pinAttempts?: number;
+  /** registration_waiting: when registration is tried again (ISO 8601). */
+  retryAt?: string;
 }
 
 /** A channel and its connection (null: connected before connections existed, or never through one). */
@@ -72,6 +80,10 @@ export interface ConnectionTiming {
   refreshBeforeMs?: number;
   /** How long the choice between several assets may take (default 30 minutes). */
   chooseTimeoutMs?: number;
+  /** How long the person may take to give the number's PIN (default 30 minutes). */
+  pinTimeoutMs?: number;
+  /** At most this long for a wait Meta asks for before registering (default: as long as Meta asks; tests shorten it). */
+  registrationWaitCapMs?: number;
 }
 
 export interface ConnectionWorkflowInput {

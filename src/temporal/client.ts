@@ -21,6 +21,7 @@ import {
   beginReauthorizationUpdate,
   cancelSignal,
   chooseAssetUpdate,
+  submitPinUpdate,
   connectionStatusQuery,
   disconnectSignal,
   sendResultQuery,
@@ -102,6 +103,9 @@ export function createWorkflowClient(deps: WorkflowClientDeps) {
 
     chooseAsset: (connectionId: string, assetId: string): Promise<UpdateOutcome> =>
       refusable(connection(connectionId).executeUpdate(chooseAssetUpdate, { args: [{ assetId }] })),
+
+    /** The person gave the number's PIN (already stored encrypted in the session): the activation tries again with it. */
+    submitPin: (connectionId: string): Promise<UpdateOutcome> => refusable(connection(connectionId).executeUpdate(submitPinUpdate)),
 
     beginReauthorization: (connectionId: string, sessionExpiresAt: Date): Promise<UpdateOutcome> =>
       refusable(connection(connectionId).executeUpdate(beginReauthorizationUpdate, { args: [{ sessionExpiresAt: sessionExpiresAt.toISOString() }] })),

@@ -12,10 +12,18 @@ import type { AssetOption, CarriedConnectionState, ConnectionFailure, Connection
  *
  * A round that does not complete for a channel that already exists (a re-connect) leaves it
  * `reauth_required` instead of ending the connection.
+ *
+ * Activating a WhatsApp number may need its registration PIN (awaiting_pin: the person types it, and is
+ * asked again after a wrong one, up to MAX_PIN_ATTEMPTS) or a wait Meta asks for (registration_waiting,
+ * on a timer), each followed by another activation attempt.
  */
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
-export const DEFAULTS = { checkEveryMs: DAY_MS, refreshBeforeMs: 7 * DAY_MS, chooseTimeoutMs: 30 * 60 * 1000 } as const;
+export const DEFAULTS = { checkEveryMs: DAY_MS, refreshBeforeMs: 7 * DAY_MS, chooseTimeoutMs: 30 * 60 * 1000, pinTimeoutMs: 30 * 60 * 1000 } as const;
+/** Wrong PINs before the connection fails: Meta itself locks the PIN after repeated guesses (133008, 133009). */
+export const MAX_PIN_ATTEMPTS = 5;
+/** Waits Meta may ask for before a connection gives up (133015 is minutes, 133016 three days). */
+export const MAX_REGISTRATION_WAITS = 3;
 export type Timing = ReturnType<typeof resolvedTiming>;
 
 export interface ConnectionState {
@@ -31,7 +39,11 @@ export interface ConnectionState {
     disconnect?: string;
     /** A send's token error: check the token now rather than at the next timer. */
     tokenCheck: boolean;
+    /** The person submitted the number's PIN (it waits encrypted in the session). */
+    pin?: boolean;
   };
+  /** Registration waits so far in this round. */
+  registrationWaits?: number;
   /** The expiry the person was last warned about: one warning per expiry. */
   warnedForExpiry: string | null;
 }
@@ -47,6 +59,8 @@ export function resolvedTiming(timing: ConnectionTiming | undefined) {
     checkEveryMs: timing?.checkEveryMs ?? DEFAULTS.checkEveryMs,
     refreshBeforeMs: timing?.refreshBeforeMs ?? DEFAULTS.refreshBeforeMs,
     chooseTimeoutMs: timing?.chooseTimeoutMs ?? DEFAULTS.chooseTimeoutMs,
+    pinTimeoutMs: timing?.pinTimeoutMs ?? DEFAULTS.pinTimeoutMs,
+    registrationWaitCapMs: timing?.registrationWaitCapMs,
   };
 }
 
@@ -92,7 +106,8 @@ export function tokenRejected(state: ConnectionState): ConnectionState {
 
 /** The person cancelled at Meta's dialog: only while a round waits for them. */
 export function cancelRequested(state: ConnectionState, reason: string): ConnectionState {
-  const waiting = state.status.phase === 'awaiting_authorization' || state.status.phase === 'choosing_asset';
+  const { phase } = state.status;
+  const waiting = phase === 'awaiting_authorization' || phase === 'choosing_asset' || phase === 'awaiting_pin' || phase === 'registration_waiting';
   return waiting && state.requests.cancel === undefined ? withRequests(state, { cancel: reason }) : state;
 }
 
@@ -119,6 +134,20 @@ export function assetChosen(state: ConnectionState, assetId: string): Connection
   return withRequests(state, { assetId });
 }
 
+export function pinRefusal(state: ConnectionState): string | undefined {
+  return state.status.phase !== 'awaiting_pin' || state.requests.pin ? `not waiting for a PIN (phase ${state.status.phase})` : undefined;
+}
+
+export function pinSubmitted(state: ConnectionState): ConnectionState {
+  return withRequests(state, { pin: true });
+}
+
+/** What a submitPin update waits for: the activation the PIN was for has an outcome (a new ask counts). */
+export function pinAnswered(state: ConnectionState): boolean {
+  const { phase } = state.status;
+  return phase !== 'authorizing' && !(phase === 'awaiting_pin' && state.requests.pin === true);
+}
+
 export function reauthorizationRefusal(state: ConnectionState): string | undefined {
   const { phase } = state.status;
   return phase === 'active' || phase === 'reauth_required' ? undefined : `cannot re-authorize (phase ${phase})`;
@@ -126,11 +155,12 @@ export function reauthorizationRefusal(state: ConnectionState): string | undefin
 
 /** A new authorization round for a channel: its session, its number, nothing of the previous round's requests. */
 export function reauthorizationBegun(state: ConnectionState, sessionExpiresAt: string): ConnectionState {
-  const { assetId: _assetId, cancel: _cancel, ...kept } = state.requests;
+  const { assetId: _assetId, cancel: _cancel, pin: _pin, ...kept } = state.requests;
   return {
     ...state,
     sessionDeadlineMs: Date.parse(sessionExpiresAt),
     requests: { ...kept, authorization: false },
+    registrationWaits: 0,
     status: { ...state.status, round: state.status.round + 1, phase: 'awaiting_authorization' },
   };
 }
@@ -209,9 +239,64 @@ export function afterChoiceWait(state: ConnectionState, chosen: boolean): { stat
   return { state: next, next: { assetId: state.requests.assetId! } };
 }
 
+// Activation: registration PIN and waits ---------------------------------------------------------
+
+export type ActivationPlan = { next: 'ask_pin' } | { next: 'wait'; waitMs: number } | { next: 'fail'; failure: ConnectionFailure };
+
+/**
+ * After a failed activation: ask the person for the number's PIN (Meta refused without it), wait as
+ * long as Meta asked (on a timer, never a retry storm: each register call counts towards 10 per
+ * 72 h), or fail the round.
+ */
+export function afterActivationFailure(state: ConnectionState, failure: ConnectionFailure, waitMs: number | undefined): ActivationPlan {
+  if (failure.code === 'whatsapp_pin_required') {
+    if ((state.status.pinAttempts ?? 0) >= MAX_PIN_ATTEMPTS) {
+      return { next: 'fail', failure: { code: 'whatsapp_pin_mismatch', message: "None of the PINs given matched this number's two-step verification PIN; reset it in WhatsApp Manager and connect again." } };
+    }
+    return { next: 'ask_pin' };
+  }
+  if (waitMs !== undefined && waitMs > 0 && (state.registrationWaits ?? 0) < MAX_REGISTRATION_WAITS) return { next: 'wait', waitMs };
+  return { next: 'fail', failure };
+}
+
+/** The connect page shows `failure.message` (why the PIN is asked, or that the last one was wrong). */
+export function pinRequested(state: ConnectionState, why: ConnectionFailure): ConnectionState {
+  return { ...state, requests: { ...state.requests, pin: false }, status: { ...state.status, phase: 'awaiting_pin', failure: why } };
+}
+
+export function pinSettled(state: ConnectionState): boolean {
+  return state.requests.pin === true || state.requests.cancel !== undefined || state.requests.disconnect !== undefined;
+}
+
+/** After the wait for a PIN: look again (a disconnect), end the round (no PIN in time, cancelled), or activate with it. */
+export function afterPinWait(state: ConnectionState, given: boolean): { state: ConnectionState; next: 'reconsider' | 'activate' | RoundEnd } {
+  if (state.requests.disconnect !== undefined) return { state, next: 'reconsider' };
+  if (!given || state.requests.cancel !== undefined) return { state, next: abandoned(state) };
+  const { failure: _shown, ...status } = state.status;
+  return {
+    state: { ...state, requests: { ...state.requests, pin: false }, status: { ...status, phase: 'authorizing', pinAttempts: (status.pinAttempts ?? 0) + 1 } },
+    next: 'activate',
+  };
+}
+
+export function registrationWaiting(state: ConnectionState, retryAt: string): ConnectionState {
+  return { ...state, registrationWaits: (state.registrationWaits ?? 0) + 1, status: { ...state.status, phase: 'registration_waiting', retryAt } };
+}
+
+export function registrationWaitInterrupted(state: ConnectionState): boolean {
+  return state.requests.cancel !== undefined || state.requests.disconnect !== undefined;
+}
+
+export function afterRegistrationWait(state: ConnectionState): { state: ConnectionState; next: 'reconsider' | 'activate' | RoundEnd } {
+  if (state.requests.disconnect !== undefined) return { state, next: 'reconsider' };
+  if (state.requests.cancel !== undefined) return { state, next: abandoned(state) };
+  const { retryAt: _retryAt, ...status } = state.status;
+  return { state: { ...state, status: { ...status, phase: 'authorizing' } }, next: 'activate' };
+}
+
 /** The channel is live; DSK hears `connected` for the first round, `reconnected` after. */
 export function activated(state: ConnectionState, channel: { channelId: string; tokenExpiresAt: string | null }): { state: ConnectionState; reason: 'connected' | 'reconnected' } {
-  const { failure: _failure, ...status } = state.status;
+  const { failure: _failure, pinAttempts: _pins, retryAt: _retryAt, ...status } = state.status;
   return {
     state: { ...state, warnedForExpiry: null, status: { ...status, channelId: channel.channelId, tokenExpiresAt: channel.tokenExpiresAt, phase: 'active' } },
     reason: state.status.round > 1 ? 'reconnected' : 'connected',

@@ -15,7 +15,7 @@ import type { ConnectionFailure, ConnectionStatus, ConnectionWorkflowInput } fro
 import { CHANNEL_ID, STATUS } from '../shared/search-attributes.js';
 import * as lifecycle from './connection-state.js';
 import type { ConnectionState, RoundEnd } from './connection-state.js';
-import { authorizeUpdate, beginReauthorizationUpdate, cancelSignal, chooseAssetUpdate, connectionStatusQuery, disconnectSignal, tokenRejectedSignal } from './messages.js';
+import { authorizeUpdate, beginReauthorizationUpdate, cancelSignal, chooseAssetUpdate, connectionStatusQuery, disconnectSignal, submitPinUpdate, tokenRejectedSignal } from './messages.js';
 
 const acts = proxyActivities<ConnectionActivities>({
   startToCloseTimeout: '1 minute',
@@ -87,6 +87,15 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     { validator: ({ assetId }) => refuseIf(lifecycle.choiceRefusal(state, assetId)) },
   );
   setHandler(
+    submitPinUpdate,
+    async () => {
+      apply(lifecycle.pinSubmitted(state));
+      await condition(() => lifecycle.pinAnswered(state));
+      return status();
+    },
+    { validator: () => refuseIf(lifecycle.pinRefusal(state)) },
+  );
+  setHandler(
     beginReauthorizationUpdate,
     ({ sessionExpiresAt }) => {
       apply(lifecycle.reauthorizationBegun(state, sessionExpiresAt));
@@ -107,6 +116,45 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   async function fail(failure: ConnectionFailure): Promise<boolean> {
     state = lifecycle.failedWith(state, failure);
     return endRound({ end: 'failed', failureCode: failure.code });
+  }
+
+  /**
+   * Activates the chosen asset; a WhatsApp number Meta will not register without its PIN makes the
+   * person give it (awaiting_pin), and a wait Meta asks for is a timer (registration_waiting), each
+   * followed by another attempt. True when the connection ended.
+   */
+  async function activate(assetId: string): Promise<boolean> {
+    for (;;) {
+      try {
+        const channel = await acts.activateChannel({ connectionId, assetId });
+        upsertSearchAttributes([{ key: CHANNEL_ID, value: channel.channelId }]);
+        const live = lifecycle.activated(state, channel);
+        apply(live.state);
+        await acts.notifyChannelStatus({ channelId: channel.channelId, status: 'active', reason: live.reason });
+        return false;
+      } catch (err) {
+        const failure = failureOf(err, 'activation_failed');
+        const plan = lifecycle.afterActivationFailure(state, failure, waitOf(err));
+        if (plan.next === 'fail') return fail(plan.failure);
+        let after;
+        if (plan.next === 'ask_pin') {
+          apply(lifecycle.pinRequested(state, failure));
+          const given = await condition(() => lifecycle.pinSettled(state), timing.pinTimeoutMs);
+          after = lifecycle.afterPinWait(state, given);
+        } else {
+          const waitMs = Math.min(plan.waitMs, timing.registrationWaitCapMs ?? plan.waitMs);
+          const retryAtMs = Date.now() + waitMs;
+          // The pending grant must outlive the wait (retention purges expired sessions).
+          await acts.holdSession({ connectionId, untilMs: retryAtMs + timing.pinTimeoutMs });
+          apply(lifecycle.registrationWaiting(state, new Date(retryAtMs).toISOString()));
+          await condition(() => lifecycle.registrationWaitInterrupted(state), waitMs);
+          after = lifecycle.afterRegistrationWait(state);
+        }
+        apply(after.state);
+        if (after.next === 'reconsider') return false;
+        if (after.next !== 'activate') return endRound(after.next);
+      }
+    }
   }
 
   for (;;) {
@@ -153,15 +201,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
         }
         assetId = choice.next.assetId;
       }
-      try {
-        const channel = await acts.activateChannel({ connectionId, assetId });
-        upsertSearchAttributes([{ key: CHANNEL_ID, value: channel.channelId }]);
-        const live = lifecycle.activated(state, channel);
-        apply(live.state);
-        await acts.notifyChannelStatus({ channelId: channel.channelId, status: 'active', reason: live.reason });
-      } catch (err) {
-        if (await fail(failureOf(err, 'activation_failed'))) return status();
-      }
+      if (await activate(assetId)) return status();
       continue;
     }
 
@@ -207,4 +247,11 @@ function failureOf(err: unknown, fallback: string): { code: string; message: str
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure && cause.type) return { code: cause.type, message: cause.message };
   return { code: fallback, message: 'The connection could not be completed' };
+}
+
+/** How long Meta asked to wait before trying again (a connector's `waitMs`, details[0]). */
+function waitOf(err: unknown): number | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as { waitMs?: unknown } | undefined) : undefined;
+  return typeof details?.waitMs === 'number' ? details.waitMs : undefined;
 }

@@ -24,6 +24,13 @@ export const disconnectSignal = defineSignal<[{ reason: string }]>('disconnect')
  */
 export const authorizeUpdate = defineUpdate<ConnectionStatus, []>('authorize');
 
+/**
+ * The person typed their WhatsApp number's two-step verification PIN on the connect page. Like the
+ * OAuth code, the PIN never travels in the update: the API stores it encrypted in the session row and
+ * the activation reads it from there. Answers once that registration has an outcome.
+ */
+export const submitPinUpdate = defineUpdate<ConnectionStatus, []>('submitPin');
+
 /** The person chose one of several phone numbers or accounts offered by Meta. */
 export const chooseAssetUpdate = defineUpdate<ConnectionStatus, [{ assetId: string }]>('chooseAsset');
 

@@ -31,7 +31,15 @@ export async function connectViaApi(
   service: TestService,
   instanceId: string,
   channelType: 'whatsapp' | 'instagram',
-  options: { decision?: 'continue' | 'cancel'; flow?: string; chooseAsset?: string } = {},
+  options: {
+    decision?: 'continue' | 'cancel';
+    flow?: string;
+    chooseAsset?: string;
+    /** PINs typed, one after the other, while the page asks for the number's two-step verification PIN. */
+    pins?: string[];
+    /** Every page the flow showed, in order (callback, choice, PIN pages). */
+    pages?: string[];
+  } = {},
 ): Promise<ApiConnectResult> {
   const created = await dskApi(service, instanceId, 'POST', '/v1/connections', {
     channel_type: channelType,
@@ -60,6 +68,18 @@ export async function connectViaApi(
     });
     html = await chosen.text();
     status = chosen.status;
+  }
+  options.pages?.push(html);
+  for (const pin of options.pins ?? []) {
+    assert.match(html, /name="pin"/, 'a PIN page');
+    const answered = await fetch(`${service.baseUrl}/connect/${connectionId}/pin`, {
+      method: 'POST',
+      headers: { cookie: `${CONNECT_COOKIE}=${cookie}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ pin }),
+    });
+    html = await answered.text();
+    status = answered.status;
+    options.pages?.push(html);
   }
   const connection = await dskApi(service, instanceId, 'GET', `/v1/connections/${connectionId}`);
   return {

@@ -26,6 +26,7 @@ export function fakeConnectionActivities(calls: Calls, overrides: Partial<Connec
     checkChannelToken: record('checkChannelToken', { state: 'valid', expiresAt: null, expiringSoon: false, resubscribed: false }),
     markChannelStatus: record('markChannelStatus', undefined),
     notifyChannelStatus: record('notifyChannelStatus', { delivered: true }),
+    holdSession: record('holdSession', undefined),
     discardSession: record('discardSession', undefined),
     finishConnection: record('finishConnection', undefined),
     disconnectChannel: record('disconnectChannel', undefined),

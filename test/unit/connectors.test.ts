@@ -8,6 +8,7 @@ import { ConnectorError, createConnectors, type ChannelAdapterDeps } from '../..
 import { adapterDepsFromConfig } from '../../src/runtime-meta.js';
 import { DEV_INSTAGRAM_APP_ID, DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from '../../dev/meta-emulator/app-ids.js';
 import { emulatorServiceEnv } from '../../dev/meta-emulator/service-env.js';
+import type { PhoneNumberSpec } from '../../dev/meta-emulator/scenario.js';
 import { MetaApiError, MetaRequestError } from '../../src/meta/graph/errors.js';
 import { createGraphTransport } from '../../src/meta/graph/transport.js';
 import { createInstagramLoginApi } from '../../src/meta/instagram/login-api.js';
@@ -134,7 +135,13 @@ describe('channel connectors against the Meta emulator', () => {
 
       const since = emulator.state.requests.length;
       await connector().activate(assets[0]!);
-      assert.deepEqual(requestsSince(since), [`POST graph.facebook.com/v26.0/${wabaId}/subscribed_apps`, `POST graph.facebook.com/v26.0/${phoneId}/register`]);
+      // The number is read first: it is registered because it is not on Cloud API yet (P1, P2).
+      assert.deepEqual(requestsSince(since), [
+        `POST graph.facebook.com/v26.0/${wabaId}/subscribed_apps`,
+        `GET graph.facebook.com/v26.0/${phoneId}`,
+        `POST graph.facebook.com/v26.0/${phoneId}/register`,
+      ]);
+      assert.equal(emulator.state.requests.at(-2)!.query.fields, 'id,status,platform_type,code_verification_status,is_on_biz_app,is_pin_enabled');
       assert.ok(emulator.state.isSubscribed(wabaId!));
       assert.equal(number.registered, true);
       assert.match(number.pin!, /^\d{6}$/);
@@ -243,24 +250,70 @@ describe('channel connectors against the Meta emulator', () => {
       assert.deepEqual(await connector().inspectToken(token.accessToken), { valid: false, expiresAt: new Date(START + DAY), errorCode: 190 });
     });
 
-    it('registers with the same derived PIN on a repeated activation, with WHATSAPP_REGISTRATION_PIN when set, and names a PIN mismatch', async () => {
-      const token = await connector().exchangeCode({ code: await authorize(dialog()), redirectUri: REDIRECT });
-      const [asset] = await connector().discoverAssets(token);
-      await connector().activate(asset!);
-      const pin = emulator.state.phoneNumbers.get(asset!.externalId)!.pin;
-      // An activity retry (or a re-connect) registers again: the same PIN, so no 133005.
-      await connector().activate(asset!);
-      assert.equal(emulator.state.phoneNumbers.get(asset!.externalId)!.pin, pin);
+    /** The asset Embedded Signup hands over for a number of the given kind (a fresh grant). */
+    async function numberAsset(spec: PhoneNumberSpec) {
+      const grant = emulator.state.configureGrant({ flow: 'whatsapp_embedded_signup', assets: [{ phoneNumbers: [spec] }] });
+      const [asset] = await connector().discoverAssets(await connector().exchangeCode({ code: await authorize(dialog()), redirectUri: REDIRECT }));
+      return { asset: asset!, number: emulator.state.phoneNumbers.get(grant.phoneNumberIds[0]!)! };
+    }
+    const registerCalls = (since: number, phoneId: string) => requestsSince(since).filter((r) => r === `POST graph.facebook.com/v26.0/${phoneId}/register`).length;
 
-      const grant = emulator.state.configureGrant({ flow: 'whatsapp_embedded_signup', assets: [{ phoneNumbers: [{ pin: '246810' }] }] });
-      const guarded = await connector().discoverAssets(await connector().exchangeCode({ code: await authorize(dialog()), redirectUri: REDIRECT }));
-      const err = await rejection(connector().activate(guarded[0]!), ConnectorError);
-      assert.deepEqual([err.code, err.nonRetryable], ['whatsapp_pin_mismatch', true]);
-      assert.equal(emulator.state.phoneNumbers.get(grant.phoneNumberIds[0]!)!.registered, false);
+    it('registers a number once: a repeated activation (activity retry, re-connect) finds it CONNECTED and spends no register call', async () => {
+      const { asset, number } = await numberAsset({});
+      await connector().activate(asset);
+      const pin = number.pin;
+      const since = emulator.state.requests.length;
+      await connector().activate(asset);
+      assert.equal(registerCalls(since, number.id), 0);
+      assert.equal(number.pin, pin);
+    });
 
-      const withPin = createConnectors(deps({ whatsappRegistrationPin: '246810' }));
-      await withPin.whatsapp_embedded_signup.activate(guarded[0]!);
-      assert.equal(emulator.state.phoneNumbers.get(grant.phoneNumberIds[0]!)!.registered, true);
+    it('never registers a number already on Cloud API with its own PIN (migrated, connected before), nor a WhatsApp Business app number (P2, C5)', async () => {
+      for (const spec of [{ registered: true, pin: '135790' }, { onBizApp: true }]) {
+        const { asset, number } = await numberAsset(spec);
+        const since = emulator.state.requests.length;
+        await connector().activate(asset);
+        assert.equal(registerCalls(since, number.id), 0, JSON.stringify(spec));
+        assert.ok(emulator.state.isSubscribed(number.wabaId));
+      }
+    });
+
+    it('asks for the PIN of an unregistered number with two-step verification without a register call, then registers with the PIN the person gives (P3, P5)', async () => {
+      const { asset, number } = await numberAsset({ pin: '246810' });
+      let since = emulator.state.requests.length;
+      const ask = await rejection(connector().activate(asset), ConnectorError);
+      assert.deepEqual([ask.code, ask.nonRetryable, ask.message], ['whatsapp_pin_required', true, 'This number has two-step verification: enter its six-digit PIN to finish connecting.']);
+      assert.equal(registerCalls(since, number.id), 0);
+
+      since = emulator.state.requests.length;
+      const wrong = await rejection(connector().activate(asset, { pin: '111111' }), ConnectorError);
+      assert.equal(wrong.code, 'whatsapp_pin_required');
+      assert.match(wrong.message, /^That PIN does not match/);
+      assert.equal(registerCalls(since, number.id), 1);
+      assert.equal(number.registered, false);
+
+      await connector().activate(asset, { pin: '246810' });
+      assert.equal(number.registered, true);
+    });
+
+    it('tries a deployment-wide WHATSAPP_REGISTRATION_PIN on a number with two-step verification', async () => {
+      const { asset, number } = await numberAsset({ pin: '246810' });
+      await createConnectors(deps({ whatsappRegistrationPin: '246810' })).whatsapp_embedded_signup.activate(asset);
+      assert.equal(number.registered, true);
+    });
+
+    it('turns 133015 and 133016 into waits the workflow keeps, not retries (P6, P7)', async () => {
+      const pending = await numberAsset({});
+      emulator.state.injectFault({ method: 'POST', path: `/v26.0/${pending.number.id}/register`, error: { code: 133015, message: 'Please wait a few minutes before attempting to register this phone number' } });
+      const wait = await rejection(connector().activate(pending.asset), ConnectorError);
+      assert.deepEqual([wait.code, wait.nonRetryable, wait.details], ['whatsapp_registration_pending', true, [{ waitMs: 5 * 60_000 }]]);
+
+      const limited = await numberAsset({ pin: '246810' });
+      // Ten wrong PINs within 72 hours: the eleventh register call is refused whatever the PIN.
+      for (let i = 0; i < 10; i += 1) await rejection(connector().activate(limited.asset, { pin: '000000' }), ConnectorError);
+      const blocked = await rejection(connector().activate(limited.asset, { pin: '246810' }), ConnectorError);
+      assert.deepEqual([blocked.code, blocked.nonRetryable, blocked.details], ['whatsapp_registration_limited', true, [{ waitMs: 72 * 60 * 60_000 }]]);
+      assert.equal(limited.number.registered, false);
     });
 
     it('keeps a transient Graph error from registration a retryable MetaApiError', async () => {

@@ -18,7 +18,7 @@ export const CONNECT_COOKIE = 'mis_connect';
 export interface ConnectPagesDeps {
   connections: Connections;
   sessions: ConnectionSessions;
-  workflows: Pick<Workflows, 'authorize' | 'chooseAsset' | 'cancelConnection'>;
+  workflows: Pick<Workflows, 'authorize' | 'chooseAsset' | 'cancelConnection' | 'submitPin'>;
   vault: TokenVault;
   connectors: Readonly<Record<ConnectFlow, ChannelConnector>>;
   publicBaseUrl: string;
@@ -88,6 +88,32 @@ ${options.map((o, i) => html`<label><input type="radio" name="asset_id" value="$
 </fieldset>
 <button type="submit">Connect</button>
 </form>`,
+        'info',
+      );
+    }
+    if (status.phase === 'awaiting_pin') {
+      // The PIN is posted to the service, stored encrypted for the one registration it is for, and never
+      // shown, logged or put into workflow history.
+      return render(
+        ctx,
+        200,
+        'Enter your two-step verification PIN',
+        html`<p>${status.failure?.message ?? 'This number has two-step verification: enter its six-digit PIN to finish connecting.'}</p>
+<form method="post" action="/connect/${connectionId}/pin" autocomplete="off">
+<p><label>Two-step verification PIN <input name="pin" type="password" inputmode="numeric" pattern="[0-9]{6}" minlength="6" maxlength="6" required autocomplete="one-time-code"></label></p>
+<button type="submit">Connect</button>
+</form>
+<p><small>This is the six-digit PIN set for this number in WhatsApp Manager (two-step verification), not a code sent by SMS. It is used once to register the number and is not kept.</small></p>`,
+        'info',
+      );
+    }
+    if (status.phase === 'registration_waiting') {
+      setCookie(ctx, '', 0);
+      return render(
+        ctx,
+        200,
+        'Connection pending',
+        html`<p>${status.failure?.message ?? 'Meta asks to wait before this number can be registered.'}</p><p>The connection continues by itself${status.retryAt ? html` after ${status.retryAt.slice(0, 16).replace('T', ' ')} UTC` : ''}; you can close this page. Your platform is told when the channel is connected.</p>${returnLink(returnUrl, connectionId, 'pending')}`,
         'info',
       );
     }
@@ -161,6 +187,31 @@ ${options.map((o, i) => html`<label><input type="radio" name="asset_id" value="$
     if (authorized.accepted) return outcomePage(ctx, connection.id, connection.returnUrl, authorized.status);
     deps.log.warn({ connectionId: connection.id }, 'authorize update refused');
     return render(ctx, 409, 'Already used', html`<p>This connection is no longer waiting for a sign-in.</p>${returnLink(connection.returnUrl, connection.id, connection.status)}`, 'error');
+  });
+
+  router.post('/connect/:connectionId/pin', async (ctx) => {
+    const id = ConnectionId.safeParse(ctx.params.connectionId);
+    const connection = id.success ? await deps.connections.get(id.data) : undefined;
+    const session = connection ? await deps.sessions.get(connection.id) : undefined;
+    if (!connection || !session || !cookieMatches(ctx, session.cookieHash)) {
+      return render(ctx, 400, 'Invalid request', html`<p>This PIN cannot be accepted from this browser.</p>`, 'error');
+    }
+    const pin = new URLSearchParams(await readText(ctx, 4 * 1024)).get('pin') ?? '';
+    if (!/^\d{6}$/.test(pin)) {
+      return outcomePage(ctx, connection.id, connection.returnUrl, {
+        connectionId: connection.id,
+        instanceId: connection.instanceId,
+        channelType: connection.channelType,
+        phase: 'awaiting_pin',
+        round: 1,
+        failure: { code: 'whatsapp_pin_required', message: 'The PIN has six digits. Enter the two-step verification PIN of this number.' },
+      });
+    }
+    await deps.sessions.storePin(connection.id, deps.vault.encrypt(pin));
+    const submitted = await deps.workflows.submitPin(connection.id);
+    if (submitted.accepted) return outcomePage(ctx, connection.id, connection.returnUrl, submitted.status);
+    await deps.sessions.clearPin(connection.id);
+    return render(ctx, 409, 'PIN not needed', html`<p>This connection is not waiting for a PIN any more.</p>${returnLink(connection.returnUrl, connection.id, connection.status)}`, 'error');
   });
 
   router.post('/connect/:connectionId/choose', async (ctx) => {

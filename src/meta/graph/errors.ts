@@ -25,6 +25,8 @@ export type GraphOperation =
   | 'subscribeApp'
   | 'unsubscribeApp'
   | 'registerPhoneNumber'
+  /** `GET /{phone-number-id}`: whether and how the number is registered. */
+  | 'getPhoneNumber'
   | 'getProfile'
   /** A Send API call (`/{phone-number-id}/messages`, `/me/messages`, `/{ig-id}/messages`). */
   | 'sendMessage';

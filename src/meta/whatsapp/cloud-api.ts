@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MetaRequestError } from '../graph/errors.js';
 import { createSubscribedApps, type SubscribedApp } from '../graph/subscribed-apps.js';
 import { checkId, expectSuccess, IdString, Paging, requestMetaSend, type GraphTransport } from '../graph/transport.js';
+import type { PhoneNumberStatus } from './registration.js';
 import type { WhatsAppReadBody, WhatsAppSendBody } from './send-bodies.js';
 
 /*
@@ -60,6 +61,32 @@ export interface WhatsAppSendResult {
   messageStatus?: string;
 }
 
+const PhoneNumberBody = z
+  .object({
+    id: IdString,
+    status: z.string().optional(),
+    platform_type: z.string().optional(),
+    code_verification_status: z.string().optional(),
+    is_on_biz_app: z.boolean().optional(),
+    is_pin_enabled: z.boolean().optional(),
+  })
+  .loose();
+
+/** What registration decides on (registration.ts), from `GET /{phone-number-id}`; an answer without the id is `invalid_response`. */
+export function parsePhoneNumberStatus(json: unknown): PhoneNumberStatus {
+  const parsed = PhoneNumberBody.safeParse(json);
+  if (!parsed.success) throw new MetaRequestError('getPhoneNumber', 'invalid_response');
+  const n = parsed.data;
+  return {
+    id: n.id,
+    status: n.status,
+    platformType: n.platform_type,
+    codeVerificationStatus: n.code_verification_status,
+    onBizApp: n.is_on_biz_app ?? false,
+    pinEnabled: n.is_pin_enabled ?? false,
+  };
+}
+
 /** A send's answer; anything without a message id is `invalid_response` (the send may still have gone out). */
 export function parseWhatsAppSendBody(json: unknown): WhatsAppSendResult {
   const parsed = WhatsAppSendResponse.safeParse(json);
@@ -95,6 +122,13 @@ export function createWhatsAppCloudApi(graph: GraphTransport) {
         throughputLevel: n.throughput?.level,
         accountMode: n.account_mode,
       }));
+    },
+
+    /** `GET /{phone-number-id}` with what registration decides on (docs/meta-behaviours.md P2, P4, C5). */
+    async getPhoneNumber(token: string, phoneNumberId: string): Promise<PhoneNumberStatus> {
+      checkId(phoneNumberId, 'phone number id');
+      const fields = 'id,status,platform_type,code_verification_status,is_on_biz_app,is_pin_enabled';
+      return parsePhoneNumberStatus(await graph.json('getPhoneNumber', 'GET', phoneNumberId, token, { query: { fields } }));
     },
 
     /**

@@ -5,6 +5,7 @@ import type { ChannelConnector, DiscoveredAsset, ExchangedToken, StoredAsset, To
 import { MetaApiError } from '../graph/errors.js';
 import type { GraphOAuth } from '../oauth.js';
 import type { WhatsAppCloudApi, WhatsAppPhoneNumber } from './cloud-api.js';
+import { REGISTRATION_WAIT_MS, registrationDecision } from './registration.js';
 
 export interface WhatsAppEmbeddedSignupDeps {
   oauth: GraphOAuth;
@@ -26,15 +27,18 @@ const MANAGEMENT_SCOPE = 'whatsapp_business_management';
  * WhatsApp Embedded Signup, redirect variant (reference §4.2): the `dialog/oauth` URL with the
  * Embedded Signup configuration and `extras`, the code sent to our redirect URI. Without the JS SDK's
  * session info the WABA comes from `debug_token`'s granular scopes and the numbers from the WABA
- * (§5.1). Activation subscribes our app to the WABA and registers the number (§5.1, fact 11).
+ * (§5.1). Activation subscribes our app to the WABA and registers the number where it needs it
+ * (registration.ts): never a number already on Cloud API or on the WhatsApp Business app, and with
+ * the person's PIN when the number has two-step verification.
  */
 export function whatsappEmbeddedSignupConnector(deps: WhatsAppEmbeddedSignupDeps): ChannelConnector {
   const { oauth, cloud, app } = deps;
 
   /**
-   * The configured PIN, else one derived from the app secret and the number: stable across activity
-   * retries and re-connects (a fresh random PIN on a retried or repeated registration would collide
-   * with the PIN the first one set, error 133005), and as unguessable as the app secret.
+   * For a number without two-step verification, whose first registration sets the PIN (P3): the
+   * configured PIN, else one derived from the app secret and the number, stable across activity
+   * retries (a fresh random PIN on a retried registration would collide with the PIN the first one
+   * set, error 133005) and as unguessable as the app secret.
    */
   function pinFor(phoneNumberId: string): string {
     if (deps.registrationPin) return deps.registrationPin;
@@ -86,14 +90,20 @@ export function whatsappEmbeddedSignupConnector(deps: WhatsAppEmbeddedSignupDeps
       return assets;
     },
 
-    async activate(asset) {
+    async activate(asset, options = {}) {
       const wabaId = requireWaba(asset);
       const token = asset.token.accessToken;
       await cloud.subscribeApp(token, wabaId);
+      const number = await cloud.getPhoneNumber(token, asset.externalId);
+      // A deployment-wide PIN (WHATSAPP_REGISTRATION_PIN) is tried for a number with two-step verification too.
+      const decision = registrationDecision(number, { pinGiven: options.pin !== undefined || deps.registrationPin !== undefined });
+      deps.log?.info({ flow: 'whatsapp_embedded_signup', registration: decision.action === 'skip' ? decision.reason : decision.action }, 'registration decided');
+      if (decision.action === 'skip') return;
+      if (decision.action === 'ask_pin') throw pinRequired(false);
       try {
-        await cloud.registerPhoneNumber(token, asset.externalId, pinFor(asset.externalId));
+        await cloud.registerPhoneNumber(token, asset.externalId, options.pin ?? pinFor(asset.externalId));
       } catch (err) {
-        throw registrationFailure(err);
+        throw registrationFailure(err, options.pin !== undefined);
       }
     },
 
@@ -135,23 +145,36 @@ function assetOf(number: WhatsAppPhoneNumber, wabaId: string, metaUserId: string
   };
 }
 
-/** Registration errors (reference §5.1) that need a person, named; everything else stays a Meta error. */
-function registrationFailure(err: unknown): unknown {
+/**
+ * The number's own PIN is needed (P3, P5): the connect page asks the person for it. `wrong`: the PIN
+ * they gave did not match.
+ */
+function pinRequired(wrong: boolean): ConnectorError {
+  return new ConnectorError(
+    'whatsapp_pin_required',
+    wrong
+      ? "That PIN does not match this number's two-step verification PIN. Enter the PIN set for this number, or reset it in WhatsApp Manager."
+      : 'This number has two-step verification: enter its six-digit PIN to finish connecting.',
+  );
+}
+
+/**
+ * Registration errors (reference §5.1, P5–P7) that need a person or a wait, named; everything else
+ * stays a Meta error. A wait is the workflow's, on a timer: retrying sooner spends the number's
+ * register calls and, after 133016, extends the block.
+ */
+function registrationFailure(err: unknown, personsPin: boolean): unknown {
   if (!(err instanceof MetaApiError)) return err;
   switch (err.code) {
     case 133005:
-      return new ConnectorError(
-        'whatsapp_pin_mismatch',
-        'The number already has a two-step verification PIN: set WHATSAPP_REGISTRATION_PIN to it, or turn two-step verification off in WhatsApp Manager',
-      );
+      return pinRequired(personsPin);
     case 133008:
     case 133009:
       return new ConnectorError('whatsapp_pin_locked', 'Too many two-step verification PIN attempts for this number; try again later');
     case 133016:
-      return new ConnectorError('whatsapp_registration_limited', 'Meta refuses further registration attempts for this number for now; try again later');
+      return new ConnectorError('whatsapp_registration_limited', 'Meta blocks registration of this number for up to 72 hours after too many attempts; the connection completes by itself afterwards', { waitMs: REGISTRATION_WAIT_MS[133016]! });
     case 133015:
-      // Meta: wait about 5 minutes after a number was deleted before registering it again.
-      return new ConnectorError('whatsapp_registration_pending', 'The number was deleted recently; registration is retried shortly', { retryable: true, nextRetryDelayMs: 5 * 60_000 });
+      return new ConnectorError('whatsapp_registration_pending', 'The number was deleted recently; Meta asks to wait a few minutes before registering it again, and the connection completes by itself afterwards', { waitMs: REGISTRATION_WAIT_MS[133015]! });
     default:
       return err;
   }

@@ -140,6 +140,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       messageRoutes({
         channels: f.repos.channels,
         workflows,
+        sends: f.repos.outboundSends,
         deliveryHorizon: config.delivery.horizon,
         ...(options.outbound ?? {}),
         log,

@@ -6,9 +6,10 @@ import type { Routing } from '../db/routing.js';
 import type { DeliveryOutcome, WebhookLog } from '../db/webhook-log.js';
 import { DskDeliveryError, type DskClient } from '../dsk/client.js';
 import { toDskEnvelope, type DeliveryRoute } from '../shared/delivery.js';
-import { MESSAGE_STATUSES, type ChannelType, type InboundEvent, type MessageStatus } from '../shared/inbound-events.js';
+import { describeMetaError } from '../meta/graph/failure.js';
+import { MESSAGE_STATUSES, type ChannelType, type InboundEvent, type MessageStatus, type StatusError } from '../shared/inbound-events.js';
 import type { ChannelRef } from '../shared/connections.js';
-import type { SendRef } from '../shared/outbound.js';
+import type { OutboundError, SendRef } from '../shared/outbound.js';
 import { toActivityFailure } from './failures.js';
 
 export interface InboundActivityDeps {
@@ -17,7 +18,7 @@ export interface InboundActivityDeps {
   messageStatus: MessageStatusStore;
   channels: Pick<Channels, 'liveOnSameWaba' | 'disconnect'>;
   /** The send ledger: how a status or echo finds the send it proves. */
-  outboundSends: Pick<OutboundSends, 'byTag' | 'byMetaMessageId' | 'unresolved'>;
+  outboundSends: Pick<OutboundSends, 'byTag' | 'byMetaMessageId' | 'unresolved' | 'recordLateFailure'>;
   dsk: DskClient;
   clock: () => Date;
 }
@@ -94,6 +95,25 @@ export function createInboundActivities(deps: InboundActivityDeps) {
       const since = new Date(deps.clock().getTime() - ECHO_MATCH_WINDOW_MS);
       const candidates = await deps.outboundSends.unresolved(input.channelId, since);
       return { known: null, candidates: candidates.map((s) => ({ instanceId: s.instanceId, clientMessageId: s.clientMessageId })) };
+    },
+
+    /**
+     * A `failed` status for one of our sends (S4): the ledger marks the send failed with the stable code a
+     * synchronous refusal of the same Meta code gets, so the API answers it as failed from now on.
+     * Returns that error for the send's workflow, if it still runs. Events parsed before the projection
+     * classified failures carry only Meta's codes: classified here.
+     */
+    async recordSendFailure(input: { tag: string; error?: StatusError; metaCodes: number[] }): Promise<OutboundError> {
+      const metaCode = input.error?.meta_code ?? input.metaCodes[0];
+      const described = input.error ?? (metaCode === undefined ? undefined : describeMetaError({ operation: 'sendMessage', code: metaCode }));
+      const error: OutboundError = {
+        code: (described?.code ?? 'meta_error') as OutboundError['code'],
+        meta_code: metaCode ?? null,
+        meta_subcode: null,
+        reason: described?.reason ?? 'Meta reported that the message failed without saying why.',
+      };
+      await deps.outboundSends.recordLateFailure(input.tag, { errorCode: error.code, metaCode: error.meta_code }, deps.clock());
+      return error;
     },
 
     async recordInboundOutcome(input: { key: string; outcome: DeliveryOutcome }): Promise<void> {

@@ -48,14 +48,36 @@ export function createOutboundSends(pool: Pool) {
 
     /**
      * Meta's answer (or its absence). An accepted row is final: a late "unknown" from an attempt that
-     * timed out after a status webhook already proved the send must not undo that proof.
+     * timed out after a status webhook already proved the send must not undo that proof. A failure Meta
+     * reported afterwards (recordLateFailure) is final too, even when the answer comes in later still.
      */
     async settle(tag: string, outcome: { state: Exclude<OutboundSendState, 'sending'>; metaMessageId?: string | null }, now: Date): Promise<void> {
       await pool.query(
         `UPDATE outbound_sends SET state = $2, meta_message_id = COALESCE($3, meta_message_id), updated_at = $4
-          WHERE tag = $1 AND state <> 'accepted'`,
+          WHERE tag = $1 AND state <> 'accepted' AND error_code IS NULL`,
         [tag, outcome.state, outcome.metaMessageId ?? null, now],
       );
+    },
+
+    /**
+     * Meta accepted the send and then reported it failed (a `failed` status webhook): the send is failed
+     * with our stable code. True only for the first report; Meta can send one per device or code.
+     */
+    async recordLateFailure(tag: string, failure: { errorCode: string; metaCode: number | null }, now: Date): Promise<boolean> {
+      const { rowCount } = await pool.query(
+        `UPDATE outbound_sends SET state = 'failed', error_code = $2, meta_code = $3, updated_at = $4 WHERE tag = $1 AND error_code IS NULL`,
+        [tag, failure.errorCode, failure.metaCode, now],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+
+    /** The failure Meta reported after accepting this send, if it did. */
+    async lateFailure(instanceId: string, clientMessageId: string): Promise<{ errorCode: string; metaCode: number | null } | undefined> {
+      const { rows } = await pool.query<{ error_code: string; meta_code: number | null }>(
+        `SELECT error_code, meta_code FROM outbound_sends WHERE instance_id = $1 AND client_message_id = $2 AND error_code IS NOT NULL`,
+        [instanceId, clientMessageId],
+      );
+      return rows[0] ? { errorCode: rows[0].error_code, metaCode: rows[0].meta_code } : undefined;
     },
 
     async byTag(tag: string): Promise<OutboundSendRow | undefined> {

@@ -7,7 +7,7 @@ import type { InboundEvent } from '../shared/inbound-events.js';
 import { CHANNEL_ID, CHANNEL_TYPE, INSTANCE_ID, STATUS } from '../shared/search-attributes.js';
 import { isSendTag, type SendObservation } from '../shared/outbound.js';
 import { signalIfRunning } from './external-signals.js';
-import { disconnectSignal, sendObservedSignal } from './messages.js';
+import { disconnectSignal, sendFailedSignal, sendObservedSignal } from './messages.js';
 
 export interface InboundWorkflowInput {
   event: InboundEvent;
@@ -26,8 +26,14 @@ export type InboundOutcome =
  * instead of four. Temporal's throughput per event is what bounds inbound capacity (bench/inbound.ts).
  */
 const LOCAL = { startToCloseTimeout: '10 seconds', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } } as const;
-const { resolveInboundRoute, recordInboundOutcome, mergeMessageStatus, matchSendStatus, findSendsForEcho, channelsOnSameWaba, disconnectChannelDirectly } =
+const { resolveInboundRoute, recordInboundOutcome, mergeMessageStatus, matchSendStatus, findSendsForEcho, channelsOnSameWaba, disconnectChannelDirectly, recordSendFailure } =
   proxyLocalActivities<InboundActivities>(LOCAL);
+
+/**
+ * A `failed` status of one of our sends marks the send failed (ledger, and its workflow if it still
+ * runs) instead of proving it went out. Runs recorded before it replay the observation they made.
+ */
+export const SEND_FAILURE_PATCH = 'inbound-send-failures';
 
 /**
  * Before this patch, activities signalled the connection and outbound workflows through a Temporal
@@ -79,8 +85,14 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
       // A send made through this service: DSK gets its client_message_id, and a send whose answer was lost learns it went out.
       const send = await matchSendStatus({ channelId: route.channelId, tag, metaMessageId: event.data.message_id });
       if (send) outgoing = { ...outgoing, data: { ...outgoing.data, client_message_id: send.clientMessageId } };
-      // Results recorded before the patch carry no `unresolved`: their activity had signalled already.
-      if (send?.unresolved && patched(INBOUND_SIGNALS_PATCH)) {
+      if (send && event.data.status === 'failed' && patched(SEND_FAILURE_PATCH)) {
+        // Accepted, then failed (WA-ERR: 131047 outside the window, 131026, …): DSK learns it from this
+        // event (its client_message_id and stable code); the ledger and a running send say failed too.
+        const metaCodes = (event.data.errors ?? []).flatMap((e) => (e.code === undefined ? [] : [e.code]));
+        const error = await recordSendFailure({ tag, ...(event.data.error ? { error: event.data.error } : {}), metaCodes });
+        await signalIfRunning(outboundWorkflowId(send.instanceId, send.clientMessageId), sendFailedSignal, error);
+      } else if (send?.unresolved && patched(INBOUND_SIGNALS_PATCH)) {
+        // Results recorded before INBOUND_SIGNALS_PATCH carry no `unresolved`: their activity had signalled already.
         await signalIfRunning(outboundWorkflowId(send.instanceId, send.clientMessageId), sendObservedSignal, { metaMessageId: event.data.message_id });
       }
     }

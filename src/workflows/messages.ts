@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ConnectionStatus } from '../shared/connections.js';
-import type { OutboundResult, SendObservation } from '../shared/outbound.js';
+import type { OutboundError, OutboundResult, SendObservation } from '../shared/outbound.js';
 
 /*
  * Signals, queries and updates of the service's workflows, shared by the workflows that handle them
@@ -48,6 +48,13 @@ export const connectionStatusQuery = defineQuery<ConnectionStatus>('status');
  * Meant for update-with-start, so the API can answer synchronously without a second round trip.
  */
 export const sendResultUpdate = defineUpdate<OutboundResult | null, [{ waitMs: number }]>('sendResult');
+
+/**
+ * Meta accepted the send and later reported it failed (a WhatsApp `failed` status carrying the send's
+ * tag), with our stable code; sent by the inbound workflow to a send still running. The status event
+ * itself tells DSK.
+ */
+export const sendFailedSignal = defineSignal<[OutboundError]>('sendFailed');
 
 /** A webhook proved that a send reached Meta (see SendObservation); sent by the inbound workflow. */
 export const sendObservedSignal = defineSignal<[SendObservation]>('sendObserved');

@@ -6,7 +6,7 @@ import { DEFAULT_RECONCILE_WINDOW_MS, SEND_AMBIGUOUS_FAILURE } from '../shared/o
 import { CHANNEL_ID, CHANNEL_TYPE, EVENT_KIND, INSTANCE_ID, STATUS } from '../shared/search-attributes.js';
 import { connectionWorkflowId } from '../shared/ids.js';
 import { signalIfRunning } from './external-signals.js';
-import { sendObservedSignal, sendResultQuery, sendResultUpdate, tokenRejectedSignal } from './messages.js';
+import { sendFailedSignal, sendObservedSignal, sendResultQuery, sendResultUpdate, tokenRejectedSignal } from './messages.js';
 
 /**
  * Retries only what the activity marks retryable (throttled/transient: Meta said "no"); ambiguous and
@@ -53,6 +53,8 @@ const MAX_WAIT_MS = 60_000;
 export async function outboundMessageWorkflow(input: OutboundWorkflowInput): Promise<OutboundResult> {
   let result: OutboundResult | undefined;
   let observed: SendObservation | undefined;
+  /** Meta accepted the send, then reported it failed; the status event carrying it tells DSK. */
+  let lateFailure: OutboundError | undefined;
 
   setHandler(
     sendResultUpdate,
@@ -71,6 +73,10 @@ export async function outboundMessageWorkflow(input: OutboundWorkflowInput): Pro
   setHandler(sendResultQuery, () => result ?? null);
   setHandler(sendObservedSignal, (observation) => {
     if (observed === undefined && isThisSend(input, observation)) observed = observation;
+  });
+  setHandler(sendFailedSignal, (error) => {
+    lateFailure ??= error;
+    if (result !== undefined && result.status !== 'failed') result = { status: 'failed', error: lateFailure };
   });
 
   upsertSearchAttributes([
@@ -108,17 +114,23 @@ export async function outboundMessageWorkflow(input: OutboundWorkflowInput): Pro
   // A webhook may have proved the send before the (lost) answer was given up on.
   const reconciledAtOnce = sent.status === 'unknown' && observed !== undefined;
   result = reconciledAtOnce ? { status: 'sent', metaMessageId: observed!.metaMessageId } : sent;
+  // Meta's failed status may even beat its answer: the send failed, and that status event told DSK.
+  const failedFirst = lateFailure !== undefined && result.status !== 'failed';
+  if (lateFailure !== undefined && failedFirst) result = { status: 'failed', error: lateFailure };
   upsertSearchAttributes([{ key: STATUS, value: result.status }]);
 
   if (result.status === 'failed' && result.error.code === 'reauth_required' && result.error.meta_code !== null) {
     // Meta refused the token (not our own check of a channel already waiting for re-authorization).
     await reportRejectedToken(input.channelId, result.error.meta_code);
   }
-  await tellDsk(result, reconciledAtOnce);
+  if (!failedFirst) await tellDsk(result, reconciledAtOnce);
 
   if (result.status === 'unknown') {
-    const seen = await condition(() => observed !== undefined, input.reconcileWindowMs ?? DEFAULT_RECONCILE_WINDOW_MS);
-    if (seen) {
+    const seen = await condition(() => observed !== undefined || lateFailure !== undefined, input.reconcileWindowMs ?? DEFAULT_RECONCILE_WINDOW_MS);
+    if (seen && lateFailure !== undefined) {
+      result = { status: 'failed', error: lateFailure };
+      upsertSearchAttributes([{ key: STATUS, value: 'failed' }]);
+    } else if (seen) {
       result = { status: 'sent', metaMessageId: observed!.metaMessageId };
       upsertSearchAttributes([{ key: STATUS, value: 'sent' }]);
       await tellDsk(result, true);

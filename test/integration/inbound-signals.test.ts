@@ -55,6 +55,9 @@ describe('inbound workflow: signals connection workflows on an account_update th
       recordInboundOutcome: async () => undefined,
       mergeMessageStatus: async ({ status }) => ({ currentStatus: status }),
       matchSendStatus: async () => null,
+      recordSendFailure: async () => {
+        throw new Error('no failed status of a send here');
+      },
       findSendsForEcho: async () => ({ known: null, candidates: [] }),
       channelsOnSameWaba: async (input) => {
         seen.looked.push(input);

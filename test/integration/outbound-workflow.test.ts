@@ -9,7 +9,7 @@ import type { OutboundActivities, SendOutboundInput } from '../../src/activities
 import type { ChannelRef } from '../../src/shared/connections.js';
 import { connectionWorkflowId, outboundWorkflowId } from '../../src/shared/ids.js';
 import { OUTBOUND_START_POLICY, sendFailureType, type OutboundError, type OutboundResult, type OutboundWorkflowInput } from '../../src/shared/outbound.js';
-import { sendObservedSignal, sendResultQuery, sendResultUpdate } from '../../src/workflows/messages.js';
+import { sendFailedSignal, sendObservedSignal, sendResultQuery, sendResultUpdate } from '../../src/workflows/messages.js';
 import { connectionWorkflow } from '../../src/workflows/connection.js';
 import { outboundMessageWorkflow } from '../../src/workflows/outbound.js';
 import { bundleWorkflowsQuietly, connectionInput, signalsReceived } from '../support/connection-fakes.js';
@@ -149,6 +149,41 @@ describe('outbound message workflow: result, error mapping, no resend, synchrono
     assert.deepEqual(result, { status: 'sent', metaMessageId: 'wamid.LATE' });
     assert.equal(calls.length, 1);
     assert.deepEqual(notified.map((n) => [n.result.status, n.reconciled ?? false]), [['unknown', false], ['sent', true]]);
+  });
+
+  const WINDOW_CLOSED: OutboundError = { code: 'outside_customer_window', meta_code: 131047, meta_subcode: null, reason: 'More than 24 hours have passed since the customer last wrote; only an approved template can be sent now.' };
+
+  it('resolves an ambiguous send from a failed status as failed, and leaves telling DSK to that status event', async () => {
+    const ambiguous: OutboundError = { code: 'ambiguous_send', meta_code: null, meta_subcode: null, reason: 'No answer came back from Meta.' };
+    const { calls, send } = counting(async () => {
+      throw mapped(ambiguous, { retryable: false });
+    });
+    const result = await withWorker(send, async (tq) => {
+      const handle = await start(tq, input());
+      await handle.executeUpdate(sendResultUpdate, { args: [{ waitMs: 10_000 }] });
+      await handle.signal(sendFailedSignal, WINDOW_CLOSED);
+      return handle.result();
+    });
+    assert.deepEqual(result, { status: 'failed', error: WINDOW_CLOSED });
+    assert.equal(calls.length, 1);
+    assert.deepEqual(notified.map((n) => n.result.status), ['unknown']);
+  });
+
+  it('takes a failed status that beats Meta\'s answer: the send is failed, and no accepted outcome reaches DSK', async () => {
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const { send } = counting(async () => {
+      await answered;
+      return { metaMessageId: 'wamid.RACE' };
+    });
+    const result = await withWorker(send, async (tq) => {
+      const handle = await start(tq, input());
+      await handle.signal(sendFailedSignal, WINDOW_CLOSED);
+      answer();
+      return handle.result();
+    });
+    assert.deepEqual(result, { status: 'failed', error: WINDOW_CLOSED });
+    assert.deepEqual(notified, []);
   });
 
   it('takes an Instagram echo only when it goes to the same recipient with the same text', async () => {

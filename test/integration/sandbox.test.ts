@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
 import { SANDBOX_CUSTOMER } from '../../dev/meta-emulator/sandbox.js';
-import { connectViaApi } from '../support/connect.js';
+import { connectViaApi, dskApi } from '../support/connect.js';
 import { startDskFake, type DskFake } from '../support/dsk-fake.js';
 import { metaEmulatorEnv } from '../support/meta-env.js';
 import { startTestService, uniqueMetaId, type TestService } from '../support/service.js';
@@ -114,6 +114,96 @@ describe('the sandbox page: a customer writes to a connected channel and DSK rec
 
     const page = await (await fetch(`${meta.url}/sandbox`)).text();
     assert.match(page, /<tr class="out">.*business → customer.*Yes, in blue too!/);
+  });
+
+  /** The dev stack's emulator: windows enforced, statuses after every send (dev/start-meta-emulator.ts). */
+  async function asInTheDevStack<T>(run: () => Promise<T>): Promise<T> {
+    emulator.state.messaging.windowsEnforced = true;
+    emulator.state.sendStatusWebhooks = true;
+    try {
+      return await run();
+    } finally {
+      await emulator.state.webhooksSettled();
+      emulator.state.messaging.windowsEnforced = false;
+      emulator.state.sendStatusWebhooks = false;
+    }
+  }
+
+  async function ageConversation(channel: string, hours: number) {
+    const res = await fetch(`${meta.url}/sandbox/conversations/age`, { method: 'POST', body: new URLSearchParams({ channel, hours: String(hours) }), headers: { accept: 'application/json' } });
+    assert.equal(res.status, 200, await res.clone().text());
+    return (await res.json()) as { last_customer_message_at: string; windows_enforced: boolean };
+  }
+
+  const sendAsDsk = (channelId: string, body: Record<string, unknown>) => dskApi(service, instanceId, 'POST', `/v1/channels/${channelId}/messages`, body);
+
+  it('shows a WhatsApp send outside the 24-hour window failing at DSK with our stable code, once, after Meta accepted it', async () => {
+    await asInTheDevStack(async () => {
+      const grant = emulator.state.configureGrant({ flow: 'whatsapp_embedded_signup', assets: [{ phoneNumbers: [{}] }] });
+      const phoneNumberId = grant.phoneNumberIds[0]!;
+      const connected = await connectViaApi(service, instanceId, 'whatsapp');
+      const channelId = connected.channelId!;
+      await writeAsCustomer({ channel: phoneNumberId, text: 'Hello?' });
+
+      const inside = await sendAsDsk(channelId, { client_message_id: `in-${uniqueMetaId()}`, to: `+${SANDBOX_CUSTOMER.waId}`, type: 'text', text: { body: 'Right away!' } });
+      assert.equal(inside.status, 200, JSON.stringify(inside.body));
+      const insideKey = `wa:status:${String(inside.body.message_id)}:sent`;
+      await dsk.waitFor(() => dsk.acceptCount(insideKey) === 1, 30_000, `DSK to receive ${insideKey}`);
+
+      const aged = await ageConversation(phoneNumberId, 25);
+      assert.equal(aged.windows_enforced, true);
+      const clientMessageId = `late-${uniqueMetaId()}`;
+      const outside = await sendAsDsk(channelId, { client_message_id: clientMessageId, to: `+${SANDBOX_CUSTOMER.waId}`, type: 'text', text: { body: 'Still there?' } });
+      // WhatsApp takes it (200, a wamid) and reports the failure afterwards.
+      assert.equal(outside.status, 200, JSON.stringify(outside.body));
+      const wamid = String(outside.body.message_id);
+      const key = `wa:status:${wamid}:failed:131047`;
+      await dsk.waitFor(() => dsk.acceptCount(key) === 1, 30_000, `DSK to receive ${key}`);
+      const event = dsk.accepted.find((d) => d.idempotencyKey === key)!;
+      const data = event.body.data as Record<string, unknown>;
+      assert.deepEqual([event.body.type, data.status, data.client_message_id], ['message.status', 'failed', clientMessageId]);
+      assert.deepEqual(data.error, {
+        code: 'outside_customer_window',
+        meta_code: 131047,
+        reason: 'More than 24 hours have passed since the customer last wrote; only an approved template can be sent now.',
+      });
+
+      const read = await dskApi(service, instanceId, 'GET', `/v1/channels/${channelId}/messages/${clientMessageId}`);
+      assert.equal(read.body.status, 'failed');
+      assert.deepEqual(read.body.error, { code: 'outside_customer_window', meta_code: 131047, meta_subcode: null, reason: 'More than 24 hours have passed since the customer last wrote; only an approved template can be sent now.' });
+      const ledger = await service.foundation.pool.query(`SELECT state, error_code, meta_code FROM outbound_sends WHERE instance_id = $1 AND client_message_id = $2`, [instanceId, clientMessageId]);
+      assert.deepEqual(ledger.rows, [{ state: 'failed', error_code: 'outside_customer_window', meta_code: 131047 }]);
+      // Told once: the failed status carries client_message_id; no second outcome event for the same failure.
+      const aboutThisSend = dsk.accepted.filter((d) => (d.body.data as { client_message_id?: string }).client_message_id === clientMessageId);
+      assert.deepEqual(aboutThisSend.map((d) => [d.idempotencyKey.replace(/^out:dsk:[0-9a-f]+:/, 'out:<tag>:'), (d.body.data as { status: string }).status]), [
+        ['out:<tag>:accepted', 'accepted'],
+        [key, 'failed'],
+      ]);
+      assert.equal(dsk.replays(key), 0);
+
+      // A template is not bound by the window.
+      const template = await sendAsDsk(channelId, { client_message_id: `tpl-${uniqueMetaId()}`, to: `+${SANDBOX_CUSTOMER.waId}`, type: 'template', template: { name: 'follow_up', language: { code: 'en_US' } } });
+      assert.equal(template.status, 200, JSON.stringify(template.body));
+      const templateKey = `wa:status:${String(template.body.message_id)}:sent`;
+      await dsk.waitFor(() => dsk.acceptCount(templateKey) === 1, 30_000, `DSK to receive ${templateKey}`);
+    });
+  });
+
+  it('refuses an Instagram send outside the 24-hour window with our stable code, unless HUMAN_AGENT within 7 days', async () => {
+    await asInTheDevStack(async () => {
+      const grant = emulator.state.configureGrant({ flow: 'instagram_facebook_login', assets: [{ instagram: { username: `window_${uniqueMetaId().slice(-6)}` } }] });
+      const accountId = grant.instagramAccountIds[0]!;
+      const connected = await connectViaApi(service, instanceId, 'instagram', { flow: 'instagram_facebook_login' });
+      const channelId = connected.channelId!;
+      await writeAsCustomer({ channel: accountId, text: 'Hola' });
+      await ageConversation(accountId, 30);
+      const refused = await sendAsDsk(channelId, { client_message_id: `ig-late-${uniqueMetaId()}`, to: SANDBOX_CUSTOMER.igsid, type: 'text', text: { body: '¿Sigues ahí?' } });
+      assert.equal(refused.status, 502, JSON.stringify(refused.body));
+      const error = refused.body.error as { code: string; details: { meta_code: number; meta_subcode: number } };
+      assert.deepEqual([error.code, error.details.meta_code, error.details.meta_subcode], ['outside_customer_window', 10, 2534022]);
+      const tagged = await sendAsDsk(channelId, { client_message_id: `ig-agent-${uniqueMetaId()}`, to: SANDBOX_CUSTOMER.igsid, type: 'text', text: { body: 'Un agente te responde' }, tag: 'HUMAN_AGENT' });
+      assert.equal(tagged.status, 200, JSON.stringify(tagged.body));
+    });
   });
 
   it('refuses a number the app is not subscribed to, and says so on the page', async () => {

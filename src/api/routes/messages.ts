@@ -8,13 +8,18 @@ import { validateOutboundRequest } from '../outbound-schema/index.js';
 import type { OutboundErrorCode, OutboundResult, OutboundWorkflowInput } from '../../shared/outbound.js';
 import type { Workflows } from '../../temporal/client.js';
 import { ApiError } from '../errors.js';
-import { SEND_CODE_STATUS } from '../meta-errors.js';
+import { lateSendError, SEND_CODE_STATUS } from '../meta-errors.js';
 import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseWith, readJsonBody } from '../validate.js';
 
 export interface MessageRoutesDeps {
   channels: { getForInstance(id: string, instanceId: string): Promise<ChannelRow | undefined> };
   workflows: Pick<Workflows, 'send' | 'sendResult'>;
+  /**
+   * The send ledger's record of failures Meta reported after accepting a send (a `failed` status):
+   * the send's workflow may have completed as accepted before it came.
+   */
+  sends?: { lateFailure(instanceId: string, clientMessageId: string): Promise<{ errorCode: string; metaCode: number | null } | undefined> };
   /** How long the outcome event is retried towards DSK. */
   deliveryHorizon: string;
   /** How long the API waits for Meta's answer before answering 202 (DSK may ask for less with `wait_ms`). */
@@ -67,7 +72,7 @@ export function messageRoutes(deps: MessageRoutesDeps): Router {
     if (channel.status !== 'active') {
       // A repeat of a send made while the channel was live still gets that send's result.
       const earlier = await deps.workflows.sendResult({ instanceId, clientMessageId });
-      if (earlier !== undefined) return answer(ctx, clientMessageId, channel.id, earlier);
+      if (earlier !== undefined) return answer(ctx, clientMessageId, channel.id, await withLateFailure(instanceId, clientMessageId, earlier));
       if (channel.status === 'disconnected') throw new ApiError(409, 'channel_disconnected', 'The channel is disconnected', { client_message_id: clientMessageId });
       throw new ApiError(409, 'reauth_required', "The channel's access token is no longer valid; the channel must be reconnected", { client_message_id: clientMessageId });
     }
@@ -82,7 +87,7 @@ export function messageRoutes(deps: MessageRoutesDeps): Router {
       ...(deps.reconcileWindowMs === undefined ? {} : { reconcileWindowMs: deps.reconcileWindowMs }),
     };
     // No worker answering in time (all busy or restarting) gives null once the send is durably started.
-    answer(ctx, clientMessageId, channel.id, await deps.workflows.send(input, waitMs));
+    answer(ctx, clientMessageId, channel.id, await withLateFailure(instanceId, clientMessageId, await deps.workflows.send(input, waitMs)));
   });
 
   router.get('/channels/:id/messages/:clientMessageId', async (ctx) => {
@@ -93,8 +98,15 @@ export function messageRoutes(deps: MessageRoutesDeps): Router {
     const result = await deps.workflows.sendResult({ instanceId, clientMessageId }, channel.id);
     if (result === undefined) throw new ApiError(404, 'message_not_found', 'No send with this client_message_id on this channel');
     ctx.status = 200;
-    ctx.body = view(clientMessageId, channel.id, result);
+    ctx.body = view(clientMessageId, channel.id, await withLateFailure(instanceId, clientMessageId, result));
   });
+
+  /** An accepted (or unknown) send Meta later reported failed reads as failed, with that code. */
+  async function withLateFailure(instanceId: string, clientMessageId: string, result: OutboundResult | null): Promise<OutboundResult | null> {
+    if (result === null || result.status === 'failed' || !deps.sends) return result;
+    const late = await deps.sends.lateFailure(instanceId, clientMessageId);
+    return late ? { status: 'failed', error: lateSendError(late) } : result;
+  }
 
   return router;
 }

@@ -173,6 +173,8 @@ export async function seedChannel(
     channelType: 'whatsapp' | 'instagram';
     externalId: string;
     wabaId?: string;
+    /** Instagram via Facebook Login: the page the account is linked to. */
+    pageId?: string;
     eventsUrl: string | null;
     /** A Meta access token, stored encrypted with the service's vault as the connect flow would. */
     token?: string;
@@ -182,9 +184,9 @@ export async function seedChannel(
   await service.foundation.repos.instances.setEventsUrl(channel.instanceId, channel.eventsUrl);
   const ciphertext = channel.token === undefined ? null : service.foundation.vault.encrypt(channel.token);
   await service.foundation.pool.query(
-    `INSERT INTO channels (id, instance_id, channel_type, external_id, waba_id, status, token_ciphertext, token_key_id)
-     VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)`,
-    [id, channel.instanceId, channel.channelType, channel.externalId, channel.wabaId ?? null, ciphertext, ciphertext && service.foundation.vault.keyIdOf(ciphertext)],
+    `INSERT INTO channels (id, instance_id, channel_type, external_id, waba_id, page_id, status, token_ciphertext, token_key_id)
+     VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8)`,
+    [id, channel.instanceId, channel.channelType, channel.externalId, channel.wabaId ?? null, channel.pageId ?? null, ciphertext, ciphertext && service.foundation.vault.keyIdOf(ciphertext)],
   );
   return id;
 }

@@ -63,6 +63,14 @@ const ProfileBody = z
  */
 export const INSTAGRAM_SUBSCRIBED_FIELDS = ['messages', 'messaging_seen', 'message_reactions', 'messaging_postbacks', 'messaging_referral', 'message_edit', 'standby', 'messaging_handover'] as const;
 
+/** The code exchange's answer, wrapped in `data` or flat, `permissions` as a string or an array. */
+export function parseInstagramCodeExchange(json: unknown): { accessToken: string; userId: string | undefined; permissions: string[] | undefined } {
+  const parsed = CodeExchangeBody.safeParse(json);
+  if (!parsed.success) throw new MetaRequestError('exchangeCode', 'invalid_response');
+  const grant = 'data' in parsed.data && Array.isArray(parsed.data.data) ? parsed.data.data[0]! : (parsed.data as z.infer<typeof CodeGrant>);
+  return { accessToken: grant.access_token, userId: grant.user_id, permissions: grant.permissions };
+}
+
 export function createInstagramLoginApi(options: InstagramLoginApiOptions) {
   if (!/^v\d+\.0$/.test(options.version)) throw new TypeError('Graph version must look like v26.0');
   const graphBase = normalizeBaseUrl(options.graphBaseUrl);
@@ -87,10 +95,7 @@ export function createInstagramLoginApi(options: InstagramLoginApiOptions) {
         form: { client_id: input.appId, client_secret: input.appSecret, grant_type: 'authorization_code', redirect_uri: input.redirectUri, code: input.code },
         secrets: [input.code, input.appSecret],
       });
-      const parsed = CodeExchangeBody.safeParse(json);
-      if (!parsed.success) throw new MetaRequestError('exchangeCode', 'invalid_response');
-      const grant = 'data' in parsed.data && Array.isArray(parsed.data.data) ? parsed.data.data[0]! : (parsed.data as z.infer<typeof CodeGrant>);
-      return { accessToken: grant.access_token, userId: grant.user_id, permissions: grant.permissions };
+      return parseInstagramCodeExchange(json);
     },
 
     /** `GET graph.instagram.com/access_token?grant_type=ig_exchange_token` → long-lived (60 days). */

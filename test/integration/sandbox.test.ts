@@ -203,6 +203,13 @@ describe('the sandbox page: a customer writes to a connected channel and DSK rec
       assert.deepEqual([error.code, error.details.meta_code, error.details.meta_subcode], ['outside_customer_window', 10, 2534022]);
       const tagged = await sendAsDsk(channelId, { client_message_id: `ig-agent-${uniqueMetaId()}`, to: SANDBOX_CUSTOMER.igsid, type: 'text', text: { body: 'Un agente te responde' }, tag: 'HUMAN_AGENT' });
       assert.equal(tagged.status, 200, JSON.stringify(tagged.body));
+
+      // The customer blocks the account: 551 is its own code, not the window, and no tag helps.
+      emulator.state.messaging.blocked.add(`${accountId}:${SANDBOX_CUSTOMER.igsid}`);
+      const blocked = await sendAsDsk(channelId, { client_message_id: `ig-blocked-${uniqueMetaId()}`, to: SANDBOX_CUSTOMER.igsid, type: 'text', text: { body: '¿Hola?' }, tag: 'HUMAN_AGENT' });
+      assert.equal(blocked.status, 502, JSON.stringify(blocked.body));
+      const unavailable = blocked.body.error as { code: string; details: { meta_code: number; meta_subcode: number } };
+      assert.deepEqual([unavailable.code, unavailable.details.meta_code, unavailable.details.meta_subcode], ['recipient_unavailable', 551, 1545041]);
     });
   });
 

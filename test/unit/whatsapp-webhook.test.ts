@@ -293,6 +293,49 @@ describe('splitWebhook: WhatsApp messages', () => {
     assert.deepEqual(raw.entry[0]?.changes[0]?.value.messages, [fromBo]);
   });
 
+  it('turns an unsupported message of unsupported.type edit into message.edited without an original', () => {
+    // Meta (WA-EDIT, 2026): edits are for now delivered this way, without the original id or the new content.
+    const message = waUnsupportedMessage({ unsupportedType: 'edit' });
+    const event = only(waMessagePayload(message));
+    assert.deepEqual([event.kind, event.key], ['message.edited', `wa:msg:${String(message.id)}`]);
+    assert.deepEqual(event.kind === 'message.edited' && event.data, {
+      sender: { id: WA.customerWaId, wa_id: WA.customerWaId, name: WA.customerName },
+      edit_id: message.id,
+      unsupported: true,
+    });
+  });
+
+  it('turns edit and revoke messages into message.edited and message.deleted about the original, keyed by their own wamid', () => {
+    const original = newWamid();
+    const edit = waMessage('edit', { original_message_id: original, message: { type: 'text', text: { body: 'in blue, please' } } });
+    const edited = only(waMessagePayload(edit));
+    assert.equal(edited.key, `wa:msg:${String(edit.id)}`);
+    assert.deepEqual(edited.kind === 'message.edited' && [edited.data.message_id, edited.data.edit_id, edited.data.text, edited.data.message], [
+      original,
+      edit.id,
+      'in blue, please',
+      { id: original, type: 'text', text: 'in blue, please' },
+    ]);
+    const revoke = waMessage('revoke', { original_message_id: original });
+    const deleted = only(waMessagePayload(revoke));
+    assert.deepEqual(deleted.kind === 'message.deleted' && [deleted.key, deleted.data.message_id, deleted.data.revoke_id], [`wa:msg:${String(revoke.id)}`, original, revoke.id]);
+    const broken = only(waMessagePayload(waMessage('revoke', {})));
+    assert.deepEqual(broken.kind === 'unsupported' && broken.data.reason, 'malformed');
+  });
+
+  it('gives a failed status the stable code a synchronous refusal of the same Meta code gets', () => {
+    const codes = [[131047, 'outside_customer_window'], [131026, 'undeliverable'], [131049, 'quality_limited'], [131050, 'meta_error'], [132015, 'template_error'], [131053, 'undeliverable']] as const;
+    for (const [code, ours] of codes) {
+      const event = only(waStatusPayload(waStatus({ wamid: newWamid(), status: 'failed', errors: [waError(code, 'x')] })));
+      assert.equal(event.kind === 'message.status' && event.data.error?.code, ours, String(code));
+      assert.equal(event.kind === 'message.status' && event.data.error?.meta_code, code);
+    }
+    const withoutCode = only(waStatusPayload(waStatus({ wamid: newWamid(), status: 'failed' })));
+    assert.deepEqual(withoutCode.kind === 'message.status' && withoutCode.data.error, { code: 'meta_error', reason: 'Meta reported that the message failed without saying why.' });
+    const delivered = only(waStatusPayload(waStatus({ wamid: newWamid(), status: 'delivered' })));
+    assert.equal(delivered.kind === 'message.status' && delivered.data.error, undefined);
+  });
+
   it('records a message type it does not know as unsupported, keyed by its wamid, with the raw message', () => {
     const message = waMessage('poll', { question: 'Blue or red?' });
     const payload = waMessagePayload(message);

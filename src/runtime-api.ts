@@ -18,6 +18,7 @@ import { mediaRoutes } from './api/routes/media.js';
 import { channelMediaRoutes } from './api/routes/channel-media.js';
 import { channelRoutes } from './api/routes/channels.js';
 import { messageRoutes } from './api/routes/messages.js';
+import { createSendIdempotency } from './api/send-idempotency.js';
 import { connectPageRoutes } from './api/routes/connect-pages.js';
 import { connectionRoutes } from './api/routes/connections.js';
 import { metaCallbackRoutes } from './api/routes/meta-callbacks.js';
@@ -139,7 +140,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       }),
       messageRoutes({
         channels: f.repos.channels,
-        workflows,
+        sends: createSendIdempotency({ sends: f.repos.outboundSends, workflows, clock: f.clock, log }),
         deliveryHorizon: config.delivery.horizon,
         ...(options.outbound ?? {}),
         log,

@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { createActivities } from './activities/index.js';
 import { createSendRateLimiter } from './db/send-rate-slots.js';
 import type { Foundation } from './runtime.js';
@@ -45,6 +46,7 @@ export function buildActivities(f: Foundation) {
       channels: f.repos.channels,
       instances: f.repos.instances,
       sends: f.repos.outboundSends,
+      currentWorkflowId,
       rateLimiter: sendRateSlots,
       rateLimits: f.config.outbound.rateLimits,
       recipientKey: recipientKeyer(f.config.tokenKeys[0]!.key),
@@ -56,6 +58,15 @@ export function buildActivities(f: Foundation) {
       log: f.log,
     },
   });
+}
+
+/** The workflow of the activity running now; undefined outside an activity (tests calling it directly). */
+function currentWorkflowId(): string | undefined {
+  try {
+    return Context.current().info.workflowExecution?.workflowId;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

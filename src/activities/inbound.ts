@@ -80,7 +80,7 @@ export function createInboundActivities(deps: InboundActivityDeps) {
     async matchSendStatus(input: { channelId: string; tag: string; metaMessageId: string }): Promise<(SendRef & { unresolved: boolean }) | null> {
       const send = await deps.outboundSends.byTag(input.tag);
       if (!send || send.channelId !== input.channelId) return null;
-      return { instanceId: send.instanceId, clientMessageId: send.clientMessageId, unresolved: send.state === 'sending' || send.state === 'unknown' };
+      return { instanceId: send.instanceId, clientMessageId: send.clientMessageId, workflowId: send.workflowId, unresolved: send.state === 'sending' || send.state === 'unknown' };
     },
 
     /**
@@ -90,10 +90,10 @@ export function createInboundActivities(deps: InboundActivityDeps) {
      */
     async findSendsForEcho(input: { channelId: string; metaMessageId: string }): Promise<{ known: SendRef | null; candidates: SendRef[] }> {
       const known = await deps.outboundSends.byMetaMessageId(input.channelId, input.metaMessageId);
-      if (known) return { known: { instanceId: known.instanceId, clientMessageId: known.clientMessageId }, candidates: [] };
+      if (known) return { known: { instanceId: known.instanceId, clientMessageId: known.clientMessageId, workflowId: known.workflowId }, candidates: [] };
       const since = new Date(deps.clock().getTime() - ECHO_MATCH_WINDOW_MS);
       const candidates = await deps.outboundSends.unresolved(input.channelId, since);
-      return { known: null, candidates: candidates.map((s) => ({ instanceId: s.instanceId, clientMessageId: s.clientMessageId })) };
+      return { known: null, candidates: candidates.map((s) => ({ instanceId: s.instanceId, clientMessageId: s.clientMessageId, workflowId: s.workflowId })) };
     },
 
     async recordInboundOutcome(input: { key: string; outcome: DeliveryOutcome }): Promise<void> {

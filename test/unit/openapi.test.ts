@@ -123,7 +123,7 @@ const DSK_ROUTERS: Record<string, () => Router> = {
   'messages.ts': () =>
     messageRoutes({
       channels: inert('channels', { getForInstance: async () => FAKE_CHANNEL }),
-      workflows: inert('workflows'),
+      sends: inert('sends'),
       deliveryHorizon: '1 hour',
     }),
   'channel-media.ts': () =>

@@ -109,11 +109,13 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       audience: config.dskAuth.audience,
       algorithms: config.dskAuth.algorithms,
       instanceClaim: config.dskAuth.instanceClaim,
+      maxTokenAgeSeconds: config.dskAuth.maxAgeSeconds,
+      maxLifetimeSeconds: config.dskAuth.maxAgeSeconds,
       key: key.kind === 'public-key' ? { kind: 'public-key', pem: key.pem, alg: config.dskAuth.algorithms[0]! } : key,
       log,
     }),
     dskRoutes: [
-      instanceRoutes({ instances: f.repos.instances, httpsOnly: config.env === 'production' }),
+      instanceRoutes({ instances: f.repos.instances, httpsOnly: config.env === 'production', egress: f.egress }),
       deliveryRoutes({
         redelivery: createRedelivery({ webhookLog: f.repos.webhookLog, workflows, clock: f.clock, log }),
       }),

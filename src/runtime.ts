@@ -19,6 +19,7 @@ import { adapterDepsFromConfig } from './runtime-meta.js';
 import { connectorsOf, type ChannelAdapters } from './meta/channel-adapter.js';
 import type { ConnectFlow } from './shared/connections.js';
 import { createDskClient } from './dsk/client.js';
+import { createEgressPolicy, type EgressPolicy } from './dsk/egress.js';
 import { loadServiceSigningKey, type ServiceSigningKey } from './dsk/service-keys.js';
 import type { Logger } from './logger.js';
 import { createDataConverter } from './temporal/data-converter.js';
@@ -36,6 +37,8 @@ export interface Foundation {
   pool: Pool;
   vault: TokenVault;
   signingKey: ServiceSigningKey;
+  /** Where events URLs may point (checked at PUT /v1/instance and at every delivery's connection). */
+  egress: EgressPolicy;
   repos: {
     instances: ReturnType<typeof createInstances>;
     routing: ReturnType<typeof createRouting>;
@@ -69,8 +72,11 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
     ...(privateKey.startsWith('{') ? { privateJwk: privateKey } : { privatePem: privateKey }),
     keyId: config.serviceJwt.keyId,
     alg: config.serviceJwt.alg,
+    // During a rotation DSK must still verify tokens signed with the previous key: it stays published.
+    ...(config.serviceJwt.previousPublicJwks ? { previousPublicJwks: config.serviceJwt.previousPublicJwks } : {}),
   });
   const clock = () => new Date();
+  const egress = createEgressPolicy(config.delivery.egressAllow);
   const payloadCodecs = createPayloadCodecs(config.payloadKeys);
   if (payloadCodecs.length === 0) log.warn('PAYLOAD_ENCRYPTION_KEYS is unset: Temporal payloads are stored unencrypted (outside production only)');
   const channels = createChannels(pool);
@@ -90,6 +96,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
     pool,
     vault,
     signingKey,
+    egress,
     repos: {
       instances: createInstances(pool),
       routing: createRouting(pool),
@@ -102,7 +109,13 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       deletionRequests: createDeletionRequests(pool),
     },
     dsk: instrumentDskClient(
-      createDskClient({ signer: signingKey, issuer: config.serviceJwt.issuer, audience: config.serviceJwt.audience, timeoutMs: config.delivery.timeoutMs }),
+      createDskClient({
+        signer: signingKey,
+        issuer: config.serviceJwt.issuer,
+        audience: config.serviceJwt.audience,
+        timeoutMs: config.delivery.timeoutMs,
+        egress,
+      }),
       metrics,
     ),
     adapters,

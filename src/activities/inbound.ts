@@ -66,7 +66,8 @@ export function createInboundActivities(deps: InboundActivityDeps) {
         return { status, attempt };
       } catch (err) {
         if (!(err instanceof DskDeliveryError)) throw err;
-        await deps.webhookLog.recordAttempt(event.key, { attempts: attempt, dskStatus: err.status ?? null, errorCode: err.reason }, deps.clock());
+        // A class only (never an address or a network error's text): the instance reads it at /v1/deliveries.
+        await deps.webhookLog.recordAttempt(event.key, { attempts: attempt, dskStatus: err.status ?? null, errorCode: err.publicReason }, deps.clock());
         throw toActivityFailure(err);
       }
     },

@@ -104,6 +104,8 @@ export async function startTestService(
     META_APP_ID: DEV_META_APP_ID,
     META_CONFIG_ID: DEV_WHATSAPP_CONFIG_ID,
     DSK_DELIVERY_HORIZON: '1 hour',
+    // The DSK fakes listen on loopback: the tests allow-list it, as the dev stack does its stand-in.
+    DSK_EGRESS_ALLOW: '127.0.0.1/32',
     ...options.env,
   };
   const config = loadConfig(env);

@@ -4,6 +4,7 @@ import type { Foundation } from './runtime.js';
 import { createWorkflowClient } from './temporal/client.js';
 import { temporalReachable } from './temporal/connect.js';
 import { createInboundIntake } from './inbound/intake.js';
+import { createWabaRouting } from './inbound/waba-routing.js';
 import { createApp } from './api/app.js';
 import { createDskAuth } from './api/middleware/dsk-auth.js';
 import { healthRoutes } from './api/routes/health.js';
@@ -39,6 +40,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
   const intake = createInboundIntake({
     webhookLog: f.repos.webhookLog,
     workflows,
+    wabaRouting: createWabaRouting({ routing: f.repos.routing }),
     deliveryHorizon: config.delivery.horizon,
     clock: f.clock,
     log,

@@ -58,12 +58,15 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
     trustProxy: config.http.trustProxy,
     httpsPublicUrl: config.http.publicBaseUrl.startsWith('https://'),
     publicRoutes: [
-      healthRoutes([
-        { name: 'postgres', check: () => databaseReachable(f.pool) },
-        { name: 'temporal', check: () => temporalReachable(temporal) },
-      ]),
-      wellKnownRoutes({ signingKey: f.signingKey }),
-      openApiRoutes({ document: loadOpenApiDocument() }),
+      healthRoutes(
+        [
+          { name: 'postgres', check: () => databaseReachable(f.pool) },
+          { name: 'temporal', check: () => temporalReachable(temporal) },
+        ],
+        limited,
+      ),
+      wellKnownRoutes({ signingKey: f.signingKey, ...limited }),
+      openApiRoutes({ document: loadOpenApiDocument(), ...limited }),
       metaWebhookRoutes({
         appSecrets: config.meta.appSecrets,
         verifyToken: config.meta.verifyToken,

@@ -1,3 +1,4 @@
+import type Koa from 'koa';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -3,12 +3,11 @@
 -- The send ledger becomes the idempotency authority for a client_message_id over its whole window
 -- (README "Outbound"), whatever the Temporal namespace keeps: the api claims (instance,
 -- client_message_id) here before it starts or joins a workflow, and the claim names that workflow.
---   workflow_id   the only run that may call Meta for this send (rows from before: the old id form)
+--   workflow_id   the only run that may call Meta for this send (rows from before, or NULL: the old id form)
 --   attempted_at  when that run first went to call Meta; NULL: Meta has not been called for it
 --   error         the stable error of a failed or unknown send (our codes and reason, never Meta's text)
 ALTER TABLE outbound_sends ADD COLUMN workflow_id text;
 UPDATE outbound_sends SET workflow_id = 'outbound-' || instance_id || '-' || client_message_id;
-ALTER TABLE outbound_sends ALTER COLUMN workflow_id SET NOT NULL;
 ALTER TABLE outbound_sends ADD COLUMN attempted_at timestamptz;
 -- Every row from before was written by the send activity just before it called Meta.
 UPDATE outbound_sends SET attempted_at = created_at;

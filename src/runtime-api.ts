@@ -27,6 +27,7 @@ import { codecRoutes } from './api/routes/codec.js';
 import { metricsRoutes } from './api/routes/metrics.js';
 import { loadPrivacyPolicy, privacyRoutes } from './api/routes/privacy.js';
 import { createTokenBuckets, rateLimit } from './api/middleware/rate-limit.js';
+import { chain, instanceQuota } from './api/middleware/instance-quota.js';
 import type { ConnectionTiming } from './shared/connections.js';
 
 /**
@@ -109,7 +110,8 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       }),
       privacyRoutes({ page: loadPrivacyPolicy(), ...limited }),
     ],
-    dskAuth: createDskAuth({
+    dskAuth: chain(
+      createDskAuth({
       issuer: config.dskAuth.issuer,
       audience: config.dskAuth.audience,
       algorithms: config.dskAuth.algorithms,
@@ -118,7 +120,9 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       maxLifetimeSeconds: config.dskAuth.maxAgeSeconds,
       key: key.kind === 'public-key' ? { kind: 'public-key', pem: key.pem, alg: config.dskAuth.algorithms[0]! } : key,
       log,
-    }),
+      }),
+      instanceQuota({ quotas: f.repos.instanceQuotas, perMinute: config.quotas.requestsPerMinute, clock: f.clock }),
+    ),
     dskRoutes: [
       instanceRoutes({ instances: f.repos.instances, httpsOnly: config.env === 'production', egress: f.egress }),
       deliveryRoutes({
@@ -134,6 +138,8 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
         publicBaseUrl: config.http.publicBaseUrl,
         enabledFlows: config.enabledFlows,
         sessionTtlMs: SESSION_TTL_MS,
+        httpsOnly: config.env === 'production',
+        openConnections: { limit: config.quotas.openConnections, count: (instanceId, now) => f.repos.connections.openForInstance(instanceId, now) },
         ...(options.connectionTiming ? { timing: options.connectionTiming } : {}),
         clock: f.clock,
       }),
@@ -147,7 +153,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       }),
       messageRoutes({
         channels: f.repos.channels,
-        sends: createSendIdempotency({ sends: f.repos.outboundSends, workflows, clock: f.clock, log }),
+        sends: createSendIdempotency({ sends: f.repos.outboundSends, workflows, clock: f.clock, log, openSendLimit: config.quotas.openSends }),
         deliveryHorizon: config.delivery.horizon,
         ...(options.outbound ?? {}),
         log,

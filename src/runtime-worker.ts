@@ -28,6 +28,11 @@ export function buildActivities(f: Foundation) {
       sessions: f.repos.sessions,
       channels: f.repos.channels,
       sendRateSlots,
+      connections: f.repos.connections,
+      deletionRequests: f.repos.deletionRequests,
+      instances: f.repos.instances,
+      instanceQuotas: f.repos.instanceQuotas,
+      channelRecords: f.repos.channels,
       clock: f.clock,
     },
     connection: {

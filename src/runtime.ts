@@ -13,6 +13,7 @@ import { createConnectionSessions } from './db/connection-sessions.js';
 import { createConnections } from './db/connections.js';
 import { createDeletionRequests } from './db/deletion-requests.js';
 import { createOutboundSends } from './db/outbound-sends.js';
+import { createInstanceQuotas } from './db/instance-quotas.js';
 import type { ChannelConnector } from './meta/connectors.js';
 import { createChannelAdapters } from './meta/adapters.js';
 import { adapterDepsFromConfig } from './runtime-meta.js';
@@ -49,6 +50,7 @@ export interface Foundation {
     sessions: ReturnType<typeof createConnectionSessions>;
     outboundSends: ReturnType<typeof createOutboundSends>;
     deletionRequests: ReturnType<typeof createDeletionRequests>;
+    instanceQuotas: ReturnType<typeof createInstanceQuotas>;
   };
   /** One per connect flow (WhatsApp Embedded Signup, Instagram via Facebook Login, Instagram Login). */
   connectors: Readonly<Record<ConnectFlow, ChannelConnector>>;
@@ -107,6 +109,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       sessions: createConnectionSessions(pool),
       outboundSends: createOutboundSends(pool),
       deletionRequests: createDeletionRequests(pool),
+      instanceQuotas: createInstanceQuotas(pool),
     },
     dsk: instrumentDskClient(
       createDskClient({

@@ -4,9 +4,12 @@ import { sendTag } from '../outbound/send-tag.js';
 import { legacyOutboundWorkflowId, outboundWorkflowId } from '../shared/ids.js';
 import type { OutboundError, OutboundResult, OutboundWorkflowInput } from '../shared/outbound.js';
 import type { SendRead, Workflows } from '../temporal/client.js';
+import { ApiError } from './errors.js';
 
 export interface SendIdempotencyDeps {
-  sends: Pick<OutboundSends, 'claim' | 'forClient'>;
+  sends: Pick<OutboundSends, 'claim' | 'forClient' | 'openForInstance' | 'release'>;
+  /** Most sends one instance may have unanswered by Meta at once (its open send workflows); over it 429. */
+  openSendLimit?: number;
   workflows: Pick<Workflows, 'send' | 'readSend'>;
   clock: () => Date;
   log?: Pick<Logger, 'info'>;
@@ -25,6 +28,10 @@ const LOST_ERROR: OutboundError = {
   reason: 'The send went to Meta but its outcome was not recorded, so the message may or may not have been sent; it is not sent again.',
 };
 const LOST_RUN: OutboundResult = { status: 'unknown', error: LOST_ERROR };
+
+/** A send gives up after 10 minutes: an unsettled row older than this holds no workflow slot. */
+const OPEN_SEND_WINDOW_MS = 15 * 60 * 1000;
+const OPEN_SEND_RETRY_AFTER_SECONDS = 5;
 
 /**
  * One client_message_id, one message, for as long as the send ledger keeps the id (30 days after the
@@ -60,7 +67,10 @@ export function createSendIdempotency(deps: SendIdempotencyDeps) {
         },
         deps.clock(),
       );
-      if (claim.created) return { channelId: input.channelId, result: await deps.workflows.send(input, waitMs, claim.row.workflowId) };
+      if (claim.created) {
+        await enforceOpenSendLimit(input.instanceId, claim.row.tag);
+        return { channelId: input.channelId, result: await deps.workflows.send(input, waitMs, claim.row.workflowId) };
+      }
       return repeat(claim.row, waitMs, input);
     },
 
@@ -78,6 +88,15 @@ export function createSendIdempotency(deps: SendIdempotencyDeps) {
       return answer && answer.channelId === channelId ? answer.result : undefined;
     },
   };
+
+  /** Counted with the new claim, which is given up again when it is one too many. */
+  async function enforceOpenSendLimit(instanceId: string, tag: string): Promise<void> {
+    if (deps.openSendLimit === undefined) return;
+    const since = new Date(deps.clock().getTime() - OPEN_SEND_WINDOW_MS);
+    if ((await deps.sends.openForInstance(instanceId, since)) <= deps.openSendLimit) return;
+    await deps.sends.release(tag);
+    throw new ApiError(429, 'quota_exceeded', `This instance has ${deps.openSendLimit} sends Meta has not answered yet; retry later`, undefined, { retryAfterSeconds: OPEN_SEND_RETRY_AFTER_SECONDS });
+  }
 
   /**
    * A send without a ledger row: only runs started before claims existed that never reached the send

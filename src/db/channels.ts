@@ -244,6 +244,19 @@ export function createChannels(pool: Pool) {
       );
       return rowCount ?? 0;
     },
+
+    /**
+     * Retention, one batch: channel records disconnected before `cutoff` (kept until then so the
+     * platform can show the channel's history). Their ledger rows and statuses go with them.
+     */
+    async purgeDisconnectedBatch(cutoff: Date, limit: number): Promise<number> {
+      const { rowCount } = await pool.query(
+        `DELETE FROM channels WHERE id IN (
+           SELECT id FROM channels WHERE status = 'disconnected' AND disconnected_at < $1 AND token_ciphertext IS NULL LIMIT $2)`,
+        [cutoff, limit],
+      );
+      return rowCount ?? 0;
+    },
   };
 }
 

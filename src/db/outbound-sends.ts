@@ -1,3 +1,4 @@
+import { legacyOutboundWorkflowId } from '../shared/ids.js';
 import type { OutboundError } from '../shared/outbound.js';
 import type { Pool } from './pool.js';
 
@@ -23,7 +24,7 @@ interface Row {
   instance_id: string;
   channel_id: string;
   client_message_id: string;
-  workflow_id: string;
+  workflow_id: string | null;
   state: OutboundSendState;
   meta_message_id: string | null;
   attempted_at: Date | null;
@@ -35,7 +36,7 @@ const toRow = (r: Row): OutboundSendRow => ({
   instanceId: r.instance_id,
   channelId: r.channel_id,
   clientMessageId: r.client_message_id,
-  workflowId: r.workflow_id,
+  workflowId: r.workflow_id ?? legacyOutboundWorkflowId(r.instance_id, r.client_message_id),
   state: r.state,
   metaMessageId: r.meta_message_id,
   attemptedAt: r.attempted_at,
@@ -78,6 +79,11 @@ export function createOutboundSends(pool: Pool) {
       return { created: false, row: existing };
     },
 
+    /** Gives up a claim no run has used (the quota refused the send): the id may be sent later. */
+    async release(tag: string): Promise<void> {
+      await pool.query(`DELETE FROM outbound_sends WHERE tag = $1 AND state = 'sending' AND attempted_at IS NULL`, [tag]);
+    },
+
     /** The instance's send with this client_message_id; another instance's is never found. */
     async forClient(instanceId: string, clientMessageId: string): Promise<OutboundSendRow | undefined> {
       const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM outbound_sends WHERE instance_id = $1 AND client_message_id = $2`, [instanceId, clientMessageId]);
@@ -93,7 +99,8 @@ export function createOutboundSends(pool: Pool) {
         `INSERT INTO outbound_sends (tag, instance_id, channel_id, client_message_id, workflow_id, state, attempted_at, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, 'sending', $6, $6, $6)
          ON CONFLICT (tag) DO UPDATE SET attempted_at = COALESCE(outbound_sends.attempted_at, EXCLUDED.attempted_at), updated_at = EXCLUDED.updated_at
-          WHERE outbound_sends.workflow_id = EXCLUDED.workflow_id AND outbound_sends.state = 'sending'`,
+          WHERE COALESCE(outbound_sends.workflow_id, 'outbound-' || outbound_sends.instance_id || '-' || outbound_sends.client_message_id) = EXCLUDED.workflow_id
+            AND outbound_sends.state = 'sending'`,
         [input.tag, input.instanceId, input.channelId, input.clientMessageId, input.workflowId, now],
       );
       return (rowCount ?? 0) > 0;

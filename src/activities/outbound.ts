@@ -27,7 +27,7 @@ export interface OutboundActivityDeps {
     setStatus(id: string, status: 'active' | 'reauth_required', now: Date): Promise<void>;
   };
   instances: { get(id: string): Promise<{ eventsUrl: string | null } | undefined> };
-  sends: Pick<OutboundSends, 'begin' | 'settle'>;
+  sends: Pick<OutboundSends, 'begin' | 'settle' | 'byTag'>;
   /** The workflow the running activity belongs to (Temporal's activity context in the worker). */
   currentWorkflowId?: () => string | undefined;
   vault: Pick<TokenVault, 'decrypt'>;
@@ -154,9 +154,15 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
       reconciled?: boolean;
     }): Promise<{ delivered: boolean }> {
       const { result } = input;
+      const tag = sendTag(input.instanceId, input.clientMessageId);
+      const workflowId = deps.currentWorkflowId?.();
+      const claim = workflowId === undefined ? undefined : await deps.sends.byTag(tag);
+      // A run that does not hold the send's claim made no send: it must neither overwrite the claim's
+      // outcome nor tell DSK anything about this client_message_id.
+      if (claim && claim.workflowId !== workflowId) return { delivered: false };
       // The ledger keeps the outcome after Temporal forgets the run: repeats are answered from it.
       await deps.sends.settle(
-        sendTag(input.instanceId, input.clientMessageId),
+        tag,
         result.status === 'sent' ? { state: 'accepted', metaMessageId: result.metaMessageId } : { state: result.status, error: result.error },
         deps.clock(),
       );

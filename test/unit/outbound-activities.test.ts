@@ -298,6 +298,7 @@ function recordingLedger() {
       return true;
     },
     settle: async (tag: string, outcome: unknown) => void calls.push(['settle', tag, outcome]),
+    byTag: async () => undefined,
   };
 }
 
@@ -306,7 +307,7 @@ function fakeDeps(init: { channels: Map<string, FakeChannel>; graphUrl: string; 
   return {
     channels: fakeChannels(init.channels),
     instances: { get: async () => ({ eventsUrl: 'http://dsk.invalid/events' }) },
-    sends: { begin: async () => true, settle: async () => undefined },
+    sends: { begin: async () => true, settle: async () => undefined, byTag: async () => undefined },
     vault: { decrypt: (stored) => stored.replace(/^enc:/, '') },
     adapters: createChannelAdapters({
       graph: createGraphTransport({ baseUrl: init.graphUrl, version: 'v26.0', timeoutMs: CLIENT_TIMEOUT_MS }),

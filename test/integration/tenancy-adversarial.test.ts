@@ -7,6 +7,7 @@ import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from 
 import { parseOutboundRequest } from '../../src/api/outbound-schema/index.js';
 import { CONNECT_COOKIE } from '../../src/api/routes/connect-pages.js';
 import { sendTag } from '../../src/outbound/send-tag.js';
+import { generateServiceSigningKey } from '../../src/dsk/service-keys.js';
 import { legacyOutboundWorkflowId, outboundWorkflowId } from '../../src/shared/ids.js';
 import type { OutboundWorkflowInput } from '../../src/shared/outbound.js';
 import { connectViaApi, dskApi } from '../support/connect.js';
@@ -274,10 +275,21 @@ describe('tenancy: acme and acme-corp cannot read, block or redirect each other 
   });
 });
 
-describe('tenancy: per-instance quotas', () => {
+describe('tenancy: per-instance quotas, and the service key during a rotation', () => {
   let service: TestService;
+  let previousJwks: { keys: Array<Record<string, unknown>> };
   before(async () => {
-    service = await startTestService({ withWorker: false, env: { INSTANCE_REQUESTS_PER_MINUTE: '3', INSTANCE_OPEN_CONNECTIONS: '1' } });
+    previousJwks = (await generateServiceSigningKey('ES256', 'retired-1')).key.publicJwks() as typeof previousJwks;
+    service = await startTestService({
+      withWorker: false,
+      env: { INSTANCE_REQUESTS_PER_MINUTE: '3', INSTANCE_OPEN_CONNECTIONS: '1', SERVICE_JWT_PREVIOUS_PUBLIC_JWKS: JSON.stringify(previousJwks) },
+    });
+  });
+
+  it('publishes the previous service key beside the current one, so DSK verifies tokens signed before the rotation', async () => {
+    const jwks = (await (await fetch(`${service.baseUrl}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string; d?: string }> };
+    assert.deepEqual(jwks.keys.map((k) => k.kid), ['test-service-1', 'retired-1']);
+    assert.ok(jwks.keys.every((k) => k.d === undefined));
   });
   after(async () => {
     await service?.stop();

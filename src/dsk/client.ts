@@ -116,6 +116,8 @@ export type DskClient = ReturnType<typeof createDskClient>;
  * it). Redirects are not followed: a 3xx is DSK's answer.
  */
 export function egressPost(policy: EgressPolicy): DskPost {
+  // Kept-alive connections were checked when they were made: reusing one reaches the same address.
+  const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
   return (url, headers, body, timeoutMs) =>
     new Promise((resolve, reject) => {
       const target = new URL(url);
@@ -127,7 +129,7 @@ export function egressPost(policy: EgressPolicy): DskPost {
       const signal = AbortSignal.timeout(timeoutMs);
       const req = transport.request(
         target,
-        { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, lookup: policy.lookup, signal, agent: false },
+        { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, lookup: policy.lookup, signal, agent: target.protocol === 'https:' ? agents.https : agents.http },
         (res) => {
           // The body is not needed and may be large: drained without being kept.
           res.on('error', () => undefined);

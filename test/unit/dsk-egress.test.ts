@@ -97,6 +97,19 @@ describe('DSK client through the egress policy', () => {
     });
   });
 
+  it('checks the address a name resolves to when connecting (keep-alive pool included), and connects only when it passes', async () => {
+    await withServer(async (url, received) => {
+      const port = new URL(url).port;
+      const refusing = egressPost(createEgressPolicy([], resolverFor(['127.0.0.1'])));
+      const err = await refusing(`http://dsk.rebound.example:${port}/events`, {}, Buffer.from('{}'), 2_000).then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof EgressRefusedError, String(err));
+      assert.equal(received().length, 0);
+      const allowing = egressPost(createEgressPolicy(['127.0.0.1/32'], resolverFor(['127.0.0.1'])));
+      for (let i = 0; i < 2; i += 1) assert.equal((await allowing(`http://dsk.allowed.example:${port}/events`, {}, Buffer.from('{}'), 2_000)).status, 204);
+      assert.equal(received().length, 2);
+    });
+  });
+
   it('refuses an address literal before connecting, since no lookup happens for it', async () => {
     const err = await egressPost(createEgressPolicy([]))('http://[::1]:9/x', {}, Buffer.alloc(0), 1_000).then(() => undefined, (e: unknown) => e);
     assert.ok(err instanceof EgressRefusedError);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import Koa from 'koa';
 import Router from '@koa/router';
@@ -27,8 +28,12 @@ export function createDskStandIn(options: { jwksUrl: string; issuer: string; aud
       return;
     }
     try {
-      const { payload } = await jwtVerify(token, jwks, { issuer: options.issuer, audience: options.audience });
-      const body = JSON.parse(await getRawBody(ctx.req, { limit: '8mb', encoding: 'utf8' })) as { type?: string };
+      const { payload } = await jwtVerify(token, jwks, { issuer: options.issuer, audience: options.audience, maxTokenAge: '5 minutes' });
+      const raw = await getRawBody(ctx.req, { limit: '8mb' });
+      // The token is bound to these bytes and to one instance: a token taken from another delivery fails here.
+      if (payload.body_sha256 !== createHash('sha256').update(raw).digest('base64url')) throw new Error('body digest mismatch');
+      if (typeof payload.instance_id !== 'string' || payload.instance_id !== payload.sub) throw new Error('instance mismatch');
+      const body = JSON.parse(raw.toString('utf8')) as { type?: string };
       const key = ctx.get('idempotency-key');
       if (!received.some((r) => r.idempotencyKey === key)) {
         received.unshift({ at: new Date().toISOString(), idempotencyKey: key, type: String(body.type), instanceId: String(payload.sub), body });

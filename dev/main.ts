@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { SignJWT } from 'jose';
-import { closeServer } from '../src/api/server.js';
+import { closeServer, applyServerTimeouts } from '../src/api/server.js';
 import { buildApi } from '../src/runtime-api.js';
 import { loadConfig } from '../src/config.js';
 import { migrateUp } from '../src/db/migrate.js';
@@ -101,7 +101,7 @@ async function main() {
     await connection.close();
   });
 
-  const server = buildApi(foundation, client).listen(apiPort, config.http.host);
+  const server = applyServerTimeouts(buildApi(foundation, client).listen(apiPort, config.http.host));
   await new Promise<void>((resolve) => server.once('listening', resolve));
   stops.unshift(async () => {
     await closeServer(server);

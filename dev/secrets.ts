@@ -68,6 +68,10 @@ export function devEnvironment(
     DSK_JWT_AUDIENCE: 'meta-integration-service',
     DSK_JWT_ALGORITHMS: 'HS256',
     DSK_JWT_SECRET: secrets.dskSecret,
+    // The banner's token lives 12 hours, for a working day with the sandbox.
+    DSK_JWT_MAX_AGE_SECONDS: '43200',
+    // The DSK stand-in listens on loopback.
+    DSK_EGRESS_ALLOW: '127.0.0.1/32,::1/128',
     SERVICE_JWT_PRIVATE_KEY: secrets.servicePrivateJwk,
     SERVICE_JWT_KEY_ID: 'dev-service-1',
     META_APP_SECRETS: secrets.metaAppSecret,

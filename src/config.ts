@@ -6,6 +6,7 @@ import { toAllowedOrigin } from './meta/allowed-origins.js';
 import { normalizeBaseUrl } from './meta/base-url.js';
 import type { ConnectFlow } from './shared/connections.js';
 import { DEFAULT_TASK_QUEUE } from './shared/task-queue.js';
+import { parseCidr } from './dsk/egress.js';
 
 /**
  * The only reader of process.env. Every variable is parsed once, here, with a schema; a missing or
@@ -125,12 +126,16 @@ const EnvSchema = z.object({
   DSK_JWT_JWKS_URL: optionalString.pipe(z.url().optional()),
   DSK_JWT_PUBLIC_KEY: optionalString,
   DSK_JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  // The oldest a DSK token may be (its iat), and the longest it may be valid for (exp - iat).
+  DSK_JWT_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
 
   SERVICE_JWT_PRIVATE_KEY: nonEmpty,
   SERVICE_JWT_KEY_ID: nonEmpty.default('service-1'),
   SERVICE_JWT_ALG: z.enum(['ES256', 'RS256', 'EdDSA']).default('ES256'),
   SERVICE_JWT_ISSUER: nonEmpty.default('meta-integration-service'),
   SERVICE_JWT_AUDIENCE: nonEmpty.default('dsk-platform'),
+  // Public JWKS ({"keys":[...]}) of the signing keys before SERVICE_JWT_PRIVATE_KEY, still published during a rotation.
+  SERVICE_JWT_PREVIOUS_PUBLIC_JWKS: optionalString,
 
   META_APP_SECRETS: nonEmpty.transform(csv),
   META_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters'),
@@ -176,6 +181,23 @@ const EnvSchema = z.object({
   INSTAGRAM_MEDIA_SENDS_PER_SECOND: positiveInt.default(10),
 
   DSK_DELIVERY_HORIZON: nonEmpty.default('7 days'),
+  // CIDR ranges of non-public addresses events URLs may reach (the dev stand-in, a private DSK); link-local stays refused.
+  DSK_EGRESS_ALLOW: z.string().default('').transform((value, ctx) => {
+    const entries = csv(value);
+    for (const entry of entries) {
+      try {
+        parseCidr(entry);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected comma-separated IP addresses or CIDR ranges, e.g. 127.0.0.1/32,10.1.0.0/16' });
+        return z.NEVER;
+      }
+    }
+    return entries;
+  }),
+  // Per-instance quotas on /v1: requests per minute, sends not yet answered, connections not yet finished.
+  INSTANCE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(6000),
+  INSTANCE_OPEN_SENDS: z.coerce.number().int().min(1).max(1_000_000).default(2000),
+  INSTANCE_OPEN_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(50),
   DSK_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000, 'at most 25000: a delivery attempt must fit the 30 s activity timeout').default(10_000),
 });
 
@@ -207,9 +229,19 @@ export interface Config {
     audience: string;
     algorithms: string[];
     instanceClaim: string;
+    /** Oldest `iat` and longest `exp - iat` accepted, in seconds. */
+    maxAgeSeconds: number;
     key: { kind: 'jwks'; url: string } | { kind: 'public-key'; pem: string } | { kind: 'secret'; secret: string };
   };
-  serviceJwt: { privateKey: string; keyId: string; alg: 'ES256' | 'RS256' | 'EdDSA'; issuer: string; audience: string };
+  serviceJwt: {
+    privateKey: string;
+    keyId: string;
+    alg: 'ES256' | 'RS256' | 'EdDSA';
+    issuer: string;
+    audience: string;
+    /** The previous keys' public JWKS (JSON), published beside the current key until their tokens expire. */
+    previousPublicJwks: string | undefined;
+  };
   meta: {
     appSecrets: string[];
     verifyToken: string;
@@ -244,7 +276,14 @@ export interface Config {
    * INSTAGRAM_APP_SECRET), Instagram via Facebook Login (META_APP_ID).
    */
   enabledFlows: ConnectFlow[];
-  delivery: { horizon: string; timeoutMs: number };
+  delivery: {
+    horizon: string;
+    timeoutMs: number;
+    /** Non-public CIDR ranges events URLs may reach; link-local and metadata addresses never. */
+    egressAllow: string[];
+  };
+  /** Per instance: /v1 requests per minute (0: unlimited), unanswered sends, unfinished connections. */
+  quotas: { requestsPerMinute: number; openSends: number; openConnections: number };
   outbound: { rateLimits: OutboundRateLimits };
   /** AES-256-GCM keys (base64) for Temporal payloads, newest first: the first encrypts, all decrypt. Empty only outside production. */
   payloadKeys: Array<{ id: string; key: string }>;
@@ -282,6 +321,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ]);
   }
   const key = dskKeys[0]!;
+  if (e.NODE_ENV === 'production' && key.kind === 'jwks' && !key.url.startsWith('https://')) {
+    // Whoever can answer for the JWKS URL can mint a token for any instance.
+    throw new ConfigError(['DSK_JWT_JWKS_URL: must be https in production']);
+  }
   if (key.kind === 'secret' && !e.DSK_JWT_ALGORITHMS.every((a) => a.startsWith('HS'))) {
     throw new ConfigError(['DSK_JWT_ALGORITHMS: with DSK_JWT_SECRET only HS256/HS384/HS512 are allowed']);
   }
@@ -323,6 +366,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const ids = e.TOKEN_ENCRYPTION_KEYS.map((k) => k.id);
   if (new Set(ids).size !== ids.length) throw new ConfigError(['TOKEN_ENCRYPTION_KEYS: key ids must be unique']);
   const payloadKeys = e.PAYLOAD_ENCRYPTION_KEYS ?? [];
+  // The privacy policy keeps the token key apart: a payload key that is also a token key would let
+  // whoever holds Temporal's payload key (operators, the codec endpoint) decrypt Meta tokens.
+  const tokenKeyValues = new Set(e.TOKEN_ENCRYPTION_KEYS.map((k) => keyBytes(k.key)));
+  if (payloadKeys.some((k) => tokenKeyValues.has(keyBytes(k.key)))) {
+    throw new ConfigError(['PAYLOAD_ENCRYPTION_KEYS / TOKEN_ENCRYPTION_KEYS: a key must not be used for both (tokens and payloads are encrypted with keys kept apart)']);
+  }
   if (e.NODE_ENV === 'production' && payloadKeys.length === 0) {
     // Without it message content would sit in Temporal's database and UI in plain text.
     throw new ConfigError(['PAYLOAD_ENCRYPTION_KEYS: is required in production (Temporal payloads are encrypted with it)']);
@@ -350,13 +399,21 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL },
     tokenKeys: e.TOKEN_ENCRYPTION_KEYS,
-    dskAuth: { issuer: e.DSK_JWT_ISSUER, audience: e.DSK_JWT_AUDIENCE, algorithms: e.DSK_JWT_ALGORITHMS, instanceClaim: e.DSK_JWT_INSTANCE_CLAIM, key },
+    dskAuth: {
+      issuer: e.DSK_JWT_ISSUER,
+      audience: e.DSK_JWT_AUDIENCE,
+      algorithms: e.DSK_JWT_ALGORITHMS,
+      instanceClaim: e.DSK_JWT_INSTANCE_CLAIM,
+      maxAgeSeconds: e.DSK_JWT_MAX_AGE_SECONDS,
+      key,
+    },
     serviceJwt: {
       privateKey: e.SERVICE_JWT_PRIVATE_KEY,
       keyId: e.SERVICE_JWT_KEY_ID,
       alg: e.SERVICE_JWT_ALG,
       issuer: e.SERVICE_JWT_ISSUER,
       audience: e.SERVICE_JWT_AUDIENCE,
+      previousPublicJwks: e.SERVICE_JWT_PREVIOUS_PUBLIC_JWKS,
     },
     meta: {
       appSecrets,
@@ -380,7 +437,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       dialogBaseUrl: e.INSTAGRAM_DIALOG_BASE_URL,
     },
     enabledFlows,
-    delivery: { horizon: e.DSK_DELIVERY_HORIZON, timeoutMs: e.DSK_DELIVERY_TIMEOUT_MS },
+    delivery: { horizon: e.DSK_DELIVERY_HORIZON, timeoutMs: e.DSK_DELIVERY_TIMEOUT_MS, egressAllow: e.DSK_EGRESS_ALLOW },
+    quotas: { requestsPerMinute: e.INSTANCE_REQUESTS_PER_MINUTE, openSends: e.INSTANCE_OPEN_SENDS, openConnections: e.INSTANCE_OPEN_CONNECTIONS },
     outbound: {
       rateLimits: {
         whatsappSendsPerSecond: e.WHATSAPP_SENDS_PER_SECOND,
@@ -395,6 +453,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     metrics: { token: e.METRICS_TOKEN, workerPort: e.WORKER_METRICS_PORT, workerHost: e.WORKER_METRICS_HOST },
   };
   return deepFreeze(config);
+}
+
+/** A base64 or base64url key as one canonical string, so the same bytes compare equal in either spelling. */
+function keyBytes(key: string): string {
+  return Buffer.from(key.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('hex');
 }
 
 function describe(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {

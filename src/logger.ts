@@ -37,6 +37,39 @@ function redactPaths(): string[] {
   return paths;
 }
 
+const CENSOR = '[redacted]';
+const REDACTED = new Set<string>(REDACTED_FIELDS.map((f) => f.toLowerCase()));
+/** Deeper than anything we log on purpose; what lies below is replaced, not walked. */
+const MAX_DEPTH = 32;
+
+/**
+ * A copy of `value` with every REDACTED_FIELDS key censored at any depth (pino's redact paths stop at
+ * the depths they name). Arrays, plain objects and errors' own fields are walked; cycles and
+ * anything past MAX_DEPTH become a marker. Keys compare case-insensitively (`Authorization`).
+ */
+export function redactDeep(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return '[too deep]';
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1, seen));
+    if (Buffer.isBuffer(value) || value instanceof Date) return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) {
+      out[key] = REDACTED.has(key.toLowerCase()) ? CENSOR : redactDeep(child, depth + 1, seen);
+    }
+    if (value instanceof Error) {
+      out.type ??= value.name;
+      // The message may quote input; the stack's first line is the message.
+      out.stack ??= value.stack?.split('\n').slice(1).join('\n');
+    }
+    return out;
+  } finally {
+    seen.delete(value);
+  }
+}
+
 export interface LoggerConfig {
   level: string;
   name?: string;
@@ -49,9 +82,9 @@ export function createLogger(config: LoggerConfig): Logger {
   const options: LoggerOptions = {
     level: config.level,
     base: config.name ? { service: config.name } : undefined,
-    redact: { paths: redactPaths(), censor: '[redacted]' },
+    redact: { paths: redactPaths(), censor: CENSOR },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: { level: (label) => ({ level: label }), log: (object) => redactDeep(object) as Record<string, unknown> },
   };
   return config.destination ? pino(options, config.destination as pino.DestinationStream) : pino(options);
 }

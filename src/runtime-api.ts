@@ -4,6 +4,7 @@ import type { Foundation } from './runtime.js';
 import { createWorkflowClient } from './temporal/client.js';
 import { temporalReachable } from './temporal/connect.js';
 import { createInboundIntake } from './inbound/intake.js';
+import { createWabaRouting } from './inbound/waba-routing.js';
 import { createApp } from './api/app.js';
 import { createDskAuth } from './api/middleware/dsk-auth.js';
 import { healthRoutes } from './api/routes/health.js';
@@ -18,6 +19,7 @@ import { mediaRoutes } from './api/routes/media.js';
 import { channelMediaRoutes } from './api/routes/channel-media.js';
 import { channelRoutes } from './api/routes/channels.js';
 import { messageRoutes } from './api/routes/messages.js';
+import { createSendIdempotency } from './api/send-idempotency.js';
 import { connectPageRoutes } from './api/routes/connect-pages.js';
 import { connectionRoutes } from './api/routes/connections.js';
 import { metaCallbackRoutes } from './api/routes/meta-callbacks.js';
@@ -25,6 +27,7 @@ import { codecRoutes } from './api/routes/codec.js';
 import { metricsRoutes } from './api/routes/metrics.js';
 import { loadPrivacyPolicy, privacyRoutes } from './api/routes/privacy.js';
 import { createTokenBuckets, rateLimit } from './api/middleware/rate-limit.js';
+import { chain, instanceQuota } from './api/middleware/instance-quota.js';
 import type { ConnectionTiming } from './shared/connections.js';
 
 /**
@@ -38,6 +41,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
   const intake = createInboundIntake({
     webhookLog: f.repos.webhookLog,
     workflows,
+    wabaRouting: createWabaRouting({ routing: f.repos.routing }),
     deliveryHorizon: config.delivery.horizon,
     clock: f.clock,
     log,
@@ -55,12 +59,15 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
     trustProxy: config.http.trustProxy,
     httpsPublicUrl: config.http.publicBaseUrl.startsWith('https://'),
     publicRoutes: [
-      healthRoutes([
-        { name: 'postgres', check: () => databaseReachable(f.pool) },
-        { name: 'temporal', check: () => temporalReachable(temporal) },
-      ]),
-      wellKnownRoutes({ signingKey: f.signingKey }),
-      openApiRoutes({ document: loadOpenApiDocument() }),
+      healthRoutes(
+        [
+          { name: 'postgres', check: () => databaseReachable(f.pool) },
+          { name: 'temporal', check: () => temporalReachable(temporal) },
+        ],
+        limited,
+      ),
+      wellKnownRoutes({ signingKey: f.signingKey, ...limited }),
+      openApiRoutes({ document: loadOpenApiDocument(), ...limited }),
       metaWebhookRoutes({
         appSecrets: config.meta.appSecrets,
         verifyToken: config.meta.verifyToken,
@@ -103,16 +110,21 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       }),
       privacyRoutes({ page: loadPrivacyPolicy(), ...limited }),
     ],
-    dskAuth: createDskAuth({
+    dskAuth: chain(
+      createDskAuth({
       issuer: config.dskAuth.issuer,
       audience: config.dskAuth.audience,
       algorithms: config.dskAuth.algorithms,
       instanceClaim: config.dskAuth.instanceClaim,
+      maxTokenAgeSeconds: config.dskAuth.maxAgeSeconds,
+      maxLifetimeSeconds: config.dskAuth.maxAgeSeconds,
       key: key.kind === 'public-key' ? { kind: 'public-key', pem: key.pem, alg: config.dskAuth.algorithms[0]! } : key,
       log,
-    }),
+      }),
+      instanceQuota({ quotas: f.repos.instanceQuotas, perMinute: config.quotas.requestsPerMinute, clock: f.clock }),
+    ),
     dskRoutes: [
-      instanceRoutes({ instances: f.repos.instances, httpsOnly: config.env === 'production' }),
+      instanceRoutes({ instances: f.repos.instances, httpsOnly: config.env === 'production', egress: f.egress }),
       deliveryRoutes({
         redelivery: createRedelivery({ webhookLog: f.repos.webhookLog, workflows, clock: f.clock, log }),
       }),
@@ -126,6 +138,8 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
         publicBaseUrl: config.http.publicBaseUrl,
         enabledFlows: config.enabledFlows,
         sessionTtlMs: SESSION_TTL_MS,
+        httpsOnly: config.env === 'production',
+        openConnections: { limit: config.quotas.openConnections, count: (instanceId, now) => f.repos.connections.openForInstance(instanceId, now) },
         ...(options.connectionTiming ? { timing: options.connectionTiming } : {}),
         clock: f.clock,
       }),
@@ -139,8 +153,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       }),
       messageRoutes({
         channels: f.repos.channels,
-        workflows,
-        sends: f.repos.outboundSends,
+        sends: createSendIdempotency({ sends: f.repos.outboundSends, workflows, clock: f.clock, log, openSendLimit: config.quotas.openSends }),
         deliveryHorizon: config.delivery.horizon,
         ...(options.outbound ?? {}),
         log,

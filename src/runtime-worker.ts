@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { createActivities } from './activities/index.js';
 import { createSendRateLimiter } from './db/send-rate-slots.js';
 import type { Foundation } from './runtime.js';
@@ -27,6 +28,11 @@ export function buildActivities(f: Foundation) {
       sessions: f.repos.sessions,
       channels: f.repos.channels,
       sendRateSlots,
+      connections: f.repos.connections,
+      deletionRequests: f.repos.deletionRequests,
+      instances: f.repos.instances,
+      instanceQuotas: f.repos.instanceQuotas,
+      channelRecords: f.repos.channels,
       clock: f.clock,
     },
     connection: {
@@ -45,6 +51,7 @@ export function buildActivities(f: Foundation) {
       channels: f.repos.channels,
       instances: f.repos.instances,
       sends: f.repos.outboundSends,
+      currentWorkflowId,
       rateLimiter: sendRateSlots,
       rateLimits: f.config.outbound.rateLimits,
       recipientKey: recipientKeyer(f.config.tokenKeys[0]!.key),
@@ -56,6 +63,15 @@ export function buildActivities(f: Foundation) {
       log: f.log,
     },
   });
+}
+
+/** The workflow of the activity running now; undefined outside an activity (tests calling it directly). */
+function currentWorkflowId(): string | undefined {
+  try {
+    return Context.current().info.workflowExecution?.workflowId;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

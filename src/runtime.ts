@@ -13,12 +13,14 @@ import { createConnectionSessions } from './db/connection-sessions.js';
 import { createConnections } from './db/connections.js';
 import { createDeletionRequests } from './db/deletion-requests.js';
 import { createOutboundSends } from './db/outbound-sends.js';
+import { createInstanceQuotas } from './db/instance-quotas.js';
 import type { ChannelConnector } from './meta/connectors.js';
 import { createChannelAdapters } from './meta/adapters.js';
 import { adapterDepsFromConfig } from './runtime-meta.js';
 import { connectorsOf, type ChannelAdapters } from './meta/channel-adapter.js';
 import type { ConnectFlow } from './shared/connections.js';
 import { createDskClient } from './dsk/client.js';
+import { createEgressPolicy, type EgressPolicy } from './dsk/egress.js';
 import { loadServiceSigningKey, type ServiceSigningKey } from './dsk/service-keys.js';
 import type { Logger } from './logger.js';
 import { createDataConverter } from './temporal/data-converter.js';
@@ -36,6 +38,8 @@ export interface Foundation {
   pool: Pool;
   vault: TokenVault;
   signingKey: ServiceSigningKey;
+  /** Where events URLs may point (checked at PUT /v1/instance and at every delivery's connection). */
+  egress: EgressPolicy;
   repos: {
     instances: ReturnType<typeof createInstances>;
     routing: ReturnType<typeof createRouting>;
@@ -46,6 +50,7 @@ export interface Foundation {
     sessions: ReturnType<typeof createConnectionSessions>;
     outboundSends: ReturnType<typeof createOutboundSends>;
     deletionRequests: ReturnType<typeof createDeletionRequests>;
+    instanceQuotas: ReturnType<typeof createInstanceQuotas>;
   };
   /** One per connect flow (WhatsApp Embedded Signup, Instagram via Facebook Login, Instagram Login). */
   connectors: Readonly<Record<ConnectFlow, ChannelConnector>>;
@@ -69,8 +74,11 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
     ...(privateKey.startsWith('{') ? { privateJwk: privateKey } : { privatePem: privateKey }),
     keyId: config.serviceJwt.keyId,
     alg: config.serviceJwt.alg,
+    // During a rotation DSK must still verify tokens signed with the previous key: it stays published.
+    ...(config.serviceJwt.previousPublicJwks ? { previousPublicJwks: config.serviceJwt.previousPublicJwks } : {}),
   });
   const clock = () => new Date();
+  const egress = createEgressPolicy(config.delivery.egressAllow);
   const payloadCodecs = createPayloadCodecs(config.payloadKeys);
   if (payloadCodecs.length === 0) log.warn('PAYLOAD_ENCRYPTION_KEYS is unset: Temporal payloads are stored unencrypted (outside production only)');
   const channels = createChannels(pool);
@@ -90,6 +98,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
     pool,
     vault,
     signingKey,
+    egress,
     repos: {
       instances: createInstances(pool),
       routing: createRouting(pool),
@@ -100,9 +109,16 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       sessions: createConnectionSessions(pool),
       outboundSends: createOutboundSends(pool),
       deletionRequests: createDeletionRequests(pool),
+      instanceQuotas: createInstanceQuotas(pool),
     },
     dsk: instrumentDskClient(
-      createDskClient({ signer: signingKey, issuer: config.serviceJwt.issuer, audience: config.serviceJwt.audience, timeoutMs: config.delivery.timeoutMs }),
+      createDskClient({
+        signer: signingKey,
+        issuer: config.serviceJwt.issuer,
+        audience: config.serviceJwt.audience,
+        timeoutMs: config.delivery.timeoutMs,
+        egress,
+      }),
       metrics,
     ),
     adapters,

@@ -92,6 +92,12 @@ export async function startBenchStack(opts: {
     META_APP_SECRETS: metaAppSecret,
     META_VERIFY_TOKEN: 'verify-token-for-bench',
     DSK_DELIVERY_HORIZON: '1 hour',
+    // The DSK fake listens on loopback; the bench's tokens live a day; the bench measures throughput, not quotas.
+    DSK_EGRESS_ALLOW: '127.0.0.1/32',
+    DSK_JWT_MAX_AGE_SECONDS: '86400',
+    INSTANCE_REQUESTS_PER_MINUTE: '0',
+    INSTANCE_OPEN_SENDS: '1000000',
+    INSTANCE_OPEN_CONNECTIONS: '100000',
     ...opts.env,
   };
   const config = loadConfig(env);

@@ -67,7 +67,8 @@ export function createInboundActivities(deps: InboundActivityDeps) {
         return { status, attempt };
       } catch (err) {
         if (!(err instanceof DskDeliveryError)) throw err;
-        await deps.webhookLog.recordAttempt(event.key, { attempts: attempt, dskStatus: err.status ?? null, errorCode: err.reason }, deps.clock());
+        // A class only (never an address or a network error's text): the instance reads it at /v1/deliveries.
+        await deps.webhookLog.recordAttempt(event.key, { attempts: attempt, dskStatus: err.status ?? null, errorCode: err.publicReason }, deps.clock());
         throw toActivityFailure(err);
       }
     },
@@ -81,7 +82,7 @@ export function createInboundActivities(deps: InboundActivityDeps) {
     async matchSendStatus(input: { channelId: string; tag: string; metaMessageId: string }): Promise<(SendRef & { unresolved: boolean }) | null> {
       const send = await deps.outboundSends.byTag(input.tag);
       if (!send || send.channelId !== input.channelId) return null;
-      return { instanceId: send.instanceId, clientMessageId: send.clientMessageId, unresolved: send.state === 'sending' || send.state === 'unknown' };
+      return { instanceId: send.instanceId, clientMessageId: send.clientMessageId, workflowId: send.workflowId, unresolved: send.state === 'sending' || send.state === 'unknown' };
     },
 
     /**
@@ -91,10 +92,10 @@ export function createInboundActivities(deps: InboundActivityDeps) {
      */
     async findSendsForEcho(input: { channelId: string; metaMessageId: string }): Promise<{ known: SendRef | null; candidates: SendRef[] }> {
       const known = await deps.outboundSends.byMetaMessageId(input.channelId, input.metaMessageId);
-      if (known) return { known: { instanceId: known.instanceId, clientMessageId: known.clientMessageId }, candidates: [] };
+      if (known) return { known: { instanceId: known.instanceId, clientMessageId: known.clientMessageId, workflowId: known.workflowId }, candidates: [] };
       const since = new Date(deps.clock().getTime() - ECHO_MATCH_WINDOW_MS);
       const candidates = await deps.outboundSends.unresolved(input.channelId, since);
-      return { known: null, candidates: candidates.map((s) => ({ instanceId: s.instanceId, clientMessageId: s.clientMessageId })) };
+      return { known: null, candidates: candidates.map((s) => ({ instanceId: s.instanceId, clientMessageId: s.clientMessageId, workflowId: s.workflowId })) };
     },
 
     /**
@@ -112,7 +113,7 @@ export function createInboundActivities(deps: InboundActivityDeps) {
         meta_subcode: null,
         reason: described?.reason ?? 'Meta reported that the message failed without saying why.',
       };
-      await deps.outboundSends.recordLateFailure(input.tag, { errorCode: error.code, metaCode: error.meta_code }, deps.clock());
+      await deps.outboundSends.recordLateFailure(input.tag, error, deps.clock());
       return error;
     },
 

@@ -10,6 +10,7 @@ import type { OutboundRequest } from '../shared/outbound-request.js';
 import { sendRateLimits } from '../outbound/rate-limits.js';
 import type { OutboundRateLimits } from '../outbound/rate-limits.js';
 import { sendTag } from '../outbound/send-tag.js';
+import { outboundWorkflowId } from '../shared/ids.js';
 import type { ChannelRef } from '../shared/connections.js';
 import type { DskStatusData } from '../shared/inbound-events.js';
 import { serviceEventEnvelope } from '../shared/delivery.js';
@@ -26,7 +27,9 @@ export interface OutboundActivityDeps {
     setStatus(id: string, status: 'active' | 'reauth_required', now: Date): Promise<void>;
   };
   instances: { get(id: string): Promise<{ eventsUrl: string | null } | undefined> };
-  sends: Pick<OutboundSends, 'begin' | 'settle'>;
+  sends: Pick<OutboundSends, 'begin' | 'settle' | 'byTag'>;
+  /** The workflow the running activity belongs to (Temporal's activity context in the worker). */
+  currentWorkflowId?: () => string | undefined;
   vault: Pick<TokenVault, 'decrypt'>;
   /** The adapter of the channel's kind sends; this activity never picks a Meta host itself. */
   adapters: ChannelAdapters;
@@ -83,9 +86,16 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
       const ciphertext = await deps.channels.tokenCiphertext(channel.id);
       if (!ciphertext) throw channelFailure('channel_disconnected', 'The channel holds no access token.');
 
-      const tag = sendTag(input.instanceId, input.request.request.client_message_id);
+      const clientMessageId = input.request.request.client_message_id;
+      const tag = sendTag(input.instanceId, clientMessageId);
+      const workflowId = deps.currentWorkflowId?.() ?? outboundWorkflowId(input.instanceId, clientMessageId);
       // Written before Meta is called: a status webhook that beats (or replaces) Meta's answer finds it.
-      await deps.sends.begin({ tag, instanceId: input.instanceId, channelId: channel.id, clientMessageId: input.request.request.client_message_id }, deps.clock());
+      // Only the run the ledger's claim names may call Meta: any other run of the same id (one started
+      // before claims existed, racing a repeat) stops here, and the claim's run is the one send.
+      if (!(await deps.sends.begin({ tag, instanceId: input.instanceId, channelId: channel.id, clientMessageId, workflowId }, deps.clock()))) {
+        deps.log?.warn({ channelId: channel.id }, 'send not made: another run holds its client_message_id');
+        throw sendFailure({ code: 'ambiguous_send', meta_code: null, meta_subcode: null, reason: 'Another send holds this client_message_id; this one was not made, and the message goes out at most once.' }, { retryable: false });
+      }
       const token = deps.vault.decrypt(ciphertext);
       // Last before the call: the slot is kept as close as possible to the moment Meta sees the request.
       await waitForSlot(channel, input.request);
@@ -101,8 +111,9 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
         const outcome = f.action === 'reconcile' ? 'ambiguous' : f.retryable ? 'retryable' : 'rejected';
         deps.metrics?.outboundSends.inc({ outcome });
         // A retryable refusal leaves the row `sending` for the next attempt.
-        if (outcome === 'ambiguous') await deps.sends.settle(tag, { state: 'unknown' }, deps.clock());
-        if (outcome === 'rejected') await deps.sends.settle(tag, { state: 'failed' }, deps.clock());
+        const error = { code: f.code as OutboundErrorCode, meta_code: f.meta_code, meta_subcode: f.meta_subcode, reason: f.reason };
+        if (outcome === 'ambiguous') await deps.sends.settle(tag, { state: 'unknown', error }, deps.clock());
+        if (outcome === 'rejected') await deps.sends.settle(tag, { state: 'failed', error }, deps.clock());
         // `errorCode`, not `code`: the logger redacts `code` (OAuth codes).
         deps.log?.warn({ channelId: channel.id, errorCode: f.code, metaCode: f.meta_code, metaSubcode: f.meta_subcode }, 'outbound send failed');
         throw toActivityFailure(f);
@@ -144,10 +155,22 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
       result: OutboundResult;
       reconciled?: boolean;
     }): Promise<{ delivered: boolean }> {
+      const { result } = input;
+      const tag = sendTag(input.instanceId, input.clientMessageId);
+      const workflowId = deps.currentWorkflowId?.();
+      const claim = workflowId === undefined ? undefined : await deps.sends.byTag(tag);
+      // A run that does not hold the send's claim made no send: it must neither overwrite the claim's
+      // outcome nor tell DSK anything about this client_message_id.
+      if (claim && claim.workflowId !== workflowId) return { delivered: false };
+      // The ledger keeps the outcome after Temporal forgets the run: repeats are answered from it.
+      await deps.sends.settle(
+        tag,
+        result.status === 'sent' ? { state: 'accepted', metaMessageId: result.metaMessageId } : { state: result.status, error: result.error },
+        deps.clock(),
+      );
       const channel = await deps.channels.getForInstance(input.channelId, input.instanceId);
       const instance = await deps.instances.get(input.instanceId);
       if (!channel || !instance?.eventsUrl) return { delivered: false };
-      const { result } = input;
       const status = result.status === 'sent' ? 'accepted' : result.status;
       const key = `out:${sendTag(input.instanceId, input.clientMessageId)}:${status}`;
       const data: DskStatusData = {

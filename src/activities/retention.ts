@@ -5,6 +5,10 @@ import type { MessageStatusStore } from '../db/message-status.js';
 import type { OutboundSends } from '../db/outbound-sends.js';
 import type { SendRateLimiter } from '../db/send-rate-slots.js';
 import type { WebhookLog } from '../db/webhook-log.js';
+import type { Connections } from '../db/connections.js';
+import type { DeletionRequests } from '../db/deletion-requests.js';
+import type { Instances } from '../db/instances.js';
+import type { InstanceQuotas } from '../db/instance-quotas.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_BATCH_SIZE = 1000;
@@ -17,6 +21,12 @@ export interface RetentionActivityDeps {
   sessions: Pick<ConnectionSessions, 'purgeExpiredBatch'>;
   channels: Pick<Channels, 'destroyDeadTokensBatch'>;
   sendRateSlots: Pick<SendRateLimiter, 'purgeIdle'>;
+  connections: Pick<Connections, 'purgeEndedBatch'>;
+  deletionRequests: Pick<DeletionRequests, 'purgeBatch'>;
+  instances: Pick<Instances, 'purgeIdleBatch'>;
+  instanceQuotas: Pick<InstanceQuotas, 'purgeBatch'>;
+  /** Channel records after disconnection (channels.purgeDisconnectedBatch). */
+  channelRecords: Pick<Channels, 'purgeDisconnectedBatch'>;
   /** Injected so a test can purge "as of" any time. */
   clock: () => Date;
   /** Rows per statement; default 1000. */
@@ -71,6 +81,21 @@ export function createRetentionActivities(deps: RetentionActivityDeps) {
     },
 
     /**
+     * The tables kept for a period of their own (RETENTION in shared/retention.ts): ended connections,
+     * disconnected channel records, data-deletion requests, instances nothing refers to any more, and
+     * the per-instance request windows. One activity, each table in turn; a retry finds less to do.
+     */
+    async purgeRecords(input: { connectionDays: number; channelDays: number; deletionRequestDays: number; instanceDays: number; quotaWindowDays: number }): Promise<PurgedRecords> {
+      const connections = await inBatches((limit) => deps.connections.purgeEndedBatch(cutoff(input.connectionDays), limit));
+      const channels = await inBatches((limit) => deps.channelRecords.purgeDisconnectedBatch(cutoff(input.channelDays), limit));
+      const deletionRequests = await inBatches((limit) => deps.deletionRequests.purgeBatch(cutoff(input.deletionRequestDays), limit));
+      // After channels and connections: an instance goes only once nothing of it is left.
+      const instances = await inBatches((limit) => deps.instances.purgeIdleBatch(cutoff(input.instanceDays), limit));
+      const quotaWindows = await inBatches((limit) => deps.instanceQuotas.purgeBatch(cutoff(input.quotaWindowDays), limit));
+      return { connections, channels, deletionRequests, instances, quotaWindows };
+    },
+
+    /**
      * Idle send-rate rows; they hold recipient HMACs, so they go as soon as they no longer pace anything.
      * Judged by the database clock, as the limiter is, never by the injected one: deleting a row whose
      * slot is still ahead would let a send through early.
@@ -79,6 +104,14 @@ export function createRetentionActivities(deps: RetentionActivityDeps) {
       return inBatches((limit) => deps.sendRateSlots.purgeIdle(limit));
     },
   };
+}
+
+export interface PurgedRecords {
+  connections: number;
+  channels: number;
+  deletionRequests: number;
+  instances: number;
+  quotaWindows: number;
 }
 
 export type RetentionActivities = ReturnType<typeof createRetentionActivities>;

@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Sent as `Retry-After` (a quota, a throttle) by the error middleware. */
+    readonly options: { retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -74,6 +76,7 @@ export function errorMiddleware(log: Logger): Koa.Middleware {
     } catch (err) {
       const known = asApiError(err);
       ctx.status = known?.status ?? 500;
+      if (known?.options.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(known.options.retryAfterSeconds));
       ctx.type = 'application/json';
       ctx.body = {
         error: known

@@ -1,7 +1,6 @@
 import type Koa from 'koa';
 import { MetaApiError, MetaRequestError, type GraphOperation } from '../meta/graph/errors.js';
-import { describeMetaError, type MetaFailure, type MetaFailureCode, type SendErrorCode } from '../meta/graph/failure.js';
-import type { OutboundError, OutboundErrorCode } from '../shared/outbound.js';
+import type { MetaFailure, MetaFailureCode, SendErrorCode } from '../meta/graph/failure.js';
 import { ApiError } from './errors.js';
 
 /*
@@ -100,15 +99,6 @@ export function metaFailureToApiError(failure: MetaFailure): ApiError {
   const code = media && !MEDIA_CODES[media].has(failure.code) ? 'meta_error' : failure.code;
   const details: MetaFailureDetails = { meta_code: failure.meta_code, meta_subcode: failure.meta_subcode, reason: failure.reason, retryable: failure.retryable };
   return new ApiError(META_FAILURE_STATUS[code], code, messageFor(code, failure.operation), details);
-}
-
-/**
- * A failure Meta reported after accepting a send (the ledger's record of a `failed` status), as the
- * send's error: the same reason a synchronous refusal of that Meta code gets.
- */
-export function lateSendError(late: { errorCode: string; metaCode: number | null }): OutboundError {
-  const reason = late.metaCode === null ? 'Meta reported that the message failed without saying why.' : describeMetaError({ operation: 'sendMessage', code: late.metaCode }).reason;
-  return { code: late.errorCode as OutboundErrorCode, meta_code: late.metaCode, meta_subcode: null, reason };
 }
 
 /** Meta's wait, passed on as `Retry-After` (seconds) where repeating can help. */

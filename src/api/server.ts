@@ -24,8 +24,23 @@ async function readTls(files: TlsFiles): Promise<{ cert: Buffer; key: Buffer }> 
  * (TLS 1.2 at least). Not listening yet.
  */
 export async function createApiServer(app: Koa, tls: TlsFiles | undefined): Promise<ApiServer> {
-  if (!tls) return http.createServer(app.callback());
-  return https.createServer({ ...(await readTls(tls)), minVersion: 'TLSv1.2' }, app.callback());
+  const server = tls ? https.createServer({ ...(await readTls(tls)), minVersion: 'TLSv1.2' }, app.callback()) : http.createServer(app.callback());
+  return applyServerTimeouts(server);
+}
+
+/**
+ * Node's defaults let a client hold a socket for 5 minutes per request (requestTimeout 300 s) and
+ * trickle headers for a minute: a few hundred slow clients would exhaust the api. Headers must
+ * arrive within 15 s and a whole request within 2 minutes (a media upload to Meta is the longest);
+ * an idle keep-alive connection is closed after 10 s. The webhook route cuts a slow body sooner.
+ */
+export const SERVER_TIMEOUTS = { headersTimeoutMs: 15_000, requestTimeoutMs: 120_000, keepAliveTimeoutMs: 10_000 } as const;
+
+export function applyServerTimeouts<S extends ApiServer>(server: S): S {
+  server.headersTimeout = SERVER_TIMEOUTS.headersTimeoutMs;
+  server.requestTimeout = SERVER_TIMEOUTS.requestTimeoutMs;
+  server.keepAliveTimeout = SERVER_TIMEOUTS.keepAliveTimeoutMs;
+  return server;
 }
 
 /** Swaps in renewed certificate files without dropping connections (main-api calls it on SIGHUP). */

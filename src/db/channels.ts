@@ -190,13 +190,16 @@ export function createChannels(pool: Pool) {
     },
 
     /**
-     * The channel and every other live channel on the same WABA (a WhatsApp business that removes the
-     * app removes it for all its numbers), each with its connection; the channel itself first.
+     * The channel and every other live channel of the same instance on the same WABA (a WhatsApp
+     * business that removes the app removes it for all its numbers), each with its connection; the
+     * channel itself first. Another instance's channels on the WABA get the event routed to them, and
+     * disconnect their own (inbound/waba-routing.ts).
      */
     async liveOnSameWaba(channelId: string): Promise<Array<{ id: string; connectionId: string | null }>> {
       const { rows } = await pool.query<{ id: string; connection_id: string | null }>(
         `SELECT c.id, c.connection_id FROM channels c JOIN channels me ON me.id = $1
-          WHERE c.id = me.id OR (me.waba_id IS NOT NULL AND c.waba_id = me.waba_id AND c.channel_type = me.channel_type AND c.status <> 'disconnected')
+          WHERE c.id = me.id OR (me.waba_id IS NOT NULL AND c.waba_id = me.waba_id AND c.channel_type = me.channel_type
+            AND c.instance_id = me.instance_id AND c.status <> 'disconnected')
           ORDER BY (c.id = me.id) DESC`,
         [channelId],
       );
@@ -238,6 +241,19 @@ export function createChannels(pool: Pool) {
              WHERE token_ciphertext IS NOT NULL AND (status = 'disconnected' OR token_expires_at < $1)
              LIMIT $2)`,
         [now, limit],
+      );
+      return rowCount ?? 0;
+    },
+
+    /**
+     * Retention, one batch: channel records disconnected before `cutoff` (kept until then so the
+     * platform can show the channel's history). Their ledger rows and statuses go with them.
+     */
+    async purgeDisconnectedBatch(cutoff: Date, limit: number): Promise<number> {
+      const { rowCount } = await pool.query(
+        `DELETE FROM channels WHERE id IN (
+           SELECT id FROM channels WHERE status = 'disconnected' AND disconnected_at < $1 AND token_ciphertext IS NULL LIMIT $2)`,
+        [cutoff, limit],
       );
       return rowCount ?? 0;
     },

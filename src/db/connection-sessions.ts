@@ -40,13 +40,16 @@ export function createConnectionSessions(pool: Pool) {
     },
 
     /**
-     * Binds the session to the browser that opened the connect page: a fresh state and cookie, both
-     * stored as hashes. Only while unused and unexpired; returns false otherwise.
+     * Binds the session to the browser that opened the connect page: a fresh state, and the cookie,
+     * both stored as hashes. The first browser binds it (`boundCookieHash` null); later only that
+     * browser, presenting the same cookie, may reload it for a fresh state. Only while unused and
+     * unexpired; false otherwise, or when another browser bound it first (a race lost).
      */
-    async bindBrowser(connectionId: string, stateHash: string, cookieHash: string, now: Date): Promise<boolean> {
+    async bindBrowser(connectionId: string, stateHash: string, cookieHash: string, boundCookieHash: string | null, now: Date): Promise<boolean> {
       const { rowCount } = await pool.query(
-        `UPDATE connection_sessions SET state_hash = $2, cookie_hash = $3 WHERE connection_id = $1 AND used_at IS NULL AND expires_at > $4`,
-        [connectionId, stateHash, cookieHash, now],
+        `UPDATE connection_sessions SET state_hash = $2, cookie_hash = $3
+          WHERE connection_id = $1 AND used_at IS NULL AND expires_at > $4 AND cookie_hash IS NOT DISTINCT FROM $5`,
+        [connectionId, stateHash, cookieHash, now, boundCookieHash],
       );
       return (rowCount ?? 0) > 0;
     },

@@ -55,6 +55,32 @@ export function createConnections(pool: Pool) {
       return rows[0] ? toConnection(rows[0]) : undefined;
     },
 
+    /** The instance's connections still waiting for a person to authorize: its open connect flows, for the quota. */
+    async openForInstance(instanceId: string, now: Date): Promise<number> {
+      const { rows } = await pool.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM connections WHERE instance_id = $1 AND status IN ('pending', 'authorizing') AND expires_at > $2`,
+        [instanceId, now],
+      );
+      return Number(rows[0]?.n ?? 0);
+    },
+
+    /**
+     * Retention, one batch: connections that ended (cancelled, expired, failed, or never active) more
+     * than `cutoff` ago and that no channel points at any more. A channel's connection stays as long
+     * as the channel row does.
+     */
+    async purgeEndedBatch(cutoff: Date, limit: number): Promise<number> {
+      const { rowCount } = await pool.query(
+        `DELETE FROM connections WHERE id IN (
+           SELECT c.id FROM connections c
+            WHERE c.updated_at < $1 AND (c.status IN ('cancelled', 'expired', 'failed', 'disconnected') OR (c.status = 'pending' AND c.expires_at < $1))
+              AND NOT EXISTS (SELECT 1 FROM channels ch WHERE ch.connection_id = c.id)
+            LIMIT $2)`,
+        [cutoff, limit],
+      );
+      return rowCount ?? 0;
+    },
+
     async setStatus(id: string, status: string, failureCode: string | null, now: Date): Promise<void> {
       await pool.query(`UPDATE connections SET status = $2, failure_code = $3, updated_at = $4 WHERE id = $1`, [id, status, failureCode, now]);
     },

@@ -30,6 +30,15 @@ export function createDeletionRequests(pool: Pool) {
       return rows[0] ? { channels: rows[0].channels, requestedAt: rows[0].requested_at } : undefined;
     },
 
+    /** Retention, one batch: requests made before `cutoff`; the status page then answers "not found". */
+    async purgeBatch(cutoff: Date, limit: number): Promise<number> {
+      const { rowCount } = await pool.query(
+        `DELETE FROM deletion_requests WHERE confirmation_code IN (SELECT confirmation_code FROM deletion_requests WHERE requested_at < $1 LIMIT $2)`,
+        [cutoff, limit],
+      );
+      return rowCount ?? 0;
+    },
+
     /** Channels of the request's Meta user that still hold a token: the request is complete at 0. */
     async channelsWithTokenLeft(confirmationCode: string): Promise<number> {
       const { rows } = await pool.query<{ n: string }>(

@@ -15,6 +15,22 @@ export function createInstances(pool: Pool) {
       const { rows } = await pool.query<{ id: string; events_url: string | null }>(`SELECT id, events_url FROM instances WHERE id = $1`, [id]);
       return rows[0] ? { id: rows[0].id, eventsUrl: rows[0].events_url } : undefined;
     },
+    /**
+     * Retention, one batch: instances with no channel and no connection left, untouched since
+     * `cutoff` (the next DSK call creates the row again; only its events URL is lost).
+     */
+    async purgeIdleBatch(cutoff: Date, limit: number): Promise<number> {
+      const { rowCount } = await pool.query(
+        `DELETE FROM instances WHERE id IN (
+           SELECT i.id FROM instances i
+            WHERE i.updated_at < $1
+              AND NOT EXISTS (SELECT 1 FROM channels c WHERE c.instance_id = i.id)
+              AND NOT EXISTS (SELECT 1 FROM connections n WHERE n.instance_id = i.id)
+            LIMIT $2)`,
+        [cutoff, limit],
+      );
+      return rowCount ?? 0;
+    },
     async setEventsUrl(id: string, eventsUrl: string | null): Promise<Instance> {
       const { rows } = await pool.query<{ id: string; events_url: string | null }>(
         `INSERT INTO instances (id, events_url) VALUES ($1, $2)

@@ -8,9 +8,20 @@ export interface Route {
   eventsUrl: string | null;
 }
 
+/** A live WhatsApp channel on a WABA, for routing the WABA's own events (inbound/waba-routing.ts). */
+export interface WabaChannel {
+  wabaId: string;
+  instanceId: string;
+  channelId: string;
+  externalId: string;
+  phoneNumber: string | null;
+}
+
 /**
  * Resolves the live channel an inbound event belongs to. A channel waiting for re-authorization is
  * still live here: inbound events need no token, so nothing is discarded while a person re-connects.
+ * A WABA id never resolves by itself: several instances may have numbers on one WABA, and its events
+ * are routed per number and per instance before they get here (inbound/waba-routing.ts).
  */
 export function createRouting(pool: Pool) {
   return {
@@ -18,7 +29,7 @@ export function createRouting(pool: Pool) {
       const { rows } = await pool.query<{ id: string; instance_id: string; channel_type: 'whatsapp' | 'instagram'; external_id: string; events_url: string | null }>(
         `SELECT c.id, c.instance_id, c.channel_type, c.external_id, i.events_url
            FROM channels c JOIN instances i ON i.id = c.instance_id
-          WHERE c.channel_type = $1 AND c.status <> 'disconnected' AND (c.external_id = $2 OR c.waba_id = $2 OR c.page_id = $2)
+          WHERE c.channel_type = $1 AND c.status <> 'disconnected' AND (c.external_id = $2 OR c.page_id = $2)
           ORDER BY (c.external_id = $2) DESC, c.created_at
           LIMIT 1`,
         [channelType, businessId],
@@ -27,6 +38,18 @@ export function createRouting(pool: Pool) {
       return row
         ? { channelId: row.id, instanceId: row.instance_id, channelType: row.channel_type, externalId: row.external_id, eventsUrl: row.events_url }
         : undefined;
+    },
+
+    /** The live WhatsApp channels on these WABAs, oldest first. */
+    async liveOnWabas(wabaIds: readonly string[]): Promise<WabaChannel[]> {
+      if (wabaIds.length === 0) return [];
+      const { rows } = await pool.query<{ waba_id: string; instance_id: string; id: string; external_id: string; phone_number: string | null }>(
+        `SELECT waba_id, instance_id, id, external_id, phone_number FROM channels
+          WHERE channel_type = 'whatsapp' AND status <> 'disconnected' AND waba_id = ANY($1::text[])
+          ORDER BY created_at, id`,
+        [wabaIds],
+      );
+      return rows.map((r) => ({ wabaId: r.waba_id, instanceId: r.instance_id, channelId: r.id, externalId: r.external_id, phoneNumber: r.phone_number }));
     },
 
     /**

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { InboundEvent } from '../shared/inbound-events.js';
 import type { Workflows } from '../temporal/client.js';
+import type { WabaRouting } from './waba-routing.js';
 
 export interface IntakeResult {
   accepted: number;
@@ -14,6 +15,8 @@ export interface IntakeDeps {
   metrics?: Pick<Metrics, 'webhookEvents'>;
   webhookLog: WebhookLog;
   workflows: Pick<Workflows, 'startInbound'>;
+  /** Routes the WABA's own events per number and per instance before anything is accepted. */
+  wabaRouting: WabaRouting;
   deliveryHorizon: string;
   clock: () => Date;
   log: Logger;
@@ -34,7 +37,8 @@ export function createInboundIntake(deps: IntakeDeps) {
     deps.workflows.startInbound({ event, receivedAt: receivedAt.toISOString(), deliveryHorizon: deps.deliveryHorizon });
 
   return {
-    async accept(events: readonly InboundEvent[], receivedAt: Date): Promise<IntakeResult> {
+    async accept(split: readonly InboundEvent[], receivedAt: Date): Promise<IntakeResult> {
+      const events = await deps.wabaRouting.route(split);
       const outcomes = await deps.webhookLog.accept(events, receivedAt);
       const toStart = [...new Map(events.filter((e) => outcomes.get(e.key) !== 'duplicate').map((e) => [e.key, e])).values()];
       const results = await Promise.all(toStart.map((event) => start(event, receivedAt)));

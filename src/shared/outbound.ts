@@ -90,10 +90,15 @@ export interface OutboundWorkflowInput {
   reconcileWindowMs?: number;
 }
 
-/** Which send a webhook is about: its workflow is `outbound-<instanceId>-<clientMessageId>`. */
+/** Which send a webhook is about. */
 export interface SendRef {
   instanceId: string;
   clientMessageId: string;
+  /**
+   * The send's workflow, from the send ledger. Absent in results recorded before the ledger named it:
+   * such runs signalled `legacyOutboundWorkflowId` (shared/ids.ts).
+   */
+  workflowId?: string;
 }
 
 /**
@@ -116,7 +121,7 @@ export const SEND_AMBIGUOUS_FAILURE = 'send.ambiguous';
 export const sendFailureType = (code: OutboundErrorCode): string => (code === 'ambiguous_send' ? SEND_AMBIGUOUS_FAILURE : code.startsWith('channel_') ? code : `send.${code}`);
 
 /**
- * How every caller starts `outbound-<instance>-<client_message_id>`: a running send is joined, and
+ * How every caller starts a send's workflow (shared/ids.ts `outboundWorkflowId`): a running send is joined, and
  * a finished one is never started again (Meta has no idempotency key; a second run would send a
  * second message). A start refused as a duplicate is answered from the first run's result.
  */

@@ -12,7 +12,7 @@ import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-wor
 import type { Channels } from '../db/channels.js';
 import type { ChannelRef, ConnectionStatus, ConnectionWorkflowInput } from '../shared/connections.js';
 import { connectionWorkflowId, inboundWorkflowId, outboundWorkflowId } from '../shared/ids.js';
-import { OUTBOUND_START_POLICY, type OutboundResult, type OutboundWorkflowInput, type SendRef } from '../shared/outbound.js';
+import { OUTBOUND_START_POLICY, type OutboundResult, type OutboundWorkflowInput } from '../shared/outbound.js';
 import { CHANNEL_ID, CHANNEL_TYPE, EVENT_KIND, INSTANCE_ID, STATUS } from '../shared/search-attributes.js';
 import type { connectionWorkflow } from '../workflows/connection.js';
 import type { InboundWorkflowInput, inboundEventWorkflow } from '../workflows/inbound.js';
@@ -37,6 +37,9 @@ export interface WorkflowClientDeps {
   channels: Pick<Channels, 'disconnect'>;
   clock: () => Date;
 }
+
+/** A send workflow as its instance may see it; `channelId` is the channel it was started for. */
+export type SendRead = { found: false } | { found: true; channelId: string | undefined; result: OutboundResult | null };
 
 /** An update the workflow's validator refused (a replayed callback, a stale choice): nothing reached history. */
 export type UpdateOutcome = { accepted: true; status: ConnectionStatus } | { accepted: false };
@@ -214,13 +217,14 @@ export function createWorkflowClient(deps: WorkflowClientDeps) {
     },
 
     /**
-     * One update-with-start on `outbound-<instance>-<client_message_id>`: a new id starts the send, a
-     * repeat joins the running one, a finished one is read back and never started again. Answers the
-     * result if the send finishes within `waitMs`, else null (the send goes on durably). When no worker
-     * answers in time the start is confirmed, or this rejects, so a send is never silently lost.
+     * One update-with-start on the send's workflow (`workflowId`, by default `outboundWorkflowId`): a
+     * new id starts the send, a repeat joins the running one, a finished one is read back and never
+     * started again. The api calls it only for a send it has just claimed in the send ledger
+     * (api/send-idempotency.ts), which is what keeps a second run from ever starting. Answers the
+     * result if the send finishes within `waitMs`, else null (the send goes on durably). When no
+     * worker answers in time the start is confirmed, or this rejects, so a send is never silently lost.
      */
-    async send(input: OutboundWorkflowInput, waitMs: number): Promise<OutboundResult | null> {
-      const workflowId = outboundWorkflowId(input.instanceId, input.clientMessageId);
+    async send(input: OutboundWorkflowInput, waitMs: number, workflowId: string = outboundWorkflowId(input.instanceId, input.clientMessageId)): Promise<OutboundResult | null> {
       const start = new WithStartWorkflowOperation<typeof outboundMessageWorkflow>('outboundMessageWorkflow', {
         workflowId,
         taskQueue: deps.taskQueue,
@@ -249,20 +253,31 @@ export function createWorkflowClient(deps: WorkflowClientDeps) {
     },
 
     /**
-     * The send's result if a workflow exists for it (null while Meta has not answered); undefined if
-     * none does, or it belongs to another channel than `channelId`.
+     * Reads the send workflow `workflowId` of `instanceId`, waiting up to `waitMs` for a running one to
+     * finish. `found: false` when Temporal has no such workflow (never started, or past the namespace
+     * retention), and when the workflow belongs to another instance: its search attributes name the
+     * instance that started it, and nothing of another instance's send is ever answered.
      */
-    async sendResult(send: SendRef, channelId?: string): Promise<OutboundResult | null | undefined> {
-      const workflowId = outboundWorkflowId(send.instanceId, send.clientMessageId);
-      const handle = workflows.getHandle(workflowId);
+    async readSend(workflowId: string, instanceId: string, waitMs = 0): Promise<SendRead> {
+      const handle = workflows.getHandle<typeof outboundMessageWorkflow>(workflowId);
+      let description;
       try {
-        const description = await handle.describe();
-        if (channelId !== undefined && description.typedSearchAttributes.get(CHANNEL_ID) !== channelId) return undefined;
-        if (description.status.name === 'RUNNING') return await handle.query(sendResultQuery);
-        return await closedResult(workflowId);
+        description = await handle.describe();
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return undefined;
+        if (err instanceof WorkflowNotFoundError) return { found: false };
         throw err;
+      }
+      if (description.typedSearchAttributes.get(INSTANCE_ID) !== instanceId) return { found: false };
+      const channelId = description.typedSearchAttributes.get(CHANNEL_ID);
+      if (description.status.name !== 'RUNNING') return { found: true, channelId, result: await closedResult(workflowId) };
+      if (waitMs <= 0) return { found: true, channelId, result: await handle.query(sendResultQuery) };
+      try {
+        const result = await withDeadline(handle.executeUpdate(sendResultUpdate, { args: [{ waitMs }] }), waitMs + ROUND_TRIP_MS);
+        return { found: true, channelId, result: result === TIMED_OUT ? null : result };
+      } catch (err) {
+        // It closed between the describe and the update: its result.
+        if (!(err instanceof WorkflowUpdateFailedError) && !(err instanceof WorkflowNotFoundError) && !isGrpcServiceError(err)) throw err;
+        return { found: true, channelId, result: await closedResult(workflowId) };
       }
     },
 

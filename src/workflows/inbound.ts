@@ -2,10 +2,10 @@ import { ActivityFailure, ApplicationFailure, log, patched, proxyActivities, pro
 import type { InboundActivities } from '../activities/inbound.js';
 import type { ChannelRef } from '../shared/connections.js';
 import { withCurrentStatus } from '../shared/delivery.js';
-import { connectionWorkflowId, outboundWorkflowId } from '../shared/ids.js';
+import { connectionWorkflowId, legacyOutboundWorkflowId } from '../shared/ids.js';
 import type { InboundEvent } from '../shared/inbound-events.js';
 import { CHANNEL_ID, CHANNEL_TYPE, INSTANCE_ID, STATUS } from '../shared/search-attributes.js';
-import { isSendTag, type SendObservation } from '../shared/outbound.js';
+import { isSendTag, type SendObservation, type SendRef } from '../shared/outbound.js';
 import { signalIfRunning } from './external-signals.js';
 import { disconnectSignal, sendFailedSignal, sendObservedSignal } from './messages.js';
 
@@ -90,10 +90,10 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
         // event (its client_message_id and stable code); the ledger and a running send say failed too.
         const metaCodes = (event.data.errors ?? []).flatMap((e) => (e.code === undefined ? [] : [e.code]));
         const error = await recordSendFailure({ tag, ...(event.data.error ? { error: event.data.error } : {}), metaCodes });
-        await signalIfRunning(outboundWorkflowId(send.instanceId, send.clientMessageId), sendFailedSignal, error);
+        await signalIfRunning(sendWorkflowId(send), sendFailedSignal, error);
       } else if (send?.unresolved && patched(INBOUND_SIGNALS_PATCH)) {
         // Results recorded before INBOUND_SIGNALS_PATCH carry no `unresolved`: their activity had signalled already.
-        await signalIfRunning(outboundWorkflowId(send.instanceId, send.clientMessageId), sendObservedSignal, { metaMessageId: event.data.message_id });
+        await signalIfRunning(sendWorkflowId(send), sendObservedSignal, { metaMessageId: event.data.message_id });
       }
     }
   }
@@ -110,7 +110,7 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
       send = found.known;
       // Each unresolved send on the channel is offered the echo; only the one it matches takes it.
       for (const candidate of found.candidates) {
-        await signalIfRunning(outboundWorkflowId(candidate.instanceId, candidate.clientMessageId), sendObservedSignal, { metaMessageId: message.id, echo });
+        await signalIfRunning(sendWorkflowId(candidate), sendObservedSignal, { metaMessageId: message.id, echo });
       }
     } else {
       send = await matchSendEcho({ channelId: route.channelId, metaMessageId: message.id, echo });
@@ -159,6 +159,14 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
       cause: err,
     });
   }
+}
+
+/**
+ * The send's workflow as the ledger names it. Results recorded before the ledger named it carry no
+ * id: those runs signalled the old id form, and replay must signal the same.
+ */
+function sendWorkflowId(send: SendRef): string {
+  return send.workflowId ?? legacyOutboundWorkflowId(send.instanceId, send.clientMessageId);
 }
 
 /**

@@ -42,7 +42,7 @@ const { reportTokenRejected } = proxyActivities<OutboundActivities>({
 const MAX_WAIT_MS = 60_000;
 
 /**
- * One DSK message, workflow id `outbound-<instance>-<client_message_id>` (started with
+ * One DSK message, workflow id `outboundWorkflowId(instance, client_message_id)` (started with
  * OUTBOUND_START_POLICY, so a repeat returns this run's result instead of sending again). The message
  * body lives only in this workflow's encrypted history; the token never enters it.
  *

@@ -1,5 +1,6 @@
 import { ApplicationFailure, log, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { RetentionActivities } from '../activities/retention.js';
+import type { PurgedRecords, RetentionActivities } from '../activities/retention.js';
+import { RETENTION_DAYS } from '../shared/retention.js';
 import { STATUS } from '../shared/search-attributes.js';
 
 export interface RetentionInput {
@@ -17,6 +18,8 @@ export interface RetentionResult {
   outboundSends: number;
   /** Send-rate rows whose slot has passed (they hold recipient HMACs). */
   sendRateSlots: number;
+  /** Tables with a period of their own (shared/retention.ts); absent in runs before RETENTION_EVERY_TABLE_PATCH. */
+  records?: PurgedRecords;
 }
 
 /**
@@ -34,7 +37,13 @@ export type RetentionStatus = 'purging' | 'purged' | 'failed';
  */
 export const RETENTION_STATUS_PATCH = 'retention-integration-status';
 
-const { destroyDeadTokens, purgeExpiredSessions, purgeWebhookLog, purgeMessageStatus, purgeOutboundSends, purgeIdleSendRateSlots } = proxyActivities<RetentionActivities>({
+/**
+ * Runs recorded before connections, channel records, deletion requests, instances and quota windows
+ * had a retention period scheduled no activity for them; replaying them must not either.
+ */
+export const RETENTION_EVERY_TABLE_PATCH = 'retention-every-table';
+
+const { destroyDeadTokens, purgeExpiredSessions, purgeWebhookLog, purgeMessageStatus, purgeOutboundSends, purgeIdleSendRateSlots, purgeRecords } = proxyActivities<RetentionActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
@@ -58,15 +67,25 @@ export async function retentionWorkflow(input: RetentionInput): Promise<Retentio
     setStatus('failed');
     throw ApplicationFailure.nonRetryable(`webhookLogDays must be an integer >= ${MIN_WEBHOOK_LOG_DAYS}`, 'invalid_retention_window');
   }
-  const [tokens, sessions, webhookLog, messageStatus, outboundSends, sendRateSlots] = await Promise.allSettled([
+  const everyTable = patched(RETENTION_EVERY_TABLE_PATCH);
+  const [tokens, sessions, webhookLog, messageStatus, outboundSends, sendRateSlots, records] = await Promise.allSettled([
     destroyDeadTokens(),
     purgeExpiredSessions(),
     purgeWebhookLog({ olderThanDays: days }),
     purgeMessageStatus({ olderThanDays: days }),
     purgeOutboundSends({ olderThanDays: days }),
     purgeIdleSendRateSlots(),
+    everyTable
+      ? purgeRecords({
+          connectionDays: RETENTION_DAYS.connections,
+          channelDays: RETENTION_DAYS.channelRecords,
+          deletionRequestDays: RETENTION_DAYS.deletionRequests,
+          instanceDays: RETENTION_DAYS.instances,
+          quotaWindowDays: RETENTION_DAYS.quotaWindows,
+        })
+      : Promise.resolve(undefined),
   ]);
-  const outcomes = { tokens, sessions, webhookLog, messageStatus, outboundSends, sendRateSlots };
+  const outcomes = { tokens, sessions, webhookLog, messageStatus, outboundSends, sendRateSlots, records };
   const count = (o: PromiseSettledResult<number>) => (o.status === 'fulfilled' ? o.value : 0);
   const result: RetentionResult = {
     tokens: count(outcomes.tokens),
@@ -75,9 +94,10 @@ export async function retentionWorkflow(input: RetentionInput): Promise<Retentio
     messageStatus: count(outcomes.messageStatus),
     outboundSends: count(outcomes.outboundSends),
     sendRateSlots: count(outcomes.sendRateSlots),
+    ...(records.status === 'fulfilled' && records.value ? { records: records.value } : {}),
   };
   const failed = Object.entries(outcomes).filter(([, o]) => o.status === 'rejected').map(([name]) => name);
-  log.info('retention purge finished', { ...result, failed: failed.join(',') || 'none' });
+  log.info('retention purge finished', { ...result, records: JSON.stringify(result.records ?? null), failed: failed.join(',') || 'none' });
   setStatus(failed.length > 0 ? 'failed' : 'purged');
   if (failed.length > 0) {
     throw ApplicationFailure.create({ type: 'retention_incomplete', message: `retention purge incomplete: ${failed.join(', ')} failed`, nonRetryable: true });

@@ -50,7 +50,7 @@ describe('connection lifecycle (real activities, Meta emulator, PostgreSQL and T
     const res = await fetch(`${service.baseUrl}/meta/deauthorize`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ signed_request: signedRequest({ user_id: grant.userId, issued_at: 1_700_000_000 }, metaAppSecret) }),
+      body: new URLSearchParams({ signed_request: signedRequest({ user_id: grant.userId, issued_at: Math.floor(Date.now() / 1000) }, metaAppSecret) }),
     });
     assert.equal(res.status, 200);
     await dsk.waitFor(() => channelStatusEvents(channelId).some((e) => e.status === 'disconnected'));
@@ -65,7 +65,7 @@ describe('connection lifecycle (real activities, Meta emulator, PostgreSQL and T
     const res = await fetch(`${service.baseUrl}/meta/data-deletion`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ signed_request: signedRequest({ user_id: grant.userId }, metaAppSecret) }),
+      body: new URLSearchParams({ signed_request: signedRequest({ user_id: grant.userId, issued_at: Math.floor(Date.now() / 1000) }, metaAppSecret) }),
     });
     assert.equal(res.status, 200);
     const body = (await res.json()) as { url: string; confirmation_code: string };

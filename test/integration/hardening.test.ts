@@ -123,7 +123,7 @@ describe('hardening of the public endpoints (real PostgreSQL and Temporal)', () 
   });
 
   it('still lets a correctly signed Meta callback through within the budget', async () => {
-    const res = await postForm('/meta/deauthorize', client(), { signed_request: signedRequest({ user_id: uniqueMetaId() }, service.metaAppSecret) });
+    const res = await postForm('/meta/deauthorize', client(), { signed_request: signedRequest({ user_id: uniqueMetaId(), issued_at: Math.floor(Date.now() / 1000) }, service.metaAppSecret) });
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { success: true });
   });

@@ -50,6 +50,10 @@ describe('GET /v1/media/:channelId/:mediaId (real PostgreSQL, Meta emulator)', (
     assert.equal(res.headers.get('content-type'), 'audio/ogg; codecs=opus');
     assert.equal(res.headers.get('content-length'), String(content.length));
     assert.equal(res.headers.get('cache-control'), 'private, no-store');
+    // A customer's file is a download, never rendered or sniffed in the service's origin.
+    assert.equal(res.headers.get('content-disposition'), 'attachment');
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(res.headers.get('content-security-policy'), "default-src 'none'; sandbox");
     const received = Buffer.from(await res.arrayBuffer());
     assert.ok(received.equals(content));
     assert.ok(!received.includes(Buffer.from(metaToken)));

@@ -8,6 +8,10 @@ import { MockActivityEnvironment, TestWorkflowEnvironment } from '@temporalio/te
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createRetentionActivities } from '../../src/activities/retention.js';
 import { createChannels } from '../../src/db/channels.js';
+import { createConnections } from '../../src/db/connections.js';
+import { createDeletionRequests } from '../../src/db/deletion-requests.js';
+import { createInstances } from '../../src/db/instances.js';
+import { createInstanceQuotas } from '../../src/db/instance-quotas.js';
 import { createConnectionSessions } from '../../src/db/connection-sessions.js';
 import { createMessageStatusStore } from '../../src/db/message-status.js';
 import { createOutboundSends } from '../../src/db/outbound-sends.js';
@@ -57,7 +61,7 @@ after(async () => {
 });
 
 async function clean(): Promise<void> {
-  await pool.query(`TRUNCATE instances, connections, connection_sessions, channels, webhook_log, message_status, outbound_sends, send_rate_slots CASCADE`);
+  await pool.query(`TRUNCATE instances, connections, connection_sessions, channels, webhook_log, message_status, outbound_sends, send_rate_slots, deletion_requests, instance_request_windows CASCADE`);
   await pool.query(`INSERT INTO instances (id) VALUES ('inst-r')`);
 }
 
@@ -107,6 +111,11 @@ const repositories = () => ({
   sessions: createConnectionSessions(pool),
   channels: createChannels(pool),
   sendRateSlots: createSendRateLimiter(pool),
+  connections: createConnections(pool),
+  deletionRequests: createDeletionRequests(pool),
+  instances: createInstances(pool),
+  instanceQuotas: createInstanceQuotas(pool),
+  channelRecords: createChannels(pool),
 });
 
 const column = async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows.map((r) => Object.values(r as object)[0]);
@@ -244,8 +253,29 @@ describe('retention workflow and its schedule on the Temporal dev server', () =>
     await pool.query(`INSERT INTO send_rate_slots (key, tat) VALUES ('wa:idle', clock_timestamp() - interval '1 hour'), ('wa:busy', clock_timestamp() + interval '1 hour')`);
     await session(ago(60_000));
     await session(new Date(NOW.getTime() + DAY));
+    // Every other table, by its own period (shared/retention.ts): one row that goes, one that stays.
+    for (const [status, updatedAt] of [['expired', ago(31 * DAY)], ['cancelled', ago(29 * DAY)]] as const) {
+      await pool.query(
+        `INSERT INTO connections (id, instance_id, channel_type, flow, return_url, status, expires_at, updated_at) VALUES ($1, 'inst-r', 'whatsapp', 'whatsapp_embedded_signup', 'https://dsk.example.test/back', $2, $3, $3)`,
+        [randomUUID(), status, updatedAt],
+      );
+    }
+    const oldRecord = await channel({ status: 'disconnected', token: false, tokenExpiresAt: null });
+    const youngRecord = await channel({ status: 'disconnected', token: false, tokenExpiresAt: null });
+    await pool.query(`UPDATE channels SET disconnected_at = CASE id WHEN $1 THEN $3::timestamptz ELSE $4::timestamptz END WHERE id IN ($1, $2)`, [oldRecord, youngRecord, ago(366 * DAY), ago(364 * DAY)]);
+    await pool.query(`INSERT INTO deletion_requests (confirmation_code, meta_user_hash, channels, requested_at) VALUES ('del-old', 'h', 1, $1), ('del-young', 'h', 1, $2)`, [ago(366 * DAY), ago(364 * DAY)]);
+    await pool.query(`INSERT INTO instances (id, updated_at) VALUES ('inst-idle-old', $1), ('inst-idle-young', $2)`, [ago(366 * DAY), ago(364 * DAY)]);
+    await pool.query(`INSERT INTO instance_request_windows (instance_id, window_start, requests) VALUES ('inst-r', $1, 3), ('inst-r', $2, 3)`, [ago(2 * DAY), ago(60_000)]);
   }
-  const ONE_OF_EACH: RetentionResult = { tokens: 1, sessions: 1, webhookLog: 1, messageStatus: 1, outboundSends: 1, sendRateSlots: 1 };
+  const ONE_OF_EACH: RetentionResult = {
+    tokens: 1,
+    sessions: 1,
+    webhookLog: 1,
+    messageStatus: 1,
+    outboundSends: 1,
+    sendRateSlots: 1,
+    records: { connections: 1, channels: 1, deletionRequests: 1, instances: 1, quotaWindows: 1 },
+  };
 
   const encodingOf = (payload: Payload | null | undefined) => Buffer.from(payload?.metadata?.encoding ?? new Uint8Array()).toString();
 

@@ -171,8 +171,11 @@ describe('the sandbox page: a customer writes to a connected channel and DSK rec
       const read = await dskApi(service, instanceId, 'GET', `/v1/channels/${channelId}/messages/${clientMessageId}`);
       assert.equal(read.body.status, 'failed');
       assert.deepEqual(read.body.error, { code: 'outside_customer_window', meta_code: 131047, meta_subcode: null, reason: 'More than 24 hours have passed since the customer last wrote; only an approved template can be sent now.' });
-      const ledger = await service.foundation.pool.query(`SELECT state, error_code, meta_code FROM outbound_sends WHERE instance_id = $1 AND client_message_id = $2`, [instanceId, clientMessageId]);
-      assert.deepEqual(ledger.rows, [{ state: 'failed', error_code: 'outside_customer_window', meta_code: 131047 }]);
+      const ledger = await service.foundation.pool.query(
+        `SELECT state, error->>'code' AS error_code, (error->>'meta_code')::int AS meta_code, failed_late_at IS NOT NULL AS failed_late FROM outbound_sends WHERE instance_id = $1 AND client_message_id = $2`,
+        [instanceId, clientMessageId],
+      );
+      assert.deepEqual(ledger.rows, [{ state: 'failed', error_code: 'outside_customer_window', meta_code: 131047, failed_late: true }]);
       // Told once: the failed status carries client_message_id; no second outcome event for the same failure.
       const aboutThisSend = dsk.accepted.filter((d) => (d.body.data as { client_message_id?: string }).client_message_id === clientMessageId);
       assert.deepEqual(aboutThisSend.map((d) => [d.idempotencyKey.replace(/^out:dsk:[0-9a-f]+:/, 'out:<tag>:'), (d.body.data as { status: string }).status]), [

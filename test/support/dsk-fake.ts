@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
@@ -54,6 +55,9 @@ export async function startDskFake(options: { jwks: () => { keys: JWK[] }; issue
     let instanceId: string;
     try {
       const { payload } = await jwtVerify(token ?? '', createLocalJWKSet(options.jwks()), { issuer: options.issuer, audience: options.audience });
+      // As DSK must (README "Service → DSK"): the token names this body and one instance.
+      if (payload.body_sha256 !== createHash('sha256').update(Buffer.concat(chunks)).digest('base64url')) throw new Error('body digest');
+      if (typeof payload.instance_id !== 'string' || payload.instance_id !== payload.sub) throw new Error('instance');
       instanceId = String(payload.sub);
     } catch {
       answer(401);

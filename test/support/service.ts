@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { closeServer } from '../../src/api/server.js';
+import { applyServerTimeouts, closeServer } from '../../src/api/server.js';
 import { buildApi } from '../../src/runtime-api.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { migrateUp } from '../../src/db/migrate.js';
@@ -104,6 +104,8 @@ export async function startTestService(
     META_APP_ID: DEV_META_APP_ID,
     META_CONFIG_ID: DEV_WHATSAPP_CONFIG_ID,
     DSK_DELIVERY_HORIZON: '1 hour',
+    // The DSK fakes listen on loopback: the tests allow-list it, as the dev stack does its stand-in.
+    DSK_EGRESS_ALLOW: '127.0.0.1/32',
     ...options.env,
   };
   const config = loadConfig(env);
@@ -115,10 +117,10 @@ export async function startTestService(
     dataConverter: foundation.dataConverter,
   });
   // The port is chosen up front: PUBLIC_BASE_URL (connect links, OAuth redirect URI) must name it.
-  const server: Server = buildApi(foundation, client, {
+  const server: Server = applyServerTimeouts(buildApi(foundation, client, {
     ...(options.connectionTiming ? { connectionTiming: options.connectionTiming } : {}),
     ...(options.outbound ? { outbound: options.outbound } : {}),
-  }).listen(port, '127.0.0.1');
+  }).listen(port, '127.0.0.1'));
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   if (baseUrl !== config.http.publicBaseUrl) throw new Error(`test service listens on ${baseUrl}, not on PUBLIC_BASE_URL ${config.http.publicBaseUrl}`);

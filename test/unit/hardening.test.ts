@@ -1,3 +1,4 @@
+import { createEgressPolicy } from '../../src/dsk/egress.js';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -287,7 +288,7 @@ describe('PUT /v1/instance in production', () => {
         ctx.state.instanceId = 'inst-a';
         await next();
       },
-      dskRoutes: [instanceRoutes({ instances, httpsOnly: true })],
+      dskRoutes: [instanceRoutes({ instances, httpsOnly: true, egress: createEgressPolicy([]) })],
     });
     const server = await listen(app.callback());
     const put = (events_url: string | null) =>

@@ -19,8 +19,11 @@ interface FakeSend {
   instanceId: string;
   channelId: string;
   clientMessageId: string;
+  workflowId: string;
   state: 'sending' | 'accepted' | 'failed' | 'unknown';
   metaMessageId: string | null;
+  attemptedAt: Date | null;
+  error: null;
 }
 
 /** Activities over in-memory fakes: the channels on the WABA, the send ledger, the stored status. */
@@ -95,12 +98,15 @@ describe('channels of an account_update disconnect', () => {
 });
 
 describe('sends a status or echo webhook proves', () => {
-  const send = (over: Partial<FakeSend>): FakeSend => ({ tag: 'dsk:t1', instanceId: 'inst_1', channelId: CHANNEL, clientMessageId: 'cm-1', state: 'sending', metaMessageId: null, ...over });
+  const send = (over: Partial<FakeSend>): FakeSend => {
+    const clientMessageId = over.clientMessageId ?? 'cm-1';
+    return { tag: 'dsk:t1', instanceId: 'inst_1', channelId: CHANNEL, clientMessageId, workflowId: `outbound:6:inst_1:${clientMessageId}`, state: 'sending', metaMessageId: null, attemptedAt: null, error: null, ...over };
+  };
 
   it('names the send a status tag belongs to, and whether it still waits for proof', async () => {
     const { activities, env } = activitiesWith({ sends: [send({}), send({ tag: 'dsk:t2', clientMessageId: 'cm-2', state: 'accepted' })] });
-    assert.deepEqual(await env.run(activities.matchSendStatus, { channelId: CHANNEL, tag: 'dsk:t1', metaMessageId: 'wamid.A' }), { instanceId: 'inst_1', clientMessageId: 'cm-1', unresolved: true });
-    assert.deepEqual(await env.run(activities.matchSendStatus, { channelId: CHANNEL, tag: 'dsk:t2', metaMessageId: 'wamid.B' }), { instanceId: 'inst_1', clientMessageId: 'cm-2', unresolved: false });
+    assert.deepEqual(await env.run(activities.matchSendStatus, { channelId: CHANNEL, tag: 'dsk:t1', metaMessageId: 'wamid.A' }), { instanceId: 'inst_1', clientMessageId: 'cm-1', workflowId: 'outbound:6:inst_1:cm-1', unresolved: true });
+    assert.deepEqual(await env.run(activities.matchSendStatus, { channelId: CHANNEL, tag: 'dsk:t2', metaMessageId: 'wamid.B' }), { instanceId: 'inst_1', clientMessageId: 'cm-2', workflowId: 'outbound:6:inst_1:cm-2', unresolved: false });
   });
 
   it('ignores a tag of another channel or of no send', async () => {
@@ -112,12 +118,12 @@ describe('sends a status or echo webhook proves', () => {
   it('names the send of an echo whose mid is known, else every unresolved send on the channel as a candidate', async () => {
     const sends = [send({ state: 'accepted', metaMessageId: 'mid.known' }), send({ tag: 'dsk:t2', clientMessageId: 'cm-2', state: 'unknown' }), send({ tag: 'dsk:t3', clientMessageId: 'cm-3' })];
     const { activities, env } = activitiesWith({ sends });
-    assert.deepEqual(await env.run(activities.findSendsForEcho, { channelId: CHANNEL, metaMessageId: 'mid.known' }), { known: { instanceId: 'inst_1', clientMessageId: 'cm-1' }, candidates: [] });
+    assert.deepEqual(await env.run(activities.findSendsForEcho, { channelId: CHANNEL, metaMessageId: 'mid.known' }), { known: { instanceId: 'inst_1', clientMessageId: 'cm-1', workflowId: 'outbound:6:inst_1:cm-1' }, candidates: [] });
     assert.deepEqual(await env.run(activities.findSendsForEcho, { channelId: CHANNEL, metaMessageId: 'mid.new' }), {
       known: null,
       candidates: [
-        { instanceId: 'inst_1', clientMessageId: 'cm-2' },
-        { instanceId: 'inst_1', clientMessageId: 'cm-3' },
+        { instanceId: 'inst_1', clientMessageId: 'cm-2', workflowId: 'outbound:6:inst_1:cm-2' },
+        { instanceId: 'inst_1', clientMessageId: 'cm-3', workflowId: 'outbound:6:inst_1:cm-3' },
       ],
     });
   });

@@ -96,7 +96,7 @@ const FAKE_CHANNEL: ChannelRow = {
  * "accounts for every route module" test until it is placed here (and, if DSK-facing, documented).
  */
 const DSK_ROUTERS: Record<string, () => Router> = {
-  'instance.ts': () => instanceRoutes({ instances: inert('instances') }),
+  'instance.ts': () => instanceRoutes({ instances: inert('instances'), egress: inert('egress') }),
   'connections.ts': () =>
     connectionRoutes({
       connections: inert('connections'),
@@ -123,7 +123,7 @@ const DSK_ROUTERS: Record<string, () => Router> = {
   'messages.ts': () =>
     messageRoutes({
       channels: inert('channels', { getForInstance: async () => FAKE_CHANNEL }),
-      workflows: inert('workflows'),
+      sends: inert('sends'),
       deliveryHorizon: '1 hour',
     }),
   'channel-media.ts': () =>
@@ -234,7 +234,7 @@ describe('docs/openapi.json', () => {
     assert.equal(scheme.type, 'http');
     assert.equal(scheme.scheme, 'bearer');
     assert.equal(scheme.bearerFormat, 'JWT');
-    assert.deepEqual(scheme['x-required-claims'], ['iss', 'aud', 'exp', 'instance_id']);
+    assert.deepEqual(scheme['x-required-claims'], ['iss', 'aud', 'exp', 'iat', 'instance_id']);
   });
 
   it('marks the public operations as needing no authentication', () => {
@@ -271,7 +271,7 @@ describe('docs/openapi.json', () => {
   });
 
   it('documents only error codes that the route module, validation, error mapping or auth can produce', () => {
-    const shared = ['validate.ts', 'errors.ts', 'meta-errors.ts', 'middleware/dsk-auth.ts'].map((f) => readFileSync(path.join(projectRoot(), 'src/api', f), 'utf8')).join('\n');
+    const shared = ['validate.ts', 'errors.ts', 'meta-errors.ts', 'middleware/dsk-auth.ts', 'middleware/instance-quota.ts'].map((f) => readFileSync(path.join(projectRoot(), 'src/api', f), 'utf8')).join('\n');
     for (const { method, path: template, op } of v1Operations) {
       const source = `${sourceOf(dskRoutes.get(`${method} ${template}`)!)}\n${shared}`;
       for (const [status, response] of Object.entries(op.responses)) {

@@ -8,6 +8,7 @@ import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from 
 import { createChannelAdapters } from '../../src/meta/adapters.js';
 import { createGraphTransport } from '../../src/meta/graph/transport.js';
 import { createInstagramLoginApi } from '../../src/meta/instagram/login-api.js';
+import { outboundWorkflowId } from '../../src/shared/ids.js';
 import { sendTag } from '../../src/outbound/send-tag.js';
 import { parseOutboundRequest } from '../../src/api/outbound-schema/index.js';
 import type { OutboundError } from '../../src/shared/outbound.js';
@@ -134,7 +135,7 @@ describe('sendOutboundMessage against the Meta emulator', () => {
     const ledger = recordingLedger();
     const { metaMessageId } = await activities({ sends: ledger }).sendOutboundMessage({ channelId: 'ch-wa', instanceId: INSTANCE, request: waText('cm-ledger') });
     assert.deepEqual(ledger.calls, [
-      ['begin', { tag: sendTag(INSTANCE, 'cm-ledger'), instanceId: INSTANCE, channelId: 'ch-wa', clientMessageId: 'cm-ledger' }],
+      ['begin', { tag: sendTag(INSTANCE, 'cm-ledger'), instanceId: INSTANCE, channelId: 'ch-wa', clientMessageId: 'cm-ledger', workflowId: outboundWorkflowId(INSTANCE, 'cm-ledger') }],
       ['settle', sendTag(INSTANCE, 'cm-ledger'), { state: 'accepted', metaMessageId }],
     ]);
   });
@@ -292,8 +293,12 @@ function recordingLedger() {
   const calls: unknown[][] = [];
   return {
     calls,
-    begin: async (input: unknown) => void calls.push(['begin', input]),
+    begin: async (input: unknown) => {
+      calls.push(['begin', input]);
+      return true;
+    },
     settle: async (tag: string, outcome: unknown) => void calls.push(['settle', tag, outcome]),
+    byTag: async () => undefined,
   };
 }
 
@@ -302,7 +307,7 @@ function fakeDeps(init: { channels: Map<string, FakeChannel>; graphUrl: string; 
   return {
     channels: fakeChannels(init.channels),
     instances: { get: async () => ({ eventsUrl: 'http://dsk.invalid/events' }) },
-    sends: { begin: async () => undefined, settle: async () => undefined },
+    sends: { begin: async () => true, settle: async () => undefined, byTag: async () => undefined },
     vault: { decrypt: (stored) => stored.replace(/^enc:/, '') },
     adapters: createChannelAdapters({
       graph: createGraphTransport({ baseUrl: init.graphUrl, version: 'v26.0', timeoutMs: CLIENT_TIMEOUT_MS }),

@@ -55,7 +55,7 @@ describe('docs/privacy-policy.md', () => {
     ...routesOf(channelRoutes({ channels: inert, webhookLog: inert, messageStatus: inert, outboundSends: inert, workflows: inert, clock: () => new Date() })),
     ...routesOf(connectionRoutes({ connections: inert, sessions: inert, channels: inert, workflows: inert, publicBaseUrl: 'https://x', enabledFlows: [], sessionTtlMs: 1, clock: () => new Date() })),
     ...routesOf(mediaRoutes({ channels: inert, vault: inert, adapters: inert, log })),
-    ...routesOf(messageRoutes({ channels: inert, workflows: inert, deliveryHorizon: '1 hour' })),
+    ...routesOf(messageRoutes({ channels: inert, sends: inert, deliveryHorizon: '1 hour' })),
     ...routesOf(channelMediaRoutes({ channels: inert, vault: inert, adapters: inert, clock: () => new Date(), log })),
     ...routesOf(metaCallbackRoutes({ appSecrets: [], channels: inert, deletionRequests: inert, workflows: inert, publicBaseUrl: 'https://x', clock: () => new Date(), log })),
   ]);

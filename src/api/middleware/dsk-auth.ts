@@ -46,6 +46,11 @@ export interface DskAuthOptions {
   clockToleranceSeconds?: number;
   /** When set, tokens must carry `iat` and be younger than this. */
   maxTokenAgeSeconds?: number;
+  /**
+   * When set, `exp - iat` may be at most this: a token minted to live for years is refused even while
+   * young (with `maxTokenAgeSeconds`, a leaked token is then useful for a bounded time whatever its `exp`).
+   */
+  maxLifetimeSeconds?: number;
   /** Used only to report an unreachable key source; tokens are never logged. */
   log?: Logger;
 }
@@ -141,6 +146,12 @@ export function createDskAuth(options: DskAuthOptions): Koa.Middleware {
       reject(ctx, rejection.code, rejection.message);
     }
 
+    if (options.maxLifetimeSeconds !== undefined) {
+      if (typeof payload.iat !== 'number') reject(ctx, 'invalid_token', 'Token must carry a numeric "iat" claim');
+      if ((payload.exp as number) - payload.iat > options.maxLifetimeSeconds) {
+        reject(ctx, 'invalid_token', `Token lifetime (exp - iat) exceeds ${options.maxLifetimeSeconds} s`);
+      }
+    }
     const instanceId = payload[options.instanceClaim];
     if (typeof instanceId !== 'string' || !INSTANCE_ID_PATTERN.test(instanceId)) {
       reject(ctx, 'missing_instance_claim', `Token has no valid "${options.instanceClaim}" claim`);

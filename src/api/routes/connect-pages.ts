@@ -64,6 +64,17 @@ export function connectPageRoutes(deps: ConnectPagesDeps): Router {
     return timingSafeEqual(Buffer.from(sha256(cookie)), Buffer.from(expectedHash));
   }
 
+  function openedElsewhere(ctx: Koa.Context) {
+    deps.log.info({ connectionId: ctx.params.connectionId }, 'connect link opened by a second browser');
+    return render(
+      ctx,
+      409,
+      'Link already in use',
+      html`<p>This connection link was already opened in another browser. For your security it works only in the browser that opened it first. If that was not you, ask your platform for a new link.</p>`,
+      'error',
+    );
+  }
+
   function returnLink(returnUrl: string, connectionId: string, status: string): RawHtml {
     const url = new URL(returnUrl);
     url.searchParams.set('connection_id', connectionId);
@@ -132,14 +143,23 @@ ${options.map((o, i) => html`<label><input type="radio" name="asset_id" value="$
     const id = ConnectionId.safeParse(ctx.params.connectionId);
     const connection = id.success ? await deps.connections.get(id.data) : undefined;
     if (!connection) return render(ctx, 404, 'Link not found', html`<p>This connection link does not exist.</p>`, 'error');
-    const state = randomBytes(32).toString('base64url');
-    const cookie = randomBytes(32).toString('base64url');
     const now = deps.clock();
-    if (!(await deps.sessions.bindBrowser(connection.id, sha256(state), sha256(cookie), now))) {
-      return render(ctx, 410, 'Link expired', html`<p>This connection link has expired or was already used. Please start again from your platform.</p>${returnLink(connection.returnUrl, connection.id, 'expired')}`, 'error');
+    const expired = () =>
+      render(ctx, 410, 'Link expired', html`<p>This connection link has expired or was already used. Please start again from your platform.</p>${returnLink(connection.returnUrl, connection.id, 'expired')}`, 'error');
+    const current = await deps.sessions.get(connection.id);
+    if (!current || current.usedAt || current.expiresAt <= now) return expired();
+    // The first browser that opens the link owns it: anyone else who gets the link (forwarded, leaked,
+    // shoulder-surfed) can neither attach their own Meta asset to this connection nor break its flow.
+    // The owner may reload: its cookie is kept and a fresh state issued.
+    const reload = current.cookieHash !== null && cookieMatches(ctx, current.cookieHash);
+    if (current.cookieHash !== null && !reload) return openedElsewhere(ctx);
+    const state = randomBytes(32).toString('base64url');
+    const cookie = reload ? ctx.cookies.get(CONNECT_COOKIE)! : randomBytes(32).toString('base64url');
+    if (!(await deps.sessions.bindBrowser(connection.id, sha256(state), sha256(cookie), current.cookieHash, now))) {
+      const after = await deps.sessions.get(connection.id);
+      return !after || after.usedAt || after.expiresAt <= now ? expired() : openedElsewhere(ctx);
     }
-    const session = await deps.sessions.get(connection.id);
-    const maxAge = Math.max(1, Math.floor(((session?.expiresAt.getTime() ?? now.getTime()) - now.getTime()) / 1000));
+    const maxAge = Math.max(1, Math.floor((current.expiresAt.getTime() - now.getTime()) / 1000));
     setCookie(ctx, cookie, maxAge);
     const dialog = deps.connectors[connection.flow].dialogUrl({ state, redirectUri });
     render(

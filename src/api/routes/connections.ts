@@ -19,6 +19,10 @@ export interface ConnectionRoutesDeps {
   enabledFlows: readonly ConnectFlow[];
   sessionTtlMs: number;
   timing?: ConnectionTiming;
+  /** Refuse plain-http return URLs (production): the person's browser lands there after the flow. */
+  httpsOnly?: boolean;
+  /** Per-instance quota of connections still awaiting authorization; over it 429. */
+  openConnections?: { limit: number; count(instanceId: string, now: Date): Promise<number> };
   clock: () => Date;
 }
 
@@ -33,7 +37,12 @@ const CreateConnection = z.strictObject({
   return_url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048),
   flow: z.enum(['whatsapp_embedded_signup', 'instagram_facebook_login', 'instagram_login']).optional(),
 });
+const HttpsCreateConnection = CreateConnection.extend({
+  return_url: z.url({ protocol: /^https$/, message: 'must be an https URL' }).max(2048),
+});
 const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+/** Connections are short-lived until authorized; a minute is how soon a slot can free up. */
+const QUOTA_RETRY_AFTER_SECONDS = 60;
 
 /** DSK starts and follows channel connections; each is the workflow `connection-<id>`. */
 export function connectionRoutes(deps: ConnectionRoutesDeps): Router {
@@ -42,7 +51,11 @@ export function connectionRoutes(deps: ConnectionRoutesDeps): Router {
 
   router.post('/connections', async (ctx) => {
     const instanceId = requireInstance(ctx);
-    const body = await parseBody(ctx, CreateConnection);
+    const body = await parseBody(ctx, deps.httpsOnly ? HttpsCreateConnection : CreateConnection);
+    if (deps.openConnections && (await deps.openConnections.count(instanceId, deps.clock())) >= deps.openConnections.limit) {
+      ctx.set('Retry-After', String(QUOTA_RETRY_AFTER_SECONDS));
+      throw new ApiError(429, 'quota_exceeded', `This instance has ${deps.openConnections.limit} connections awaiting authorization; finish or let some expire first`);
+    }
     const flow = body.flow ?? deps.enabledFlows.find((f) => FLOW_CHANNEL[f] === body.channel_type);
     if (!flow || !deps.enabledFlows.includes(flow) || FLOW_CHANNEL[flow] !== body.channel_type) {
       throw new ApiError(422, 'validation_failed', 'Request does not match the schema', [

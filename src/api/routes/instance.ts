@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { Instances } from '../../db/instances.js';
+import { checkEventsUrl, type EgressPolicy } from '../../dsk/egress.js';
 import { ApiError } from '../errors.js';
 import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseBody } from '../validate.js';
@@ -12,6 +13,8 @@ const HttpsEventsUrlBody = z.object({ events_url: EventsUrl.refine((u) => u.star
 
 export interface InstanceRouteDeps {
   instances: Instances;
+  /** The delivery egress policy: a URL it would refuse is refused here already, with a clear 422. */
+  egress: EgressPolicy;
   /** Refuse plain-http events URLs (production). */
   httpsOnly?: boolean;
 }
@@ -29,6 +32,11 @@ export function instanceRoutes(deps: InstanceRouteDeps): Router {
   router.put('/instance', async (ctx) => {
     const instanceId = requireInstance(ctx);
     const { events_url } = await parseBody(ctx, body);
+    if (events_url !== null && (await checkEventsUrl(deps.egress, events_url)) !== undefined) {
+      throw new ApiError(422, 'validation_failed', 'Request does not match the schema', [
+        { path: 'events_url', message: 'must reach a public address (loopback, private, link-local and metadata addresses are refused)' },
+      ]);
+    }
     const instance = await deps.instances.setEventsUrl(instanceId, events_url);
     ctx.body = { id: instance.id, events_url: instance.eventsUrl };
   });

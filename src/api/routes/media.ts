@@ -68,6 +68,11 @@ export function mediaRoutes(deps: MediaRouteDeps): Router {
     ctx.status = 200;
     ctx.set('Content-Type', MIME_TYPE.test(download.mimeType) ? download.mimeType : 'application/octet-stream');
     ctx.set('Cache-Control', 'private, no-store');
+    // A customer's file (SVG, HTML) must never render or run in the service's origin: it is a download,
+    // never sniffed, and sandboxed should a browser display it anyway.
+    ctx.set('Content-Disposition', 'attachment');
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
     ctx.body = stream;
     if (download.contentLength !== undefined) ctx.length = download.contentLength;
   });

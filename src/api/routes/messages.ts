@@ -6,20 +6,16 @@ import type { Logger } from '../../logger.js';
 import { CLIENT_MESSAGE_ID } from '../../shared/outbound-request.js';
 import { validateOutboundRequest } from '../outbound-schema/index.js';
 import type { OutboundErrorCode, OutboundResult, OutboundWorkflowInput } from '../../shared/outbound.js';
-import type { Workflows } from '../../temporal/client.js';
 import { ApiError } from '../errors.js';
-import { lateSendError, SEND_CODE_STATUS } from '../meta-errors.js';
+import type { SendIdempotency } from '../send-idempotency.js';
+import { SEND_CODE_STATUS } from '../meta-errors.js';
 import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseWith, readJsonBody } from '../validate.js';
 
 export interface MessageRoutesDeps {
   channels: { getForInstance(id: string, instanceId: string): Promise<ChannelRow | undefined> };
-  workflows: Pick<Workflows, 'send' | 'sendResult'>;
-  /**
-   * The send ledger's record of failures Meta reported after accepting a send (a `failed` status):
-   * the send's workflow may have completed as accepted before it came.
-   */
-  sends?: { lateFailure(instanceId: string, clientMessageId: string): Promise<{ errorCode: string; metaCode: number | null } | undefined> };
+  /** The send ledger in front of the send workflows: claims, repeats and reads (api/send-idempotency.ts). */
+  sends: Pick<SendIdempotency, 'send' | 'earlier' | 'read'>;
   /** How long the outcome event is retried towards DSK. */
   deliveryHorizon: string;
   /** How long the API waits for Meta's answer before answering 202 (DSK may ask for less with `wait_ms`). */
@@ -48,9 +44,10 @@ export const SEND_FAILURE_STATUS: Readonly<Record<OutboundErrorCode, number>> = 
 };
 
 /**
- * `POST /v1/channels/:id/messages`: validate, then one update-with-start on the send's workflow
- * (`outbound-<instance>-<client_message_id>`): a new id starts the send, a repeat joins the running
- * one, and a finished one is read back, never started again. DSK gets 200 with Meta's id when Meta
+ * `POST /v1/channels/:id/messages`: validate, claim the client_message_id in the send ledger, then
+ * one update-with-start on the send's workflow: a new id starts the send, a repeat joins the running
+ * one, and a finished one is read back (from the ledger once Temporal has forgotten it), never
+ * started again. DSK gets 200 with Meta's id when Meta
  * answers within the wait, 202 otherwise (the outcome follows as a `message.status` event), and the
  * send's error with our stable code when it failed.
  */
@@ -71,8 +68,8 @@ export function messageRoutes(deps: MessageRoutesDeps): Router {
 
     if (channel.status !== 'active') {
       // A repeat of a send made while the channel was live still gets that send's result.
-      const earlier = await deps.workflows.sendResult({ instanceId, clientMessageId });
-      if (earlier !== undefined) return answer(ctx, clientMessageId, channel.id, await withLateFailure(instanceId, clientMessageId, earlier));
+      const earlier = await deps.sends.earlier(instanceId, clientMessageId, 0);
+      if (earlier !== undefined) return answer(ctx, clientMessageId, earlier.channelId, earlier.result);
       if (channel.status === 'disconnected') throw new ApiError(409, 'channel_disconnected', 'The channel is disconnected', { client_message_id: clientMessageId });
       throw new ApiError(409, 'reauth_required', "The channel's access token is no longer valid; the channel must be reconnected", { client_message_id: clientMessageId });
     }
@@ -87,7 +84,8 @@ export function messageRoutes(deps: MessageRoutesDeps): Router {
       ...(deps.reconcileWindowMs === undefined ? {} : { reconcileWindowMs: deps.reconcileWindowMs }),
     };
     // No worker answering in time (all busy or restarting) gives null once the send is durably started.
-    answer(ctx, clientMessageId, channel.id, await withLateFailure(instanceId, clientMessageId, await deps.workflows.send(input, waitMs)));
+    const sent = await deps.sends.send(input, waitMs);
+    answer(ctx, clientMessageId, sent.channelId, sent.result);
   });
 
   router.get('/channels/:id/messages/:clientMessageId', async (ctx) => {
@@ -95,18 +93,11 @@ export function messageRoutes(deps: MessageRoutesDeps): Router {
     const { id, clientMessageId } = parseWith(SendParams, ctx.params);
     const channel = await deps.channels.getForInstance(id, instanceId);
     if (!channel) throw new ApiError(404, 'channel_not_found', 'No such channel');
-    const result = await deps.workflows.sendResult({ instanceId, clientMessageId }, channel.id);
+    const result = await deps.sends.read(instanceId, clientMessageId, channel.id);
     if (result === undefined) throw new ApiError(404, 'message_not_found', 'No send with this client_message_id on this channel');
     ctx.status = 200;
-    ctx.body = view(clientMessageId, channel.id, await withLateFailure(instanceId, clientMessageId, result));
+    ctx.body = view(clientMessageId, channel.id, result);
   });
-
-  /** An accepted (or unknown) send Meta later reported failed reads as failed, with that code. */
-  async function withLateFailure(instanceId: string, clientMessageId: string, result: OutboundResult | null): Promise<OutboundResult | null> {
-    if (result === null || result.status === 'failed' || !deps.sends) return result;
-    const late = await deps.sends.lateFailure(instanceId, clientMessageId);
-    return late ? { status: 'failed', error: lateSendError(late) } : result;
-  }
 
   return router;
 }

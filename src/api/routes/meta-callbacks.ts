@@ -22,6 +22,10 @@ export interface MetaCallbackDeps {
   rateLimit?: Koa.Middleware;
 }
 
+/** Meta calls at once when the person removes the app; an hour leaves room for Meta's retries. */
+export const SIGNED_REQUEST_MAX_AGE_SECONDS = 3600;
+const SIGNED_REQUEST_SKEW_SECONDS = 300;
+
 /**
  * Meta's Deauthorize and Data Deletion Request callbacks. Both carry a `signed_request` naming the
  * app-scoped id of the person who removed the app; every live channel that person granted is
@@ -36,6 +40,13 @@ export function metaCallbackRoutes(deps: MetaCallbackDeps): Router {
     const signed = new URLSearchParams(body).get('signed_request');
     const check = signed ? verifySignedRequest(signed, deps.appSecrets) : undefined;
     if (!check?.ok) throw new ApiError(401, 'invalid_signed_request', 'signed_request is missing or not signed by the app');
+    // A signed_request never expires by itself: without a freshness window one captured request could
+    // be replayed for ever (each data-deletion replay creating a new deletion record).
+    const issuedAt = check.payload.issued_at;
+    const nowSeconds = deps.clock().getTime() / 1000;
+    if (typeof issuedAt !== 'number' || issuedAt < nowSeconds - SIGNED_REQUEST_MAX_AGE_SECONDS || issuedAt > nowSeconds + SIGNED_REQUEST_SKEW_SECONDS) {
+      throw new ApiError(401, 'stale_signed_request', 'signed_request has no issued_at within the last hour');
+    }
     const userId = check.payload.user_id;
     if (!userId) throw new ApiError(400, 'missing_user_id', 'signed_request names no user');
     return String(userId);

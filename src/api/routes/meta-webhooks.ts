@@ -13,11 +13,17 @@ export interface MetaWebhookDeps {
   appSecrets: readonly string[];
   verifyToken: string;
   maxBodyBytes: number;
+  /** The whole body must arrive within this (default 15 s); Meta sends at most 3 MB at once. */
+  bodyTimeoutMs?: number;
+
   intake: InboundIntake;
   metrics: Pick<Metrics, 'webhookRequests'>;
   clock: () => Date;
   log: Logger;
 }
+
+/** Meta's largest batches are a few MB: seconds on any link Meta uses. */
+const WEBHOOK_BODY_TIMEOUT_MS = 15_000;
 
 /**
  * Meta's webhook endpoint. The POST does only: bytes → verify → split → durably accept → 200.
@@ -26,6 +32,8 @@ export interface MetaWebhookDeps {
 export function metaWebhookRoutes(deps: MetaWebhookDeps): Router {
   const router = new Router();
 
+  // Neither route is behind the per-address limit: Meta calls both from few addresses, the POST in
+  // bursts, and the GET (subscription check) does a constant-time compare and nothing else.
   router.get('/webhooks/meta', (ctx) => {
     const mode = ctx.query['hub.mode'];
     const token = ctx.query['hub.verify_token'];
@@ -37,7 +45,7 @@ export function metaWebhookRoutes(deps: MetaWebhookDeps): Router {
     ctx.body = challenge;
   });
 
-  router.post('/webhooks/meta', countResponses(deps.metrics.webhookRequests), rawBody({ limit: deps.maxBodyBytes }), async (ctx) => {
+  router.post('/webhooks/meta', countResponses(deps.metrics.webhookRequests), rawBody({ limit: deps.maxBodyBytes, timeoutMs: deps.bodyTimeoutMs ?? WEBHOOK_BODY_TIMEOUT_MS }), async (ctx) => {
     const raw = ctx.state.rawBody as Buffer;
     const signature = verifyMetaSignature(raw, ctx.get('x-hub-signature-256') || undefined, deps.appSecrets);
     if (!signature.ok) {

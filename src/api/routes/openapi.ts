@@ -1,3 +1,4 @@
+import type Koa from 'koa';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -35,10 +36,11 @@ export function loadOpenApiDocument(file = OPENAPI_DOCUMENT_PATH): OpenApiDocume
  * `GET /openapi.json`, public: the contract of the DSK API and of the events webhook. Serialized once;
  * the ETag lets DSK's tooling revalidate cheaply after the five minutes of caching.
  */
-export function openApiRoutes({ document }: { document: OpenApiDocument }): Router {
+export function openApiRoutes({ document, rateLimit }: { document: OpenApiDocument; rateLimit?: Koa.Middleware }): Router {
   const body = JSON.stringify(document);
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
   const router = new Router();
+  if (rateLimit) router.use(rateLimit);
   router.get('/openapi.json', (ctx) => {
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.status = 200;

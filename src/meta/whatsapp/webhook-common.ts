@@ -156,6 +156,18 @@ export const waTemplateStatusSchema = z.looseObject({
   reason: optString,
 });
 
+/**
+ * `template_category_update` (Meta re-categorised a template). Parsed here minimally for the template
+ * catalog (issue #13); a fuller projection may come with issue #12.
+ */
+export const waTemplateCategorySchema = z.looseObject({
+  message_template_id: optId,
+  message_template_name: optString,
+  message_template_language: optString,
+  previous_category: optString,
+  new_category: z.string().min(1),
+});
+
 export const waQualitySchema = z.looseObject({
   event: z.string().min(1),
   display_phone_number: optId,

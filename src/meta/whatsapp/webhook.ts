@@ -9,6 +9,7 @@ import {
   waFieldKey,
   waQualitySchema,
   waRaw,
+  waTemplateCategorySchema,
   waTemplateStatusSchema,
   waUnsupportedField,
   type WaScope,
@@ -63,6 +64,8 @@ function splitWaChange(scope: WaScope, value: unknown, ctx: Ctx): InboundEvent[]
       return [waAccountUpdate(scope, value, ctx)];
     case 'message_template_status_update':
       return [waTemplateStatus(scope, value, ctx)];
+    case 'template_category_update':
+      return [waTemplateCategory(scope, value, ctx)];
     case 'phone_number_quality_update':
       return [waQuality(scope, value, ctx)];
     default:
@@ -112,6 +115,33 @@ function waTemplateStatus(scope: WaScope, value: unknown, ctx: Ctx): InboundEven
       language: update.message_template_language,
       reason: update.reason,
       category: update.message_template_category,
+    },
+    raw: waRaw(scope, value),
+  }, ctx);
+}
+
+/**
+ * A template's new category, as a `template.status` event with `event: "CATEGORY_UPDATE"`, so that
+ * the template catalog and DSK hear of it without a new event kind (a minimal projection; issue #12
+ * may give it its own).
+ */
+function waTemplateCategory(scope: WaScope, value: unknown, ctx: Ctx): InboundEvent {
+  const parsed = waTemplateCategorySchema.safeParse(value);
+  if (!parsed.success) return waUnsupportedField(scope, value, 'malformed', ctx);
+  const update = parsed.data;
+  return event('template.status', {
+    key: waFieldKey(scope, value),
+    channelType: 'whatsapp',
+    businessId: scope.entryId ?? '',
+    wabaId: scope.entryId,
+    occurredAt: isoTime(scope.entryTime),
+    data: {
+      event: 'CATEGORY_UPDATE',
+      template_id: update.message_template_id,
+      template_name: update.message_template_name,
+      language: update.message_template_language,
+      category: update.new_category,
+      previous_category: update.previous_category,
     },
     raw: waRaw(scope, value),
   }, ctx);

@@ -194,7 +194,7 @@ const EnvSchema = z.object({
   MEDIA_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   MEDIA_S3_ACCESS_KEY_ID: optionalString,
   MEDIA_S3_SECRET_ACCESS_KEY: optionalString,
-  MEDIA_S3_PREFIX: z.string().regex(/^[A-Za-z0-9._\/-]{0,200}$/, 'letters, digits, . _ - /').default('media/'),
+  MEDIA_S3_PREFIX: z.string().regex(/^[A-Za-z0-9._/-]{0,200}$/, 'letters, digits, . _ - /').default('media/'),
 });
 
 export type Env = z.input<typeof EnvSchema>;

@@ -17,6 +17,9 @@ import { databaseReachable } from './db/pool.js';
 import { mediaRoutes } from './api/routes/media.js';
 import { channelMediaRoutes } from './api/routes/channel-media.js';
 import { channelRoutes } from './api/routes/channels.js';
+import { templateRoutes } from './api/routes/templates.js';
+import { businessProfileRoutes } from './api/routes/business-profile.js';
+import { storedMediaRoutes } from './api/routes/stored-media.js';
 import { messageRoutes } from './api/routes/messages.js';
 import { connectPageRoutes } from './api/routes/connect-pages.js';
 import { connectionRoutes } from './api/routes/connections.js';
@@ -143,7 +146,11 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
         deliveryHorizon: config.delivery.horizon,
         ...(options.outbound ?? {}),
         log,
+        templates: f.templates,
       }),
+      templateRoutes({ channels: f.repos.channels, templates: f.templates, log }),
+      businessProfileRoutes({ channels: f.repos.channels, vault: f.vault, adapters: f.adapters, log }),
+      storedMediaRoutes({ channels: f.repos.channels, objects: f.repos.mediaObjects, store: f.mediaStore, vault: f.vault, adapters: f.adapters, clock: f.clock, log }),
     ],
   });
 }

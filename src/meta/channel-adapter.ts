@@ -3,12 +3,11 @@ import type { OutboundRequest } from '../shared/outbound-request.js';
 import type { ConnectFlow } from '../shared/connections.js';
 import type { ChannelType } from '../shared/inbound-events.js';
 import type { ChannelConnector, StoredAsset } from './connectors.js';
-import type { TemplateView } from '../shared/templates.js';
+import type { TemplateCreateRequest, TemplateView } from '../shared/templates.js';
 import type { ResumableFile } from './graph/resumable-upload.js';
 import type { InstagramSenderProfile } from './instagram/sender-profile.js';
 import type { BusinessProfile, BusinessProfileUpdate } from './whatsapp/business-profile-api.js';
 import type { WhatsAppMediaUpload } from './whatsapp/media-api.js';
-import type { MetaTemplateCreate } from './whatsapp/templates-api.js';
 
 /*
  * What the rest of the service knows of a channel kind (WhatsApp, Instagram): one adapter each,
@@ -49,7 +48,7 @@ export interface InboundMediaSource {
 /** The message templates of a channel's WhatsApp Business account (WhatsApp only). */
 export interface ChannelTemplates {
   list(token: string, channel: StoredAsset): Promise<TemplateView[]>;
-  create(token: string, channel: StoredAsset, template: MetaTemplateCreate): Promise<{ id: string; status: string; category: string }>;
+  create(token: string, channel: StoredAsset, template: TemplateCreateRequest): Promise<TemplateView>;
   /** Every language of `name`, or only `templateId`. */
   delete(token: string, channel: StoredAsset, name: string, templateId?: string): Promise<void>;
 }

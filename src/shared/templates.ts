@@ -43,3 +43,30 @@ export interface TemplateUpdate {
 
 /** Template statuses a send may name. */
 export const SENDABLE_TEMPLATE_STATUS = 'APPROVED';
+
+/** Example values of a template's variables: in order (positional), or by name (named). */
+export type TemplateExamples = string[] | Record<string, string>;
+
+export type TemplateCreateComponent =
+  | { type: 'header'; format: 'text'; text: string; examples?: TemplateExamples }
+  | { type: 'body'; text: string; examples?: TemplateExamples }
+  | { type: 'footer'; text: string }
+  | {
+      type: 'buttons';
+      buttons: Array<
+        | { type: 'quick_reply'; text: string }
+        | { type: 'url'; text: string; url: string; example?: string }
+        | { type: 'phone_number'; text: string; phone_number: string }
+        | { type: 'copy_code'; example: string }
+      >;
+    };
+
+/** A template DSK asks to create (`POST /v1/channels/:id/templates`); Meta reviews it. */
+export interface TemplateCreateRequest {
+  name: string;
+  language: string;
+  category: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
+  parameter_format?: TemplateParameterFormat;
+  allow_category_change?: boolean;
+  components: TemplateCreateComponent[];
+}

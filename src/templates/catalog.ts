@@ -2,10 +2,8 @@ import type { ChannelRow, Channels } from '../db/channels.js';
 import type { MessageTemplates } from '../db/message-templates.js';
 import type { Logger } from '../logger.js';
 import type { ChannelAdapters } from '../meta/channel-adapter.js';
-import type { MetaTemplateCreate } from '../meta/whatsapp/templates-api.js';
-import { toTemplateView } from '../meta/whatsapp/template-shape.js';
 import type { WhatsAppTemplate } from '../shared/outbound-request.js';
-import type { TemplateUpdate, TemplateView } from '../shared/templates.js';
+import type { TemplateCreateRequest, TemplateUpdate, TemplateView } from '../shared/templates.js';
 import type { TokenVault } from '../vault/token-vault.js';
 import { checkTemplateSend, type CheckDetail } from './check.js';
 
@@ -93,18 +91,9 @@ export function createTemplateCatalog(deps: TemplateCatalogDeps) {
     },
 
     /** Creates the template at Meta and records it with the status Meta answered. */
-    async create(channel: TemplateChannel, request: MetaTemplateCreate): Promise<TemplateView> {
+    async create(channel: TemplateChannel, request: TemplateCreateRequest): Promise<TemplateView> {
       const { api, wabaId } = templatesApi(channel);
-      const created = await api.create(await tokenOf(channel), channel, request);
-      const view = toTemplateView({
-        id: created.id,
-        name: request.name,
-        language: request.language,
-        status: created.status,
-        category: created.category,
-        parameter_format: request.parameter_format,
-        components: request.components as Array<{ type: string }>,
-      });
+      const view = await api.create(await tokenOf(channel), channel, request);
       await deps.templates.upsert(wabaId, view, deps.clock());
       return view;
     },

@@ -18,6 +18,7 @@ import {
   type WabaRecord,
 } from './scenario.js';
 import type { BusinessMessage, CustomerMessage } from './conversation.js';
+import { CatalogState } from './catalog-state.js';
 
 /**
  * Everything the Meta emulator knows, in memory: issued tokens, stored media, the apps, WABAs, phone
@@ -272,6 +273,8 @@ export class EmulatorState {
   /** `<phone number id>:<recipient>` → GCRA theoretical arrival time (ms). */
   private readonly pairArrivals = new Map<string, number>();
   private readonly pendingWebhooks = new Set<Promise<void>>();
+  /** Templates, business profiles, uploads, Instagram customers and CDN files (catalog-state.ts). */
+  readonly catalog: CatalogState = new CatalogState(this);
   private readonly initialSendStatusWebhooks: boolean;
 
   constructor(
@@ -685,6 +688,7 @@ export class EmulatorState {
     this.codeTtlSeconds = { ...DEFAULT_CODE_TTL_SECONDS };
     this.dialogBehaviour = 'consent_page';
     this.instagramTokenResponse = 'data';
+    this.catalog.reset();
     this.installSandbox();
   }
 }

@@ -28,7 +28,9 @@ function adapters() {
     } as WhatsAppAdapterDeps['media'],
     templates: {
       list: async (token, waba) => (calls.push(['wa.templates', token, waba]), []),
-      create: async (token, waba, t) => (calls.push(['wa.createTemplate', token, waba, t.name]), { id: '7', status: 'PENDING', category: t.category }),
+      create: async (token, waba, t) => (
+        calls.push(['wa.createTemplate', token, waba, t.name]), { id: '7', name: t.name, language: t.language, status: 'PENDING', category: t.category, parameter_format: 'positional', components: [] }
+      ),
       delete: async (token, waba, name, id) => void calls.push(['wa.deleteTemplate', token, waba, name, id]),
     },
     businessProfile: {

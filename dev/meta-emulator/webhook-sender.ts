@@ -135,18 +135,24 @@ export interface InstagramTextInput {
   text: string;
   mid: string;
   at: Date;
+  /** Attachments as the CDN's signed URLs (`image`, `video`, `audio`, `file`). */
+  attachments?: Array<{ type: string; url: string }>;
 }
 
 /** `object: instagram`, one `messaging` item; times in Unix milliseconds. */
 export function instagramTextWebhook(m: InstagramTextInput): Record<string, unknown> {
   const ms = m.at.getTime();
+  const content = {
+    ...(m.text !== '' || !m.attachments?.length ? { text: m.text } : {}),
+    ...(m.attachments?.length ? { attachments: m.attachments.map((a) => ({ type: a.type, payload: { url: a.url } })) } : {}),
+  };
   return {
     object: 'instagram',
     entry: [
       {
         id: m.accountId,
         time: ms,
-        messaging: [{ sender: { id: m.senderId }, recipient: { id: m.accountId }, timestamp: ms, message: { mid: m.mid, text: m.text } }],
+        messaging: [{ sender: { id: m.senderId }, recipient: { id: m.accountId }, timestamp: ms, message: { mid: m.mid, ...content } }],
       },
     ],
   };

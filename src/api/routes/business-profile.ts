@@ -56,7 +56,7 @@ export function businessProfileRoutes(deps: BusinessProfileRoutesDeps): Router {
     const channel = await deps.channels.getForInstance(id, requireInstance(ctx));
     if (!channel) throw new ApiError(404, 'channel_not_found', 'No such channel');
     const api = deps.adapters[channel.channelType].businessProfile;
-    if (!api) throw new ApiError(400, 'unsupported_channel_type', 'Business profiles exist only for WhatsApp channels');
+    if (!api) throw new ApiError(409, 'unsupported_channel_type', 'Business profiles exist only for WhatsApp channels');
     if (channel.status === 'disconnected') throw new ApiError(409, 'channel_disconnected', 'The channel is disconnected');
     const ciphertext = channel.status === 'reauth_required' ? null : await deps.channels.tokenCiphertext(channel.id);
     if (ciphertext === null) throw new ApiError(409, 'reauth_required', 'The channel must be connected again before its profile can be read or changed');
@@ -81,8 +81,9 @@ export function businessProfileRoutes(deps: BusinessProfileRoutesDeps): Router {
   });
 
   router.patch('/channels/:id/profile', async (ctx) => {
-    const { api, token, channel } = await ownLive(ctx);
+    parseWith(ProfileParams, ctx.params);
     const patch = await parseBody(ctx, ProfilePatch);
+    const { api, token, channel } = await ownLive(ctx);
     ctx.body = await atMeta(ctx, channel.id, async () => {
       await api.update(token, channel, patch);
       return api.get(token, channel);

@@ -57,7 +57,7 @@ export function templateRoutes(deps: TemplateRoutesDeps): Router {
   async function ownWhatsApp(ctx: Koa.Context, id: string): Promise<ChannelRow> {
     const channel = await deps.channels.getForInstance(id, requireInstance(ctx));
     if (!channel) throw new ApiError(404, 'channel_not_found', 'No such channel');
-    if (!deps.templates.applies(channel)) throw new ApiError(400, 'unsupported_channel_type', 'Message templates exist only for WhatsApp channels');
+    if (!deps.templates.applies(channel)) throw new ApiError(409, 'unsupported_channel_type', 'Message templates exist only for WhatsApp channels');
     return channel;
   }
 
@@ -93,8 +93,8 @@ export function templateRoutes(deps: TemplateRoutesDeps): Router {
 
   router.post('/channels/:id/templates', async (ctx) => {
     const { id } = parseWith(TemplateParams, ctx.params);
-    const channel = await ownWhatsApp(ctx, id);
     const body = await parseBody(ctx, TemplateCreateBody);
+    const channel = await ownWhatsApp(ctx, id);
     requireLive(channel);
     const created = await atMeta(ctx, channel, () => deps.templates.create(channel, body));
     ctx.status = 201;

@@ -87,7 +87,7 @@ export function checkTemplateSend(versions: readonly TemplateView[], request: Wh
     if (view.type === 'header') {
       const expectedType = HEADER_PARAMETER_TYPE[view.format] ?? view.format;
       const first = parametersOf(component)[0];
-      if (first && first.type !== expectedType) out.push({ path: `${path}.parameters[0].type`, message: `the template's header is ${view.format}: give a ${expectedType} parameter` });
+      if (first && first.type !== expectedType) out.push({ path: `${path}.parameters[0].type`, message: `the template's header is ${view.format}: give a parameter of type ${expectedType}` });
     }
     checkNames(view, component, path, named, out);
   });

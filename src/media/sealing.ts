@@ -28,7 +28,7 @@ export function newNonce(): Buffer {
 
 function chunkNonce(nonce: Buffer, index: number): Buffer {
   const out = Buffer.from(nonce);
-  out.writeUInt32BE(out.readUInt32BE(NONCE_BYTES - 4) ^ index, NONCE_BYTES - 4);
+  out.writeUInt32BE((out.readUInt32BE(NONCE_BYTES - 4) ^ index) >>> 0, NONCE_BYTES - 4);
   return out;
 }
 

@@ -26,7 +26,8 @@ export function createS3Store(config: S3StoreConfig, client?: S3Client): BlobSto
       region: config.region,
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
       forcePathStyle: config.forcePathStyle,
-      ...(config.credentials ? { credentials: config.credentials } : {}),
+      // A copy: the SDK marks the object it is given, and the configuration is frozen.
+      ...(config.credentials ? { credentials: { ...config.credentials } } : {}),
     });
   return {
     backend: 's3',

@@ -79,7 +79,7 @@ export function sandboxRoutes(emu: EmulatorContext): Koa.Middleware {
       // Whoever writes can be looked up with the User Profile API, as at Meta.
       state.catalog.instagramUsers.set(from, { name: customerName, username: customerName.toLowerCase().replace(/[^a-z0-9_.]+/g, '_') });
     }
-    const attachments = withImage ? [{ type: 'image', url: state.catalog.addInstagramAttachment(emu.publicUrl ?? `${ctx.protocol}://${ctx.host}`, SANDBOX_IMAGE, 'image/png').url }] : undefined;
+    const attachments = withImage ? [{ type: 'image', url: state.catalog.addInstagramAttachment(emu.publicUrl ?? ownOrigin(ctx), SANDBOX_IMAGE, 'image/png').url }] : undefined;
     const payload =
       channel.kind === 'whatsapp'
         ? whatsappTextWebhook({ wabaId: channel.parentId!, phoneNumberId: channel.id, displayPhoneNumber: channel.handle, from, customerName, text, wamid: messageId, at })
@@ -100,6 +100,17 @@ export function sandboxRoutes(emu: EmulatorContext): Koa.Middleware {
     ctx.status = 303;
     ctx.redirect(`${SANDBOX_PATH}?sent=${seq}`);
   };
+}
+
+/**
+ * The emulator's own address as the service knows it (its META_MEDIA_HOSTS names the listening
+ * origin), whatever host name the browser used for the page: the CDN links it hands out must be
+ * fetchable by the service.
+ */
+function ownOrigin(ctx: Koa.Context): string {
+  const { localAddress, localPort } = ctx.req.socket;
+  const host = localAddress && localAddress.includes(':') ? `[${localAddress}]` : localAddress;
+  return host && localPort ? `http://${host}:${localPort}` : `${ctx.protocol}://${ctx.host}`;
 }
 
 /** Meta honours a WABA's `override_callback_uri`; everything else goes to the app's callback. */

@@ -173,7 +173,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
         const live = lifecycle.activated(state, channel);
         apply(live.state);
         await acts.notifyChannelStatus({ channelId: channel.channelId, status: 'active', reason: live.reason });
-        await syncTemplates(channel.channelId);
+        if (input.channelType === 'whatsapp') await syncTemplates(channel.channelId);
       } catch (err) {
         if (await fail(failureOf(err, 'activation_failed'))) return status();
       }
@@ -197,7 +197,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
         await acts.notifyChannelStatus({ channelId, status: 'active', reason: 'token_expiring' });
       }
       if (check.resubscribed) log.warn('webhook subscription was missing and has been restored', { channelId });
-      if (check.state !== 'invalid') await syncTemplates(channelId);
+      if (check.state !== 'invalid' && input.channelType === 'whatsapp') await syncTemplates(channelId);
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
@@ -215,7 +215,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   return status();
 }
 
-/** Issue #13: the WABA's templates, re-read from Meta (a no-op for Instagram channels); a failure only waits for the next check. */
+/** Issue #13: the WABA's templates, re-read from Meta (WhatsApp channels only); a failure only waits for the next check. */
 async function syncTemplates(channelId: string): Promise<void> {
   if (!patched(TEMPLATE_SYNC_PATCH)) return;
   try {

@@ -137,6 +137,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
         webhookLog: f.repos.webhookLog,
         messageStatus: f.repos.messageStatus,
         outboundSends: f.repos.outboundSends,
+        mediaObjects: f.repos.mediaObjects,
         workflows,
         clock: f.clock,
       }),

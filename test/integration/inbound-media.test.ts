@@ -5,7 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
 import { SANDBOX_IMAGE } from '../../dev/meta-emulator/sandbox.js';
 import { createRetentionExtrasActivities } from '../../src/activities/retention-extras.js';
-import { connectViaApi } from '../support/connect.js';
+import { connectViaApi, dskApi } from '../support/connect.js';
 import { startDskFake, type DskFake } from '../support/dsk-fake.js';
 import { metaEmulatorEnv } from '../support/meta-env.js';
 import { waContact, waEnvelope, waImageMessage, waMessagesChange } from '../support/meta-webhook-sender.js';
@@ -121,6 +121,9 @@ describe('inbound media and sender profiles (Meta emulator, PostgreSQL and Tempo
     const stored = (await service.foundation.pool.query<{ data: Buffer }>(`SELECT lo_get($1::oid) AS data`, [row.location])).rows[0]!.data;
     assert.equal(stored.length, SANDBOX_IMAGE.length + 16, 'one sealed chunk: the bytes and a GCM tag');
     assert.equal(stored.includes(SANDBOX_IMAGE.subarray(0, 8)), false, 'the PNG signature is not there in clear');
+    const info = await dskApi(service, instanceId, 'GET', `/v1/channels/${channelId}/data`);
+    const captured = info.body.captured_media as { count: number; bytes: number; oldest: string };
+    assert.deepEqual([captured.count, captured.bytes, captured.oldest], [1, SANDBOX_IMAGE.length, row.created_at.toISOString()], 'the information right reports what is held');
   });
 
   it('deletes the captured copy when DSK acknowledges it, idempotently', async () => {

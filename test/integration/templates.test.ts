@@ -256,6 +256,8 @@ describe('message templates (Meta emulator, PostgreSQL and Temporal)', () => {
       });
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       assert.equal(sendsAtMeta(phoneNumberId), before + 1);
+      const page = await (await fetch(`${meta.url}/sandbox`)).text();
+      assert.match(page, /business → customer.*<em>template<\/em> <code>order_update<\/code> \(en_US\): #1234/, 'the sandbox page shows the template send');
     });
   });
 

@@ -1,3 +1,4 @@
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import { z } from 'zod';
 import type { OutboundRateLimits } from './outbound/rate-limits.js';
 
@@ -180,7 +181,13 @@ const EnvSchema = z.object({
   INSTAGRAM_SENDS_PER_SECOND: positiveInt.default(100),
   INSTAGRAM_MEDIA_SENDS_PER_SECOND: positiveInt.default(10),
 
-  DSK_DELIVERY_HORIZON: nonEmpty.default('7 days'),
+  DSK_DELIVERY_HORIZON: nonEmpty.default('7 days').refine((v) => {
+    try {
+      return msToNumber(v as Parameters<typeof msToNumber>[0]) > 0;
+    } catch {
+      return false;
+    }
+  }, 'must be a duration such as "7 days" or "36 hours"'),
   // CIDR ranges of non-public addresses events URLs may reach (the dev stand-in, a private DSK); link-local stays refused.
   DSK_EGRESS_ALLOW: z.string().default('').transform((value, ctx) => {
     const entries = csv(value);
@@ -199,9 +206,33 @@ const EnvSchema = z.object({
   INSTANCE_OPEN_SENDS: z.coerce.number().int().min(1).max(1_000_000).default(2000),
   INSTANCE_OPEN_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(50),
   DSK_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000, 'at most 25000: a delivery attempt must fit the 30 s activity timeout').default(10_000),
+
+  // Captured inbound media (src/media/): where the sealed bytes live, and the keys that seal them.
+  MEDIA_STORE: z.enum(['postgres', 's3']).default('postgres'),
+  MEDIA_ENCRYPTION_KEYS: optionalString.pipe(keyList.optional()),
+  MEDIA_S3_BUCKET: optionalString,
+  MEDIA_S3_REGION: nonEmpty.default('us-east-1'),
+  MEDIA_S3_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional()),
+  MEDIA_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  MEDIA_S3_ACCESS_KEY_ID: optionalString,
+  MEDIA_S3_SECRET_ACCESS_KEY: optionalString,
+  MEDIA_S3_PREFIX: z.string().regex(/^[A-Za-z0-9._/-]{0,200}$/, 'letters, digits, . _ - /').default('media/'),
 });
 
 export type Env = z.input<typeof EnvSchema>;
+
+/** Where captured media is stored: PostgreSQL large objects, or an S3-compatible bucket. */
+export type MediaStoreConfig =
+  | { kind: 'postgres' }
+  | {
+      kind: 's3';
+      bucket: string;
+      region: string;
+      endpoint: string | undefined;
+      forcePathStyle: boolean;
+      credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+      prefix: string;
+    };
 
 
 export interface Config {
@@ -278,12 +309,15 @@ export interface Config {
   enabledFlows: ConnectFlow[];
   delivery: {
     horizon: string;
+    horizonMs: number;
     timeoutMs: number;
     /** Non-public CIDR ranges events URLs may reach; link-local and metadata addresses never. */
     egressAllow: string[];
   };
   /** Per instance: /v1 requests per minute (0: unlimited), unanswered sends, unfinished connections. */
   quotas: { requestsPerMinute: number; openSends: number; openConnections: number };
+  /** Captured inbound media: the store, and its own AES-256 keys (empty: derived from the token keys). */
+  media: { store: MediaStoreConfig; keys: Array<{ id: string; key: string }> };
   outbound: { rateLimits: OutboundRateLimits };
   /** AES-256-GCM keys (base64) for Temporal payloads, newest first: the first encrypts, all decrypt. Empty only outside production. */
   payloadKeys: Array<{ id: string; key: string }>;
@@ -385,6 +419,31 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(['PUBLIC_BASE_URL: must be https in production']);
   }
 
+  const mediaKeys = e.MEDIA_ENCRYPTION_KEYS ?? [];
+  if (mediaKeys.some((k) => !PAYLOAD_KEY_ID.test(k.id) || !AES_256_KEY.test(k.key))) {
+    throw new ConfigError(['MEDIA_ENCRYPTION_KEYS: each entry must be "keyId:<32 bytes, base64>" with a key id of letters, digits, ".", "_" or "-"']);
+  }
+  if (new Set(mediaKeys.map((k) => k.id)).size !== mediaKeys.length) throw new ConfigError(['MEDIA_ENCRYPTION_KEYS: key ids must be unique']);
+  let mediaStore: MediaStoreConfig = { kind: 'postgres' };
+  if (e.MEDIA_STORE === 's3') {
+    if (!e.MEDIA_S3_BUCKET) throw new ConfigError(['MEDIA_S3_BUCKET: is required with MEDIA_STORE=s3']);
+    if (!!e.MEDIA_S3_ACCESS_KEY_ID !== !!e.MEDIA_S3_SECRET_ACCESS_KEY) {
+      throw new ConfigError(['MEDIA_S3_ACCESS_KEY_ID / MEDIA_S3_SECRET_ACCESS_KEY: give both (or neither, for the SDK\'s default credentials)']);
+    }
+    if (e.NODE_ENV === 'production' && e.MEDIA_S3_ENDPOINT && !e.MEDIA_S3_ENDPOINT.startsWith('https://')) {
+      throw new ConfigError(['MEDIA_S3_ENDPOINT: must be https in production']);
+    }
+    mediaStore = {
+      kind: 's3',
+      bucket: e.MEDIA_S3_BUCKET,
+      region: e.MEDIA_S3_REGION,
+      endpoint: e.MEDIA_S3_ENDPOINT,
+      forcePathStyle: e.MEDIA_S3_FORCE_PATH_STYLE,
+      credentials: e.MEDIA_S3_ACCESS_KEY_ID && e.MEDIA_S3_SECRET_ACCESS_KEY ? { accessKeyId: e.MEDIA_S3_ACCESS_KEY_ID, secretAccessKey: e.MEDIA_S3_SECRET_ACCESS_KEY } : undefined,
+      prefix: e.MEDIA_S3_PREFIX,
+    };
+  }
+
   const config: Config = {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -437,8 +496,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       dialogBaseUrl: e.INSTAGRAM_DIALOG_BASE_URL,
     },
     enabledFlows,
-    delivery: { horizon: e.DSK_DELIVERY_HORIZON, timeoutMs: e.DSK_DELIVERY_TIMEOUT_MS, egressAllow: e.DSK_EGRESS_ALLOW },
+    delivery: {
+      horizon: e.DSK_DELIVERY_HORIZON,
+      horizonMs: msToNumber(e.DSK_DELIVERY_HORIZON as Parameters<typeof msToNumber>[0]),
+      timeoutMs: e.DSK_DELIVERY_TIMEOUT_MS,
+      egressAllow: e.DSK_EGRESS_ALLOW,
+    },
     quotas: { requestsPerMinute: e.INSTANCE_REQUESTS_PER_MINUTE, openSends: e.INSTANCE_OPEN_SENDS, openConnections: e.INSTANCE_OPEN_CONNECTIONS },
+    media: { store: mediaStore, keys: mediaKeys },
     outbound: {
       rateLimits: {
         whatsappSendsPerSecond: e.WHATSAPP_SENDS_PER_SECOND,

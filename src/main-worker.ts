@@ -7,7 +7,7 @@ import { createTemporalClient } from './temporal/connect.js';
 import { installTemporalRuntime } from './temporal/runtime-logger.js';
 import { createWorker, workflowSourceFor } from './temporal/worker.js';
 import { startMetricsServer } from './metrics-server.js';
-import { RETENTION_SCHEDULE_ID } from './temporal/schedules.js';
+import { MEDIA_RETENTION_SCHEDULE_ID, RETENTION_SCHEDULE_ID } from './temporal/schedules.js';
 
 startProcess('worker', async (config, log) => {
   installTemporalRuntime(log, { handleSignals: true });
@@ -32,6 +32,10 @@ startProcess('worker', async (config, log) => {
   await workflows.ensureRetentionSchedule().then(
     (result) => log.info({ scheduleId: RETENTION_SCHEDULE_ID, result }, 'retention schedule ensured'),
     (err: unknown) => log.error({ scheduleId: RETENTION_SCHEDULE_ID, errorName: err instanceof Error ? err.name : typeof err }, 'retention schedule not ensured'),
+  );
+  await workflows.ensureMediaRetentionSchedule().then(
+    (result) => log.info({ scheduleId: MEDIA_RETENTION_SCHEDULE_ID, result }, 'media retention schedule ensured'),
+    (err: unknown) => log.error({ scheduleId: MEDIA_RETENTION_SCHEDULE_ID, errorName: err instanceof Error ? err.name : typeof err }, 'media retention schedule not ensured'),
   );
   log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
   try {

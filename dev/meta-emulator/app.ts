@@ -26,6 +26,8 @@ import { instagramMessageRoutes, whatsappMessageRoutes } from './routes/messages
 import { facebookOAuthRoutes } from './routes/oauth.js';
 import { pageRoutes } from './routes/pages.js';
 import { whatsappAccountRoutes } from './routes/whatsapp-accounts.js';
+import { instagramCdnRoutes, instagramUserRoutes, profileRoutes } from './routes/profiles.js';
+import { templateRoutes } from './routes/templates.js';
 import { sandboxRoutes } from './sandbox.js';
 import { EMULATED_HOSTS, type EmulatedHost } from './scenario.js';
 import { EmulatorState, type EmulatorStateOptions, type RecordedRequest } from './state.js';
@@ -102,8 +104,8 @@ export interface MetaEmulator {
   listen(port?: number, host?: string): Promise<RunningMetaEmulator>;
 }
 
-/** graph.facebook.com paths served without a version prefix: the media CDN. */
-const UNVERSIONED_PATHS = [/^\/whatsapp_business\/attachments\/?$/];
+/** graph.facebook.com paths served without a version prefix: the media CDNs (WhatsApp's, Instagram's). */
+const UNVERSIONED_PATHS = [/^\/whatsapp_business\/attachments\/?$/, /^\/ig_messaging_cdn\/?$/];
 
 export function createMetaEmulator(options: MetaEmulatorOptions = {}): MetaEmulator {
   const state = new EmulatorState(options.clock ?? (() => new Date()), {
@@ -123,10 +125,20 @@ export function createMetaEmulator(options: MetaEmulatorOptions = {}): MetaEmula
   };
 
   const routersByHost: Record<EmulatedHost, Router[]> = {
-    'graph.facebook.com': [mediaRoutes(emu), facebookOAuthRoutes(emu), whatsappAccountRoutes(emu), pageRoutes(emu), whatsappMessageRoutes(emu)],
+    'graph.facebook.com': [
+      mediaRoutes(emu),
+      instagramCdnRoutes(emu),
+      facebookOAuthRoutes(emu),
+      whatsappAccountRoutes(emu),
+      templateRoutes(emu),
+      profileRoutes(emu),
+      instagramUserRoutes(emu, 'facebook'),
+      pageRoutes(emu),
+      whatsappMessageRoutes(emu),
+    ],
     'www.facebook.com': [facebookDialogRoutes(emu)],
     'www.instagram.com': [instagramDialogRoutes(emu)],
-    'graph.instagram.com': [instagramGraphRoutes(emu), instagramMessageRoutes(emu)],
+    'graph.instagram.com': [instagramGraphRoutes(emu), instagramUserRoutes(emu, 'instagram'), instagramMessageRoutes(emu)],
     'api.instagram.com': [instagramApiRoutes(emu)],
   };
 

@@ -19,6 +19,7 @@ import {
 } from './scenario.js';
 import type { BusinessMessage, CustomerMessage } from './conversation.js';
 import { MessagingState } from './messaging-state.js';
+import { CatalogState } from './catalog-state.js';
 
 /**
  * Everything the Meta emulator knows, in memory: issued tokens, stored media, the apps, WABAs, phone
@@ -277,6 +278,8 @@ export class EmulatorState {
   /** `<phone number id>:<recipient>` → GCRA theoretical arrival time (ms). */
   private readonly pairArrivals = new Map<string, number>();
   private readonly pendingWebhooks = new Set<Promise<void>>();
+  /** Templates, business profiles, uploads, Instagram customers and CDN files (catalog-state.ts). */
+  readonly catalog: CatalogState = new CatalogState(this);
   private readonly initialSendStatusWebhooks: boolean;
 
   constructor(
@@ -693,6 +696,7 @@ export class EmulatorState {
     this.codeTtlSeconds = { ...DEFAULT_CODE_TTL_SECONDS };
     this.dialogBehaviour = 'consent_page';
     this.instagramTokenResponse = 'data';
+    this.catalog.reset();
     this.installSandbox();
   }
 }

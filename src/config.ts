@@ -99,6 +99,29 @@ const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: nonEmpty.default('default'),
   TEMPORAL_TASK_QUEUE: nonEmpty.default(DEFAULT_TASK_QUEUE),
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+  // Temporal anywhere (src/temporal/connection-options.ts): TLS with an optional private CA and server
+  // name, mTLS with a client certificate, or an API key (Temporal Cloud; implies TLS). PEM files.
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CA_FILE: optionalString,
+  TEMPORAL_TLS_CERT_FILE: optionalString,
+  TEMPORAL_TLS_KEY_FILE: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_API_KEY: optionalString,
+  // Namespace retention set by `npm run temporal:setup`: closed workflows (and their message content) are deleted after it.
+  TEMPORAL_RETENTION: z
+    .string()
+    .trim()
+    .default('192h')
+    .transform((value, ctx) => {
+      const m = /^(\d+)\s*(h|d)$/.exec(value);
+      const hours = m ? Number(m[1]) * (m[2] === 'd' ? 24 : 1) : NaN;
+      if (!(hours >= 192 && hours <= 24 * 3650)) {
+        // Meta redelivers webhooks for up to 7 days; workflow-id dedup of inbound events lasts as long as closed runs are kept.
+        ctx.addIssue({ code: 'custom', message: 'must be hours or days like 192h or 8d, at least 8 days (192h)' });
+        return z.NEVER;
+      }
+      return hours;
+    }),
   // AES-256-GCM keys for every Temporal payload; loadConfig requires them in production.
   PAYLOAD_ENCRYPTION_KEYS: optionalString.pipe(keyList.optional()),
   // The codec endpoint the Web UI (operator's browser) and the CLI decode payloads through.
@@ -200,7 +223,18 @@ export interface Config {
     rateLimit: { perMinute: number; burst: number } | undefined;
   };
   database: { url: string; poolMax: number };
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiUrl: string;
+    /** undefined: plaintext gRPC (a frontend on a private network). PEM file paths, read at connect. */
+    tls: { caFile: string | undefined; clientCertFile: string | undefined; clientKeyFile: string | undefined; serverName: string | undefined } | undefined;
+    /** Temporal Cloud API key (sent as a bearer token over TLS). */
+    apiKey: string | undefined;
+    /** Namespace retention the setup command registers, in hours. */
+    retentionHours: number;
+  };
   tokenKeys: Array<{ id: string; key: string }>;
   dskAuth: {
     issuer: string;
@@ -296,6 +330,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(['TLS_CERT_FILE / TLS_KEY_FILE: native TLS needs both (or neither)']);
   }
   const publicHttps = e.PUBLIC_BASE_URL.startsWith('https://');
+  if (!!e.TEMPORAL_TLS_CERT_FILE !== !!e.TEMPORAL_TLS_KEY_FILE) {
+    throw new ConfigError(['TEMPORAL_TLS_CERT_FILE / TEMPORAL_TLS_KEY_FILE: mTLS needs the client certificate and its key (or neither)']);
+  }
+  const temporalTlsImplied = !!(e.TEMPORAL_TLS_CA_FILE || e.TEMPORAL_TLS_CERT_FILE || e.TEMPORAL_TLS_SERVER_NAME || e.TEMPORAL_API_KEY);
+  if (e.TEMPORAL_TLS === 'false' && temporalTlsImplied) {
+    throw new ConfigError(['TEMPORAL_TLS: is false, but a TEMPORAL_TLS_* file, server name or TEMPORAL_API_KEY needs TLS']);
+  }
+  const temporalTls =
+    e.TEMPORAL_TLS === 'true' || temporalTlsImplied
+      ? { caFile: e.TEMPORAL_TLS_CA_FILE, clientCertFile: e.TEMPORAL_TLS_CERT_FILE, clientKeyFile: e.TEMPORAL_TLS_KEY_FILE, serverName: e.TEMPORAL_TLS_SERVER_NAME }
+      : undefined;
   if (e.TLS_CERT_FILE && !publicHttps) {
     throw new ConfigError(['PUBLIC_BASE_URL: must be https when the api serves TLS itself (TLS_CERT_FILE)']);
   }
@@ -348,7 +393,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       rateLimit: e.RATE_LIMIT_PER_MINUTE > 0 ? { perMinute: e.RATE_LIMIT_PER_MINUTE, burst: e.RATE_LIMIT_BURST } : undefined,
     },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: e.TEMPORAL_UI_URL,
+      tls: temporalTls,
+      apiKey: e.TEMPORAL_API_KEY,
+      retentionHours: e.TEMPORAL_RETENTION,
+    },
     tokenKeys: e.TOKEN_ENCRYPTION_KEYS,
     dskAuth: { issuer: e.DSK_JWT_ISSUER, audience: e.DSK_JWT_AUDIENCE, algorithms: e.DSK_JWT_ALGORITHMS, instanceClaim: e.DSK_JWT_INSTANCE_CLAIM, key },
     serviceJwt: {

@@ -4,6 +4,7 @@ import { buildFoundation } from './runtime.js';
 import { buildActivities } from './runtime-worker.js';
 import { createWorkflowClient } from './temporal/client.js';
 import { createTemporalClient } from './temporal/connect.js';
+import { temporalConnectionOptions } from './temporal/connection-options.js';
 import { installTemporalRuntime } from './temporal/runtime-logger.js';
 import { createWorker, workflowSourceFor } from './temporal/worker.js';
 import { startMetricsServer } from './metrics-server.js';
@@ -12,7 +13,8 @@ import { RETENTION_SCHEDULE_ID } from './temporal/schedules.js';
 startProcess('worker', async (config, log) => {
   installTemporalRuntime(log, { handleSignals: true });
   const foundation = await buildFoundation(config, log, 'worker');
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const { address, tls, apiKey } = temporalConnectionOptions(config.temporal);
+  const connection = await NativeConnection.connect({ address, ...(tls ? { tls } : {}), ...(apiKey ? { apiKey } : {}) });
   // For the retention schedule; activities need no Temporal client.
   const client = await createTemporalClient(config.temporal, foundation.dataConverter);
   const worker = await createWorker({

@@ -136,6 +136,8 @@ const EnvSchema = z.object({
   CODEC_AUTH_TOKEN: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   CODEC_MAX_BYTES: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
   METRICS_TOKEN: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  // Before every metric name, the Temporal SDK's included (`<prefix>temporal_…`); e.g. mis_.
+  METRICS_PREFIX: z.string().trim().regex(/^([a-zA-Z_][a-zA-Z0-9_]*)?$/, 'must be letters, digits and underscores, e.g. mis_').default(''),
   WORKER_METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(65535).optional()),
   WORKER_METRICS_HOST: nonEmpty.default('127.0.0.1'),
 
@@ -288,7 +290,7 @@ export interface Config {
    */
   codec: { corsOrigins: string[]; authToken: string | undefined; maxBytes: number };
   /** `/metrics` (api) and the worker's metrics port; without `token` they answer loopback callers only. */
-  metrics: { token: string | undefined; workerPort: number | undefined; workerHost: string };
+  metrics: { token: string | undefined; workerPort: number | undefined; workerHost: string; prefix: string };
 }
 
 export class ConfigError extends Error {
@@ -445,7 +447,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     payloadKeys,
     codec: { corsOrigins: e.CODEC_CORS_ORIGINS, authToken: e.CODEC_AUTH_TOKEN, maxBytes: e.CODEC_MAX_BYTES },
-    metrics: { token: e.METRICS_TOKEN, workerPort: e.WORKER_METRICS_PORT, workerHost: e.WORKER_METRICS_HOST },
+    metrics: { token: e.METRICS_TOKEN, workerPort: e.WORKER_METRICS_PORT, workerHost: e.WORKER_METRICS_HOST, prefix: e.METRICS_PREFIX },
   };
   return deepFreeze(config);
 }

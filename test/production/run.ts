@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { X509Certificate, createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
@@ -264,6 +264,10 @@ describe('production topology: PostgreSQL, Temporal 1.32 on it with mTLS, 2 api 
       return res.text();
     };
     const texts = [await scrape(`https://127.0.0.1:${apiPorts[0]}/metrics`), await scrape(`http://127.0.0.1:${workerMetricsPorts[0]}/metrics`)];
+    writeFileSync(path.join(logs, 'metrics-api.txt'), texts[0]!);
+    writeFileSync(path.join(logs, 'metrics-worker.txt'), texts[1]!);
+    assert.match(texts[0]!, /^mis_http_request_duration_seconds_bucket\{/m, 'the api times its requests');
+    assert.match(texts[1]!, /^mis_temporal_/m, 'the worker exports the Temporal SDK metrics');
     const missing = checkObservedMetrics(texts);
     assert.deepEqual(missing, [], 'metrics queried by deploy/grafana and deploy/prometheus but exported by no process');
   });

@@ -49,10 +49,10 @@ if (!process.env.PROD_TEST_DIR) {
     if (keep) {
       const kept = mkdtempSync(path.join(os.tmpdir(), 'mis-production-logs-'));
       if (existsSync(path.join(dir, "logs"))) cpSync(path.join(dir, "logs"), kept, { recursive: true, force: true });
-      process.stdout.write(`# logs kept in ${kept}\n`);
+      process.stderr.write(`test-production: logs kept in ${kept}\n`);
     }
     rmSync(dir, { recursive: true, force: true });
-    process.stdout.write(`# test:production took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    process.stderr.write(`test-production: took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
     process.exit(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1));
   });
 } else {

@@ -114,8 +114,8 @@ describe('production topology: PostgreSQL, Temporal 1.32 on it with mTLS, 2 api 
     meta = await emulator.listen(0, '127.0.0.1', { cert: pem('meta.pem'), key: pem('meta.key') });
 
     dskIssuer = await createDskIssuer();
-    const { privateJwk } = await generateServiceSigningKey('ES256', 'prod-service-1');
-    const signingKey = await loadServiceSigningKey({ privateJwk, keyId: 'prod-service-1', alg: 'ES256' });
+    const { privateJwk } = await generateServiceSigningKey('ES256', 'service-1');
+    const signingKey = await loadServiceSigningKey({ privateJwk, keyId: 'service-1', alg: 'ES256' });
     dsk = await startDskFake({ jwks: () => signingKey.publicJwks(), issuer: 'meta-integration-service', audience: 'dsk-platform', tls: { cert: pem('dsk.pem'), key: pem('dsk.key') } });
 
     const { META_APP_ID: _a, META_CONFIG_ID: _c, INSTAGRAM_APP_ID: _i, INSTAGRAM_APP_SECRET: _s, ...metaHosts } = emulatorServiceEnv(meta);
@@ -141,7 +141,6 @@ describe('production topology: PostgreSQL, Temporal 1.32 on it with mTLS, 2 api 
       temporalUiUrl: 'https://temporal-ui.example.test',
       workerMetricsPort: workerMetricsPorts[0]!,
     });
-    baseEnv.SERVICE_JWT_KEY_ID = 'prod-service-1';
 
     // As the Dockerfile does: workers load the pre-built bundle in production, they never run webpack.
     await timed('bundle:workflows', () => run('bundle-workflows', process.execPath, ['dist/src/main-bundle-workflows.js'], baseEnv, path.join(logs, 'bundle.log'), 300_000));

@@ -113,6 +113,7 @@ export function appEnv(i: AppEnvInputs): Record<string, string> {
     DSK_JWT_PUBLIC_KEY: i.secrets.dskPublicKey,
     DSK_DELIVERY_HORIZON: '10 minutes',
     SERVICE_JWT_PRIVATE_KEY: i.secrets.serviceJwtPrivateKey,
+    SERVICE_JWT_KEY_ID: 'service-1',
     META_APP_ID: i.metaApp.appId,
     META_CONFIG_ID: i.metaApp.configId,
     META_APP_SECRETS: i.secrets.metaAppSecret,

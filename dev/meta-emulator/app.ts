@@ -25,6 +25,7 @@ import { instagramApiRoutes, instagramGraphRoutes } from './routes/instagram.js'
 import { mediaRoutes } from './routes/media.js';
 import { instagramMessageRoutes, whatsappMessageRoutes } from './routes/messages.js';
 import { facebookOAuthRoutes } from './routes/oauth.js';
+import { appSubscriptionRoutes } from './routes/app-subscriptions.js';
 import { pageRoutes } from './routes/pages.js';
 import { whatsappAccountRoutes } from './routes/whatsapp-accounts.js';
 import { sandboxRoutes } from './sandbox.js';
@@ -121,7 +122,7 @@ export function createMetaEmulator(options: MetaEmulatorOptions = {}): MetaEmula
   };
 
   const routersByHost: Record<EmulatedHost, Router[]> = {
-    'graph.facebook.com': [mediaRoutes(emu), facebookOAuthRoutes(emu), whatsappAccountRoutes(emu), pageRoutes(emu), whatsappMessageRoutes(emu)],
+    'graph.facebook.com': [mediaRoutes(emu), facebookOAuthRoutes(emu), appSubscriptionRoutes(emu), whatsappAccountRoutes(emu), pageRoutes(emu), whatsappMessageRoutes(emu)],
     'www.facebook.com': [facebookDialogRoutes(emu)],
     'www.instagram.com': [instagramDialogRoutes(emu)],
     'graph.instagram.com': [instagramGraphRoutes(emu), instagramMessageRoutes(emu)],

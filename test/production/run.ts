@@ -22,6 +22,9 @@ import { ensureDir, setupTemporalSchema, startBalancer, startProductionPostgres,
 import { appEnv, APP_COMMANDS, NAMESPACE } from './topology.js';
 import { runTraffic, type TrafficReport } from './traffic.js';
 import { checkObservedMetrics } from './observability.js';
+import { WHATSAPP_APP_FIELDS } from '../../src/meta/doctor.js';
+import { PAGE_SUBSCRIBED_FIELDS } from '../../src/meta/instagram/facebook-login.js';
+import { INSTAGRAM_SUBSCRIBED_FIELDS } from '../../src/meta/instagram/login-api.js';
 
 const dir = process.env.PROD_TEST_DIR!;
 const certDir = process.env.PROD_TEST_CERTS!;
@@ -199,6 +202,34 @@ describe('production topology: PostgreSQL, Temporal 1.32 on it with mTLS, 2 api 
     const res = await api('PUT', '/v1/instance', { events_url: dsk.url });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.events_url, dsk.url);
+  });
+
+  it('passes `npm run doctor` once the app’s webhooks point at the deployment (Meta verifies the callback against the running api)', async () => {
+    const subscribe = async (appId: string, secret: string, object: string, fields: readonly string[]) => {
+      const res = await fetch(`${meta.url}/v26.0/${appId}/subscriptions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ object, callback_url: `${publicBaseUrl}/webhooks/meta`, fields: fields.join(','), verify_token: baseEnv.META_VERIFY_TOKEN!, access_token: `${appId}|${secret}` }),
+      });
+      assert.equal(res.status, 200, await res.text());
+    };
+    await subscribe(DEV_META_APP_ID, baseEnv.META_APP_SECRETS!, 'whatsapp_business_account', WHATSAPP_APP_FIELDS);
+    await subscribe(DEV_META_APP_ID, baseEnv.META_APP_SECRETS!, 'instagram', PAGE_SUBSCRIBED_FIELDS);
+    await subscribe(DEV_INSTAGRAM_APP_ID, baseEnv.INSTAGRAM_APP_SECRET!, 'instagram', INSTAGRAM_SUBSCRIBED_FIELDS);
+    const doctorLog = path.join(logs, 'doctor.log');
+    await run('doctor', process.execPath, ['dist/src/main-doctor.js'], baseEnv, doctorLog);
+    const out = readFileSync(doctorLog, 'utf8');
+    for (const line of [
+      '✔ Meta app: app id and secret',
+      `✔ Meta app: WhatsApp webhooks: whatsapp_business_account → ${publicBaseUrl}/webhooks/meta`,
+      '✔ Instagram app: Instagram Login webhooks',
+      '✔ PostgreSQL: reachable',
+      `✔ Temporal namespace: ${NAMESPACE}, retention 192 h`,
+      '✔ Temporal search attributes: all registered',
+      'doctor: nothing to fix',
+    ]) {
+      assert.ok(out.includes(line), `doctor prints "${line}":\n${out}`);
+    }
   });
 
   const channels: Record<'whatsapp' | 'instagram', { channelId: string; externalId: string }> = {} as never;

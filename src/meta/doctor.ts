@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Config } from '../config.js';
 import { PAGE_SUBSCRIBED_FIELDS } from './instagram/facebook-login.js';
 import { INSTAGRAM_SUBSCRIBED_FIELDS } from './instagram/login-api.js';
 
@@ -30,7 +29,15 @@ const graphErrorSchema = z.object({ error: z.object({ code: z.number().optional(
 
 type Fetch = typeof fetch;
 
-export async function diagnoseMeta(config: Config, fetchImpl: Fetch = fetch): Promise<Finding[]> {
+/** The parts of the configuration the Meta checks read (Config satisfies it; meta/ does not import config.ts). */
+export interface DoctorConfig {
+  http: { publicBaseUrl: string };
+  enabledFlows: readonly string[];
+  meta: { appId: string | undefined; appSecrets: readonly string[]; whatsappConfigId: string | undefined; graphBaseUrl: string; graphVersion: string; graphTimeoutMs: number };
+  instagram: { appId: string | undefined; appSecret: string | undefined };
+}
+
+export async function diagnoseMeta(config: DoctorConfig, fetchImpl: Fetch = fetch): Promise<Finding[]> {
   const findings: Finding[] = [];
   const add = (level: FindingLevel, check: string, detail: string) => findings.push({ level, check, detail });
   const base = config.http.publicBaseUrl;

@@ -37,7 +37,7 @@ export async function startDskFake(options: { jwks: () => { keys: JWK[] }; issue
     for (const wake of waiters.splice(0)) wake();
   };
 
-  const handler: http.RequestListener = async (req, res) => {
+  const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const at = Date.now();
     const hrAt = process.hrtime.bigint();
     const idempotencyKey = String(req.headers['idempotency-key'] ?? '');
@@ -74,7 +74,8 @@ export async function startDskFake(options: { jwks: () => { keys: JWK[] }; issue
     wakeWaiters();
   };
   // With `tls`: an https events URL, which the api requires in production (PUT /v1/instance).
-  const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http.createServer(handler);
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => void handler(req, res);
+  const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, listener) : http.createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 

@@ -293,11 +293,13 @@ describe('production topology: PostgreSQL, Temporal 1.32 on it with mTLS, 2 api 
       assert.equal(res.status, 200, url);
       return res.text();
     };
-    const texts = [await scrape(`https://127.0.0.1:${apiPorts[0]}/metrics`), await scrape(`http://127.0.0.1:${workerMetricsPorts[0]}/metrics`)];
-    writeFileSync(path.join(logs, 'metrics-api.txt'), texts[0]!);
-    writeFileSync(path.join(logs, 'metrics-worker.txt'), texts[1]!);
-    assert.match(texts[0]!, /^mis_http_request_duration_seconds_bucket\{/m, 'the api times its requests');
-    assert.match(texts[1]!, /^mis_temporal_/m, 'the worker exports the Temporal SDK metrics');
+    // Every replica, as Prometheus scrapes them: a series one replica has not created yet may exist in another.
+    const apiTexts = await Promise.all(apiPorts.map((port) => scrape(`https://127.0.0.1:${port}/metrics`)));
+    const workerTexts = await Promise.all(workerMetricsPorts.map((port) => scrape(`http://127.0.0.1:${port}/metrics`)));
+    const texts = [...apiTexts, ...workerTexts];
+    texts.forEach((text, i) => writeFileSync(path.join(logs, `metrics-${i < 2 ? `api-${i + 1}` : `worker-${i - 1}`}.txt`), text));
+    for (const text of apiTexts) assert.match(text, /^mis_http_request_duration_seconds_bucket\{/m, 'each api times its requests');
+    for (const text of workerTexts) assert.match(text, /^mis_temporal_worker_task_slots_available\{/m, 'each worker exports the Temporal SDK metrics');
     const missing = checkObservedMetrics(texts);
     assert.deepEqual(missing, [], 'metrics queried by deploy/grafana and deploy/prometheus but exported by no process');
   });

@@ -53,6 +53,10 @@ export interface SendOutboundResult {
   metaMessageId: string | null;
 }
 
+/** Ledger writes after Meta accepted: 1+2+3+4 s of waits, within the send's 30 s start-to-close timeout. */
+const SETTLE_ATTEMPTS = 5;
+const SETTLE_RETRY_MS = 1_000;
+
 /** The longest a send waits in-process for its rate-limit slot; a longer wait is a retry with that delay. */
 const MAX_SLOT_WAIT_MS = 5_000;
 
@@ -66,6 +70,25 @@ const MAX_SLOT_WAIT_MS = 5_000;
  * "error but sent") is a non-retryable `send.ambiguous`; everything else is permanent.
  */
 export function createOutboundActivities(deps: OutboundActivityDeps) {
+  /**
+   * Records Meta's acceptance, retrying while PostgreSQL is briefly away (a restart, a failover) for
+   * well under the attempt's 30 s. If it still fails the send is answered all the same: the row stays
+   * `sending`, and status webhooks still find it by its tag.
+   */
+  const settleAccepted = async (tag: string, metaMessageId: string | null, channelId: string) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await deps.sends.settle(tag, { state: 'accepted', metaMessageId }, deps.clock());
+        return;
+      } catch (err) {
+        if (attempt >= SETTLE_ATTEMPTS) {
+          deps.log?.warn({ channelId, errorName: err instanceof Error ? err.name : typeof err }, 'send accepted by Meta but not recorded in the ledger');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_RETRY_MS * attempt));
+      }
+    }
+  };
   return {
     async sendOutboundMessage(input: SendOutboundInput): Promise<SendOutboundResult> {
       const channel = await deps.channels.getForInstance(input.channelId, input.instanceId);
@@ -83,16 +106,16 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
 
       const tag = sendTag(input.instanceId, input.request.request.client_message_id);
       // Written before Meta is called: a status webhook that beats (or replaces) Meta's answer finds it.
-      await deps.sends.begin({ tag, instanceId: input.instanceId, channelId: channel.id, clientMessageId: input.request.request.client_message_id }, deps.clock());
+      const ledger = await deps.sends.begin({ tag, instanceId: input.instanceId, channelId: channel.id, clientMessageId: input.request.request.client_message_id }, deps.clock());
+      // An earlier attempt got Meta's acceptance and recorded it, but its completion never reached
+      // Temporal (worker killed, Temporal or PostgreSQL restarting): answer with it, never send again.
+      if (ledger?.state === 'accepted') return { metaMessageId: ledger.metaMessageId };
       const token = deps.vault.decrypt(ciphertext);
       // Last before the call: the slot is kept as close as possible to the moment Meta sees the request.
       await waitForSlot(channel, input.request);
+      let metaMessageId: string | null;
       try {
-        const metaMessageId = await send(channel, token, input);
-        await deps.sends.settle(tag, { state: 'accepted', metaMessageId }, deps.clock());
-        deps.metrics?.outboundSends.inc({ outcome: 'sent' });
-        deps.log?.info({ channelId: channel.id, channelType: channel.channelType, type: input.request.request.type }, 'outbound message accepted by Meta');
-        return { metaMessageId };
+        metaMessageId = await send(channel, token, input);
       } catch (err) {
         const f = toMetaFailure(err);
         if (!f) throw err;
@@ -105,6 +128,12 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
         deps.log?.warn({ channelId: channel.id, errorCode: f.code, metaCode: f.meta_code, metaSubcode: f.meta_subcode }, 'outbound send failed');
         throw toActivityFailure(f);
       }
+      // Meta has the message now: nothing after this line may fail the attempt, or Temporal would retry
+      // it and send the message a second time (test:production restarts PostgreSQL under sends).
+      await settleAccepted(tag, metaMessageId, channel.id);
+      deps.metrics?.outboundSends.inc({ outcome: 'sent' });
+      deps.log?.info({ channelId: channel.id, channelType: channel.channelType, type: input.request.request.type }, 'outbound message accepted by Meta');
+      return { metaMessageId };
     },
 
     /**

@@ -37,13 +37,18 @@ const COLUMNS = 'tag, instance_id, channel_id, client_message_id, state, meta_me
  */
 export function createOutboundSends(pool: Pool) {
   return {
-    /** Before Meta is called. A retried attempt finds its row and leaves it as it is. */
-    async begin(input: { tag: string; instanceId: string; channelId: string; clientMessageId: string }, now: Date): Promise<void> {
+    /**
+     * Before Meta is called. A retried attempt finds its row and leaves it as it is; either way the row
+     * as it now stands comes back, so a retry can see that an earlier attempt already got Meta's answer.
+     */
+    async begin(input: { tag: string; instanceId: string; channelId: string; clientMessageId: string }, now: Date): Promise<{ state: OutboundSendState; metaMessageId: string | null } | undefined> {
       await pool.query(
         `INSERT INTO outbound_sends (tag, instance_id, channel_id, client_message_id, state, created_at, updated_at)
          VALUES ($1, $2, $3, $4, 'sending', $5, $5) ON CONFLICT (tag) DO NOTHING`,
         [input.tag, input.instanceId, input.channelId, input.clientMessageId, now],
       );
+      const { rows } = await pool.query<{ state: OutboundSendState; meta_message_id: string | null }>(`SELECT state, meta_message_id FROM outbound_sends WHERE tag = $1`, [input.tag]);
+      return rows[0] ? { state: rows[0].state, metaMessageId: rows[0].meta_message_id } : undefined;
     },
 
     /**

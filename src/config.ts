@@ -101,6 +101,29 @@ const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: nonEmpty.default('default'),
   TEMPORAL_TASK_QUEUE: nonEmpty.default(DEFAULT_TASK_QUEUE),
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+  // Temporal anywhere (src/temporal/connection-options.ts): TLS with an optional private CA and server
+  // name, mTLS with a client certificate, or an API key (Temporal Cloud; implies TLS). PEM files.
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CA_FILE: optionalString,
+  TEMPORAL_TLS_CERT_FILE: optionalString,
+  TEMPORAL_TLS_KEY_FILE: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_API_KEY: optionalString,
+  // Namespace retention set by `npm run temporal:setup`: closed workflows (and their message content) are deleted after it.
+  TEMPORAL_RETENTION: z
+    .string()
+    .trim()
+    .default('192h')
+    .transform((value, ctx) => {
+      const m = /^(\d+)\s*(h|d)$/.exec(value);
+      const hours = m ? Number(m[1]) * (m[2] === 'd' ? 24 : 1) : NaN;
+      if (!(hours >= 192 && hours <= 24 * 3650)) {
+        // Meta redelivers webhooks for up to 7 days; workflow-id dedup of inbound events lasts as long as closed runs are kept.
+        ctx.addIssue({ code: 'custom', message: 'must be hours or days like 192h or 8d, at least 8 days (192h)' });
+        return z.NEVER;
+      }
+      return hours;
+    }),
   // AES-256-GCM keys for every Temporal payload; loadConfig requires them in production.
   PAYLOAD_ENCRYPTION_KEYS: optionalString.pipe(keyList.optional()),
   // The codec endpoint the Web UI (operator's browser) and the CLI decode payloads through.
@@ -115,6 +138,8 @@ const EnvSchema = z.object({
   CODEC_AUTH_TOKEN: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   CODEC_MAX_BYTES: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
   METRICS_TOKEN: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  // Before every metric name, the Temporal SDK's included (`<prefix>temporal_…`); e.g. mis_.
+  METRICS_PREFIX: z.string().trim().regex(/^([a-zA-Z_][a-zA-Z0-9_]*)?$/, 'must be letters, digits and underscores, e.g. mis_').default(''),
   WORKER_METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(65535).optional()),
   WORKER_METRICS_HOST: nonEmpty.default('127.0.0.1'),
 
@@ -253,7 +278,18 @@ export interface Config {
     rateLimit: { perMinute: number; burst: number } | undefined;
   };
   database: { url: string; poolMax: number };
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiUrl: string;
+    /** undefined: plaintext gRPC (a frontend on a private network). PEM file paths, read at connect. */
+    tls: { caFile: string | undefined; clientCertFile: string | undefined; clientKeyFile: string | undefined; serverName: string | undefined } | undefined;
+    /** Temporal Cloud API key (sent as a bearer token over TLS). */
+    apiKey: string | undefined;
+    /** Namespace retention the setup command registers, in hours. */
+    retentionHours: number;
+  };
   tokenKeys: Array<{ id: string; key: string }>;
   dskAuth: {
     issuer: string;
@@ -327,7 +363,7 @@ export interface Config {
    */
   codec: { corsOrigins: string[]; authToken: string | undefined; maxBytes: number };
   /** `/metrics` (api) and the worker's metrics port; without `token` they answer loopback callers only. */
-  metrics: { token: string | undefined; workerPort: number | undefined; workerHost: string };
+  metrics: { token: string | undefined; workerPort: number | undefined; workerHost: string; prefix: string };
 }
 
 export class ConfigError extends Error {
@@ -373,6 +409,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(['TLS_CERT_FILE / TLS_KEY_FILE: native TLS needs both (or neither)']);
   }
   const publicHttps = e.PUBLIC_BASE_URL.startsWith('https://');
+  if (!!e.TEMPORAL_TLS_CERT_FILE !== !!e.TEMPORAL_TLS_KEY_FILE) {
+    throw new ConfigError(['TEMPORAL_TLS_CERT_FILE / TEMPORAL_TLS_KEY_FILE: mTLS needs the client certificate and its key (or neither)']);
+  }
+  const temporalTlsImplied = !!(e.TEMPORAL_TLS_CA_FILE || e.TEMPORAL_TLS_CERT_FILE || e.TEMPORAL_TLS_SERVER_NAME || e.TEMPORAL_API_KEY);
+  if (e.TEMPORAL_TLS === 'false' && temporalTlsImplied) {
+    throw new ConfigError(['TEMPORAL_TLS: is false, but a TEMPORAL_TLS_* file, server name or TEMPORAL_API_KEY needs TLS']);
+  }
+  const temporalTls =
+    e.TEMPORAL_TLS === 'true' || temporalTlsImplied
+      ? { caFile: e.TEMPORAL_TLS_CA_FILE, clientCertFile: e.TEMPORAL_TLS_CERT_FILE, clientKeyFile: e.TEMPORAL_TLS_KEY_FILE, serverName: e.TEMPORAL_TLS_SERVER_NAME }
+      : undefined;
   if (e.TLS_CERT_FILE && !publicHttps) {
     throw new ConfigError(['PUBLIC_BASE_URL: must be https when the api serves TLS itself (TLS_CERT_FILE)']);
   }
@@ -456,7 +503,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       rateLimit: e.RATE_LIMIT_PER_MINUTE > 0 ? { perMinute: e.RATE_LIMIT_PER_MINUTE, burst: e.RATE_LIMIT_BURST } : undefined,
     },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: e.TEMPORAL_UI_URL,
+      tls: temporalTls,
+      apiKey: e.TEMPORAL_API_KEY,
+      retentionHours: e.TEMPORAL_RETENTION,
+    },
     tokenKeys: e.TOKEN_ENCRYPTION_KEYS,
     dskAuth: {
       issuer: e.DSK_JWT_ISSUER,
@@ -515,7 +570,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     payloadKeys,
     codec: { corsOrigins: e.CODEC_CORS_ORIGINS, authToken: e.CODEC_AUTH_TOKEN, maxBytes: e.CODEC_MAX_BYTES },
-    metrics: { token: e.METRICS_TOKEN, workerPort: e.WORKER_METRICS_PORT, workerHost: e.WORKER_METRICS_HOST },
+    metrics: { token: e.METRICS_TOKEN, workerPort: e.WORKER_METRICS_PORT, workerHost: e.WORKER_METRICS_HOST, prefix: e.METRICS_PREFIX },
   };
   return deepFreeze(config);
 }

@@ -60,6 +60,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
   return createApp({
     log,
     trustProxy: config.http.trustProxy,
+    httpDuration: f.metrics.httpRequestDuration,
     httpsPublicUrl: config.http.publicBaseUrl.startsWith('https://'),
     publicRoutes: [
       healthRoutes(

@@ -99,8 +99,9 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
   const metrics = createMetrics(
     new Registry(),
     processName === 'worker'
-      ? {}
+      ? { prefix: config.metrics.prefix }
       : {
+          prefix: config.metrics.prefix,
           channelCounts: channels.countByStatus,
           onCollectError: (err) => log.warn({ errorName: err instanceof Error ? err.name : typeof err }, 'channel count for metrics failed'),
         },

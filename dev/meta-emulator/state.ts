@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import type { AppSubscription } from './routes/app-subscriptions.js';
 import { DEV_INSTAGRAM_APP_ID, DEV_INSTAGRAM_CONFIG_ID, DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from './app-ids.js';
 import {
   ALL_PAGE_TASKS,
@@ -251,6 +252,8 @@ export class EmulatorState {
   instagramTokenResponse: 'data' | 'flat' = 'data';
   /** The app's webhook callback URL (App Dashboard → Webhooks); the sandbox page delivers there. */
   webhookCallbackUrl: string | undefined;
+  /** App-level webhook subscriptions per app id, then per object (routes/app-subscriptions.ts). */
+  readonly appSubscriptions = new Map<string, Map<string, AppSubscription>>();
   /** What customers wrote on the sandbox page, with the callback's answer (newest last). */
   readonly customerMessages: CustomerMessage[] = [];
   /**

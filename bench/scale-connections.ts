@@ -281,15 +281,17 @@ async function main(opts: Options): Promise<void> {
     teardownSteps.add(() => foundation.pool.end());
     const client = await createTemporalClient(config.temporal, foundation.dataConverter);
     teardownSteps.add(() => client.connection.close());
-    const listen = (app: ReturnType<typeof buildApi>, port: number) =>
+    const listen = (app: ReturnType<typeof buildApi>['app'], port: number) =>
       new Promise<Server>((resolve) => {
         const server = app.listen(port, '127.0.0.1', () => resolve(server));
       });
-    const apiServer = await listen(buildApi(foundation, client), apiPort);
-    teardownSteps.add(() => closeServer(apiServer, 2_000));
+    const api = buildApi(foundation, client);
+    const apiServer = await listen(api.app, apiPort);
+    teardownSteps.add(() => closeServer(apiServer, 2_000).then(() => api.stop()));
     const probePort = await freePort();
-    const probeServer = await listen(buildApi(foundation, client, { connectionTiming: { checkEveryMs: PROBE_CHECK_EVERY_MS } }), probePort);
-    teardownSteps.add(() => closeServer(probeServer, 2_000));
+    const probeApi = buildApi(foundation, client, { connectionTiming: { checkEveryMs: PROBE_CHECK_EVERY_MS } });
+    const probeServer = await listen(probeApi.app, probePort);
+    teardownSteps.add(() => closeServer(probeServer, 2_000).then(() => probeApi.stop()));
 
     await foundation.repos.instances.setEventsUrl(INSTANCE_ID, dsk.url);
     const dskToken = await dskIssuer.dskToken({ instanceId: INSTANCE_ID, expiresInSeconds: 24 * 3600 });

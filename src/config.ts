@@ -175,6 +175,10 @@ const EnvSchema = z.object({
   INSTAGRAM_SENDS_PER_SECOND: positiveInt.default(100),
   INSTAGRAM_MEDIA_SENDS_PER_SECOND: positiveInt.default(10),
 
+  // The inbound intake's bound: past either, the webhook answers 503 and Meta keeps (and redelivers) the events.
+  INBOUND_INTAKE_MAX_ROWS: positiveInt.default(50_000),
+  INBOUND_INTAKE_MAX_AGE_SECONDS: positiveInt.default(900),
+
   DSK_DELIVERY_HORIZON: nonEmpty.default('7 days'),
   DSK_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000, 'at most 25000: a delivery attempt must fit the 30 s activity timeout').default(10_000),
 });
@@ -245,6 +249,8 @@ export interface Config {
    */
   enabledFlows: ConnectFlow[];
   delivery: { horizon: string; timeoutMs: number };
+  /** The inbound intake may hold this many events, the oldest this old, before webhooks are answered 503. */
+  intake: { maxRows: number; maxAgeMs: number };
   outbound: { rateLimits: OutboundRateLimits };
   /** AES-256-GCM keys (base64) for Temporal payloads, newest first: the first encrypts, all decrypt. Empty only outside production. */
   payloadKeys: Array<{ id: string; key: string }>;
@@ -381,6 +387,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     enabledFlows,
     delivery: { horizon: e.DSK_DELIVERY_HORIZON, timeoutMs: e.DSK_DELIVERY_TIMEOUT_MS },
+    intake: { maxRows: e.INBOUND_INTAKE_MAX_ROWS, maxAgeMs: e.INBOUND_INTAKE_MAX_AGE_SECONDS * 1000 },
     outbound: {
       rateLimits: {
         whatsappSendsPerSecond: e.WHATSAPP_SENDS_PER_SECOND,

@@ -13,6 +13,7 @@ import { createConnectionSessions } from './db/connection-sessions.js';
 import { createConnections } from './db/connections.js';
 import { createDeletionRequests } from './db/deletion-requests.js';
 import { createOutboundSends } from './db/outbound-sends.js';
+import { createInboundIntakeStore } from './db/inbound-intake.js';
 import type { ChannelConnector } from './meta/connectors.js';
 import { createChannelAdapters } from './meta/adapters.js';
 import { adapterDepsFromConfig } from './runtime-meta.js';
@@ -46,6 +47,7 @@ export interface Foundation {
     sessions: ReturnType<typeof createConnectionSessions>;
     outboundSends: ReturnType<typeof createOutboundSends>;
     deletionRequests: ReturnType<typeof createDeletionRequests>;
+    inboundIntake: ReturnType<typeof createInboundIntakeStore>;
   };
   /** One per connect flow (WhatsApp Embedded Signup, Instagram via Facebook Login, Instagram Login). */
   connectors: Readonly<Record<ConnectFlow, ChannelConnector>>;
@@ -74,13 +76,15 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
   const payloadCodecs = createPayloadCodecs(config.payloadKeys);
   if (payloadCodecs.length === 0) log.warn('PAYLOAD_ENCRYPTION_KEYS is unset: Temporal payloads are stored unencrypted (outside production only)');
   const channels = createChannels(pool);
+  const inboundIntake = createInboundIntakeStore(pool);
   const metrics = createMetrics(
     new Registry(),
     processName === 'worker'
       ? {}
       : {
           channelCounts: channels.countByStatus,
-          onCollectError: (err) => log.warn({ errorName: err instanceof Error ? err.name : typeof err }, 'channel count for metrics failed'),
+          intakeStats: () => inboundIntake.stats(),
+          onCollectError: (err) => log.warn({ errorName: err instanceof Error ? err.name : typeof err }, 'a gauge read from PostgreSQL for metrics failed'),
         },
   );
   const adapters = createChannelAdapters(adapterDepsFromConfig(config, { clock, log }));
@@ -100,6 +104,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       sessions: createConnectionSessions(pool),
       outboundSends: createOutboundSends(pool),
       deletionRequests: createDeletionRequests(pool),
+      inboundIntake,
     },
     dsk: instrumentDskClient(
       createDskClient({ signer: signingKey, issuer: config.serviceJwt.issuer, audience: config.serviceJwt.audience, timeoutMs: config.delivery.timeoutMs }),

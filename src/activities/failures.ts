@@ -42,7 +42,8 @@ export function toActivityFailure(err: unknown, opts: FailureOptions = {}): Appl
       message: err.message,
       nonRetryable: opts.nonRetryable ?? !err.retryable,
       ...(err.retryAfterMs === undefined ? {} : { nextRetryDelay: err.retryAfterMs }),
-      details: [{ dskStatus: err.status ?? null }],
+      // The wait travels in the details too: a workflow does not see nextRetryDelay (inbound's fallback waits it).
+      details: [{ dskStatus: err.status ?? null, ...(err.retryAfterMs === undefined ? {} : { retryAfterMs: err.retryAfterMs }) }],
     });
   }
   return ApplicationFailure.create({ type: 'internal', message: err instanceof Error ? err.name : 'error', nonRetryable: opts.nonRetryable ?? false });

@@ -1,7 +1,7 @@
-import { ActivityFailure, ApplicationFailure, log, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, patched, proxyActivities, proxyLocalActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { InboundActivities } from '../activities/inbound.js';
 import type { ChannelRef } from '../shared/connections.js';
-import { withCurrentStatus } from '../shared/delivery.js';
+import { withCurrentStatus, type DeliveryRoute } from '../shared/delivery.js';
 import { connectionWorkflowId, outboundWorkflowId } from '../shared/ids.js';
 import type { InboundEvent } from '../shared/inbound-events.js';
 import { CHANNEL_ID, CHANNEL_TYPE, INSTANCE_ID, STATUS } from '../shared/search-attributes.js';
@@ -14,6 +14,12 @@ export interface InboundWorkflowInput {
   receivedAt: string;
   /** How long DSK deliveries are retried before the event is failed (config, e.g. '7 days'). */
   deliveryHorizon: string;
+  /**
+   * The route the intake relay resolved when it started the run (null: no live channel, an orphan).
+   * Absent in runs started before the intake existed, and in retries: those resolve it themselves.
+   * The input is part of the history, so this choice replays deterministically without a patch marker.
+   */
+  route?: DeliveryRoute | null;
 }
 
 export type InboundOutcome =
@@ -47,27 +53,43 @@ const { requestChannelDisconnect } = proxyActivities<InboundActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+/** Delivery attempts made as local activities, in the workflow's first task, before the regular activity takes over. */
+export const LOCAL_DELIVERY_ATTEMPTS = 2;
+
 /**
  * One Meta event, keyed by its idempotency key (workflow id `inbound-<key>`): resolve where it
  * belongs, then deliver it to the instance's DSK events URL until DSK accepts it, refuses it for good
  * (4xx other than 408/429), or the delivery horizon passes. The event itself only ever lives in this
  * workflow's (encrypted) history; PostgreSQL records the outcome, never the content.
+ *
+ * A run the intake relay started (`input.route` set) costs one workflow task in the common case: the
+ * route and search attributes came with the start, the first delivery attempts are local activities
+ * (markers in history), and a delivered run records nothing more; only when those attempts fail does
+ * a regular activity retry with backoff over the delivery horizon.
  */
 export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise<InboundOutcome> {
   const { event } = input;
-  const route = await resolveInboundRoute({ key: event.key, channelType: event.channelType, businessId: event.businessId });
+  const routedAtIntake = input.route !== undefined;
+  let route: DeliveryRoute | null;
+  if (routedAtIntake) {
+    route = input.route ?? null;
+  } else {
+    route = await resolveInboundRoute({ key: event.key, channelType: event.channelType, businessId: event.businessId });
+    if (route) {
+      upsertSearchAttributes([
+        { key: INSTANCE_ID, value: route.instanceId },
+        { key: CHANNEL_ID, value: route.channelId },
+        { key: CHANNEL_TYPE, value: route.channelType },
+        { key: STATUS, value: 'delivering' },
+      ]);
+    }
+  }
   if (!route) {
     // Unknown business id: recorded as an orphan and finished. Retrying cannot make it known.
-    upsertSearchAttributes([{ key: STATUS, value: 'orphan' }]);
+    if (!routedAtIntake) upsertSearchAttributes([{ key: STATUS, value: 'orphan' }]);
     log.info('inbound event has no channel', { key: event.key, kind: event.kind });
     return { outcome: 'orphan' };
   }
-  upsertSearchAttributes([
-    { key: INSTANCE_ID, value: route.instanceId },
-    { key: CHANNEL_ID, value: route.channelId },
-    { key: CHANNEL_TYPE, value: route.channelType },
-    { key: STATUS, value: 'delivering' },
-  ]);
 
   let outgoing: InboundEvent = event;
   if (event.kind === 'message.status') {
@@ -121,7 +143,8 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
     channelDisconnected = true;
   }
 
-  const { deliverToDsk } = proxyActivities<InboundActivities>({
+  const delivery = { event: outgoing, route, receivedAt: input.receivedAt, ...(channelDisconnected ? { channelDisconnected } : {}) };
+  const regularDelivery = proxyActivities<InboundActivities>({
     // One attempt: DSK's own timeout (DSK_DELIVERY_TIMEOUT_MS, at most 25 s) plus signing and a margin,
     // so a crashed worker's in-flight delivery is retried after seconds, not minutes.
     startToCloseTimeout: '30 seconds',
@@ -131,14 +154,27 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
   try {
     // The activity records the delivered outcome in the webhook log itself, in the same statement as
     // the attempt count: one write fewer per event.
-    const delivered = await deliverToDsk({ event: outgoing, route, receivedAt: input.receivedAt, ...(channelDisconnected ? { channelDisconnected } : {}) });
-    upsertSearchAttributes([{ key: STATUS, value: 'delivered' }]);
+    if (!routedAtIntake) {
+      const delivered = await regularDelivery.deliverToDsk(delivery);
+      upsertSearchAttributes([{ key: STATUS, value: 'delivered' }]);
+      return { outcome: 'delivered', dskStatus: delivered.status, attempts: delivered.attempt };
+    }
+    let delivered;
+    try {
+      delivered = await localDelivery.deliverToDsk(delivery);
+    } catch (err) {
+      const cause = applicationFailureOf(err);
+      if (!cause || cause.nonRetryable) throw err;
+      // DSK is down or slow: the regular activity retries with backoff (and Retry-After) for the horizon.
+      await sleep(Math.max(retryAfterMs(cause), 1_000));
+      delivered = await regularDelivery.deliverToDsk({ ...delivery, priorAttempts: LOCAL_DELIVERY_ATTEMPTS });
+    }
     return { outcome: 'delivered', dskStatus: delivered.status, attempts: delivered.attempt };
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
+    if (!(err instanceof ActivityFailure) && !(routedAtIntake && err instanceof ApplicationFailure)) throw err;
     await recordInboundOutcome({ key: event.key, outcome: 'failed' });
     upsertSearchAttributes([{ key: STATUS, value: 'failed' }]);
-    const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
+    const cause = applicationFailureOf(err);
     // Failing the workflow keeps the event visible in the Web UI, with DSK's status, until retried.
     throw ApplicationFailure.create({
       type: cause?.type ?? 'dsk.delivery_failed',
@@ -147,6 +183,27 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
       cause: err,
     });
   }
+}
+
+/**
+ * The first delivery attempts, in the workflow's first task. DSK's Retry-After is honoured between
+ * them (the SDK retries a local activity with the failure's next-retry delay).
+ */
+const localDelivery = proxyLocalActivities<InboundActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: LOCAL_DELIVERY_ATTEMPTS, initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+
+/** A local activity's failure reaches the workflow as the ApplicationFailure itself, a regular one's as its cause. */
+function applicationFailureOf(err: unknown): ApplicationFailure | undefined {
+  if (err instanceof ApplicationFailure) return err;
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+}
+
+/** DSK's Retry-After carried in the activity failure's details (src/activities/failures.ts); 0 when absent. */
+function retryAfterMs(failure: ApplicationFailure): number {
+  const value = (failure.details?.[0] as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
 /**

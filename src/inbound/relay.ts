@@ -21,7 +21,7 @@ export interface RelayOptions {
   statsEveryMs: number;
 }
 
-export const DEFAULT_RELAY_OPTIONS: RelayOptions = { batchSize: 200, startConcurrency: 64, loops: 2, pollMs: 1_000, startTimeoutMs: 5_000, statsEveryMs: 250 };
+export const DEFAULT_RELAY_OPTIONS: RelayOptions = { batchSize: 200, startConcurrency: 32, loops: 2, pollMs: 1_000, startTimeoutMs: 5_000, statsEveryMs: 250 };
 
 export interface RelayDeps {
   store: Pick<InboundIntakeStore, 'claim' | 'stats'>;

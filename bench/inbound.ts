@@ -382,7 +382,7 @@ async function main(opts: Options): Promise<void> {
     const high = await offered(opts.rate, opts.seconds);
 
     // ---- 4. Temporal's own ceiling, on the same server, the service idle ------------------------
-    const ceiling = await measureCeiling(stack.temporal.address, { seconds: opts.ceilingSeconds, inFlight: 64, kinds: ['empty', 'local'] });
+    const ceiling = await measureCeiling(stack.temporal.address, { seconds: opts.ceilingSeconds, inFlight: 64, kinds: ['empty', 'local', 'local-upsert'] });
 
     // ---- 5. the service at max rate (acknowledgements) ------------------------------------------
     cpuBefore = cpuSnapshot(cpuGroups);
@@ -417,7 +417,7 @@ async function main(opts: Options): Promise<void> {
     report(2, opts.lowRate, opts.lowSeconds, low);
     report(3, opts.rate, opts.seconds, high);
     out(`[4] Temporal's ceiling on the same dev server (bench/ceiling/run.ts: 64 in flight, worker + client in one process, ${opts.ceilingSeconds} s each)`);
-    out(`    empty workflow ${f1(ceiling.empty ?? Number.NaN)}/s, one local activity ${f1(ceiling.local ?? Number.NaN)}/s`);
+    out(`    empty workflow ${f1(ceiling.empty ?? Number.NaN)}/s, one local activity ${f1(ceiling.local ?? Number.NaN)}/s, one local activity + final search-attribute upsert ${f1(ceiling['local-upsert'] ?? Number.NaN)}/s`);
     out();
     out(`[5] service at max rate, ${opts.maxSeconds} s, ${opts.maxInFlight} in flight, batch ${opts.batch} (acknowledgements; the backlog is left)`);
     out(`    acked     ${f0(maxAck.ackedPerSecond)} events/s (${maxAck.ok} POSTs${failures(maxAck)}); delivered by the end of the run: ${deliveredDuringMax} events`);
@@ -436,6 +436,7 @@ async function main(opts: Options): Promise<void> {
       ceiling_local_per_s: ceiling.local ?? null,
       delivered_ratio: ceiling.local ? round3(high.delivery.deliveredPerSecond / ceiling.local) : null,
       delivered_ratio_empty: ceiling.empty ? round3(high.delivery.deliveredPerSecond / ceiling.empty) : null,
+      ceiling_local_upsert_per_s: ceiling['local-upsert'] ?? null,
       e2e_p99_ms: round1(low.delivery.e2eP99),
       e2e_rate: opts.lowRate,
       e2e_p99_ms_at_rate: round1(high.delivery.e2eP99),

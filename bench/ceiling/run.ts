@@ -1,6 +1,6 @@
 /**
  * `node dist/bench/ceiling/run.js --address host:port [--namespace default] [--seconds 10] [--in-flight 64]
- *                                  [--kinds empty,local,activity,update]`
+ *                                  [--kinds empty,local,local-upsert,activity,update]`
  *
  * Temporal's own ceiling on a server: workflows of bench/ceiling/workflows.ts started and awaited at max
  * rate (closed loop, --in-flight outstanding), worker and client in this one process, after a 2 s
@@ -16,11 +16,12 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } 
 import { numberOption } from '../support/options.js';
 import { ceilingUpdate } from './workflows.js';
 
-export const CEILING_KINDS = ['empty', 'local', 'activity', 'update'] as const;
+export const CEILING_KINDS = ['empty', 'local', 'local-upsert', 'activity', 'update'] as const;
 export type CeilingKind = (typeof CEILING_KINDS)[number];
 const WORKFLOW_OF: Record<CeilingKind, string> = {
   empty: 'emptyWorkflow',
   local: 'oneLocalActivityWorkflow',
+  'local-upsert': 'oneLocalActivityAndUpsertWorkflow',
   activity: 'oneActivityWorkflow',
   update: 'emptyUpdateWithStartWorkflow',
 };

@@ -1,4 +1,5 @@
-import { allHandlersFinished, condition, defineUpdate, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, defineUpdate, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { STATUS } from '../../src/shared/search-attributes.js';
 
 /*
  * The yardsticks: what Temporal itself costs per workflow, with nothing of the service's in them. The
@@ -17,6 +18,12 @@ export async function emptyWorkflow(): Promise<void> {}
 
 export async function oneLocalActivityWorkflow(): Promise<void> {
   await local.noop();
+}
+
+/** The inbound workflow's common shape with its final status recorded: what the upsert costs. */
+export async function oneLocalActivityAndUpsertWorkflow(): Promise<void> {
+  await local.noop();
+  upsertSearchAttributes([{ key: STATUS, value: 'delivered' }]);
 }
 
 export async function oneActivityWorkflow(): Promise<void> {

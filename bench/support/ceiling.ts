@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot } from '../../dev/infra/tools.js';
 
-export type Ceiling = Partial<Record<'empty' | 'local' | 'activity' | 'update', number>>;
+export type Ceiling = Partial<Record<'empty' | 'local' | 'local-upsert' | 'activity' | 'update', number>>;
 
 /**
  * Temporal's own ceiling on `address`, measured by bench/ceiling/run.ts in a child process (its worker

@@ -42,8 +42,7 @@ export function toActivityFailure(err: unknown, opts: FailureOptions = {}): Appl
       message: err.message,
       nonRetryable: opts.nonRetryable ?? !err.retryable,
       ...(err.retryAfterMs === undefined ? {} : { nextRetryDelay: err.retryAfterMs }),
-      // The wait travels in the details too: a workflow does not see nextRetryDelay (inbound's fallback waits it).
-      details: [{ dskStatus: err.status ?? null, ...(err.retryAfterMs === undefined ? {} : { retryAfterMs: err.retryAfterMs }) }],
+      details: [{ dskStatus: err.status ?? null }],
     });
   }
   return ApplicationFailure.create({ type: 'internal', message: err instanceof Error ? err.name : 'error', nonRetryable: opts.nonRetryable ?? false });

@@ -7,6 +7,7 @@ import type { InboundEvent } from '../shared/inbound-events.js';
 import { CHANNEL_ID, CHANNEL_TYPE, INSTANCE_ID, STATUS } from '../shared/search-attributes.js';
 import { isSendTag, type SendObservation } from '../shared/outbound.js';
 import { signalIfRunning } from './external-signals.js';
+import { nextRetryDelayMs } from './retry-delay.js';
 import { disconnectSignal, sendObservedSignal } from './messages.js';
 
 export interface InboundWorkflowInput {
@@ -64,8 +65,8 @@ export const LOCAL_DELIVERY_ATTEMPTS = 2;
  *
  * A run the intake relay started (`input.route` set) costs one workflow task in the common case: the
  * route and search attributes came with the start, the first delivery attempts are local activities
- * (markers in history), and a delivered run records nothing more; only when those attempts fail does
- * a regular activity retry with backoff over the delivery horizon.
+ * (markers in history) and the final status is a command of that same task; only when those attempts
+ * fail does a regular activity retry with backoff over the delivery horizon.
  */
 export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise<InboundOutcome> {
   const { event } = input;
@@ -154,21 +155,22 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
   try {
     // The activity records the delivered outcome in the webhook log itself, in the same statement as
     // the attempt count: one write fewer per event.
-    if (!routedAtIntake) {
-      const delivered = await regularDelivery.deliverToDsk(delivery);
-      upsertSearchAttributes([{ key: STATUS, value: 'delivered' }]);
-      return { outcome: 'delivered', dskStatus: delivered.status, attempts: delivered.attempt };
-    }
     let delivered;
-    try {
-      delivered = await localDelivery.deliverToDsk(delivery);
-    } catch (err) {
-      const cause = applicationFailureOf(err);
-      if (!cause || cause.nonRetryable) throw err;
-      // DSK is down or slow: the regular activity retries with backoff (and Retry-After) for the horizon.
-      await sleep(Math.max(retryAfterMs(cause), 1_000));
-      delivered = await regularDelivery.deliverToDsk({ ...delivery, priorAttempts: LOCAL_DELIVERY_ATTEMPTS });
+    if (!routedAtIntake) {
+      delivered = await regularDelivery.deliverToDsk(delivery);
+    } else {
+      try {
+        delivered = await localDelivery.deliverToDsk(delivery);
+      } catch (err) {
+        const cause = applicationFailureOf(err);
+        if (!cause || cause.nonRetryable) throw err;
+        // DSK is down or slow: the regular activity retries with backoff (and Retry-After) for the horizon.
+        await sleep(Math.max(nextRetryDelayMs(cause), 1_000));
+        delivered = await regularDelivery.deliverToDsk({ ...delivery, priorAttempts: LOCAL_DELIVERY_ATTEMPTS });
+      }
     }
+    // The operator's view (IntegrationStatus = 'delivered'); a command of the same, last workflow task.
+    upsertSearchAttributes([{ key: STATUS, value: 'delivered' }]);
     return { outcome: 'delivered', dskStatus: delivered.status, attempts: delivered.attempt };
   } catch (err) {
     if (!(err instanceof ActivityFailure) && !(routedAtIntake && err instanceof ApplicationFailure)) throw err;
@@ -198,12 +200,6 @@ const localDelivery = proxyLocalActivities<InboundActivities>({
 function applicationFailureOf(err: unknown): ApplicationFailure | undefined {
   if (err instanceof ApplicationFailure) return err;
   return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
-}
-
-/** DSK's Retry-After carried in the activity failure's details (src/activities/failures.ts); 0 when absent. */
-function retryAfterMs(failure: ApplicationFailure): number {
-  const value = (failure.details?.[0] as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
 /**

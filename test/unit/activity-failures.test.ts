@@ -72,9 +72,9 @@ describe('toActivityFailure: Meta failures', () => {
 });
 
 describe('toActivityFailure: DSK and everything else', () => {
-  it('types a DSK failure dsk.<reason> as the deliveries API names it, with DSK\'s status (and Retry-After) in the details', () => {
+  it('types a DSK failure dsk.<reason> as the deliveries API names it, with DSK\'s status in the details', () => {
     const unavailable = toActivityFailure(new DskDeliveryError('http', 503, 2000));
-    assert.deepEqual([unavailable.type, unavailable.nonRetryable, unavailable.nextRetryDelay, unavailable.details], ['dsk.http', false, 2000, [{ dskStatus: 503, retryAfterMs: 2000 }]]);
+    assert.deepEqual([unavailable.type, unavailable.nonRetryable, unavailable.nextRetryDelay, unavailable.details], ['dsk.http', false, 2000, [{ dskStatus: 503 }]]);
     const refused = toActivityFailure(new DskDeliveryError('http', 400, undefined));
     assert.deepEqual([refused.type, refused.nonRetryable, refused.details], ['dsk.http', true, [{ dskStatus: 400 }]]);
     const timeout = toActivityFailure(new DskDeliveryError('timeout', undefined, undefined));

@@ -48,7 +48,7 @@ import { connectionWorkflowId } from '../src/shared/ids.js';
 import { createTemporalClient } from '../src/temporal/connect.js';
 import { FAILURE_CONVERTER_PATH } from '../src/temporal/data-converter.js';
 import { installTemporalRuntime } from '../src/temporal/runtime-logger.js';
-import { createWorker, WORKFLOWS_ENTRY } from '../src/temporal/worker.js';
+import { createWorker, workerTuning, WORKFLOWS_ENTRY } from '../src/temporal/worker.js';
 import { emulatorServiceEnv } from '../dev/meta-emulator/service-env.js';
 import { cpuSecondsOf, f1, percentile, sortedMs } from './support/measure.js';
 import { scratchDir, spawnNode, teardownOnExit, version, waitUntil, type Child } from './support/processes.js';
@@ -124,6 +124,7 @@ function runWorker(bundlePath: string): void {
       dataConverter: foundation.dataConverter,
       source: { kind: 'bundle', codePath: bundlePath },
       activities: buildActivities(foundation),
+      tuning: workerTuning(config),
     });
     log.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
     try {

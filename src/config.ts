@@ -115,6 +115,8 @@ const EnvSchema = z.object({
   METRICS_TOKEN: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   WORKER_METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(65535).optional()),
   WORKER_METRICS_HOST: nonEmpty.default('127.0.0.1'),
+  // Workflows a worker keeps in memory between their tasks (Temporal's sticky cache).
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
 
   TOKEN_ENCRYPTION_KEYS: keyList,
 
@@ -261,6 +263,12 @@ export interface Config {
   codec: { corsOrigins: string[]; authToken: string | undefined; maxBytes: number };
   /** `/metrics` (api) and the worker's metrics port; without `token` they answer loopback callers only. */
   metrics: { token: string | undefined; workerPort: number | undefined; workerHost: string };
+  /**
+   * Workflows a worker keeps cached between their tasks. An evicted one is rebuilt from its history at
+   * its next task: cheap for the service's workflows, whose common paths take one or two tasks, while
+   * thousands of idle connection workflows (one timer a day each) would otherwise sit in memory.
+   */
+  worker: { maxCachedWorkflows: number };
 }
 
 export class ConfigError extends Error {
@@ -400,6 +408,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     payloadKeys,
     codec: { corsOrigins: e.CODEC_CORS_ORIGINS, authToken: e.CODEC_AUTH_TOKEN, maxBytes: e.CODEC_MAX_BYTES },
     metrics: { token: e.METRICS_TOKEN, workerPort: e.WORKER_METRICS_PORT, workerHost: e.WORKER_METRICS_HOST },
+    worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS },
   };
   return deepFreeze(config);
 }

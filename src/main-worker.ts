@@ -5,7 +5,7 @@ import { buildActivities } from './runtime-worker.js';
 import { createWorkflowClient } from './temporal/client.js';
 import { createTemporalClient } from './temporal/connect.js';
 import { installTemporalRuntime } from './temporal/runtime-logger.js';
-import { createWorker, workflowSourceFor } from './temporal/worker.js';
+import { createWorker, workerTuning, workflowSourceFor } from './temporal/worker.js';
 import { startMetricsServer } from './metrics-server.js';
 import { RETENTION_SCHEDULE_ID } from './temporal/schedules.js';
 
@@ -22,6 +22,7 @@ startProcess('worker', async (config, log) => {
     dataConverter: foundation.dataConverter,
     source: workflowSourceFor(config.env),
     activities: buildActivities(foundation),
+    tuning: workerTuning(config),
   });
   const metricsServer =
     config.metrics.workerPort === undefined

@@ -432,11 +432,13 @@ async function main(opts: Options): Promise<void> {
     out(`[worker]    RSS (VmRSS of pid ${worker.pid}, GC never forced)`);
     out(`            at start, polling, no workflows:          ${MiB(atStart.rss)} MiB`);
     out(`            right after the last connection:          ${MiB(afterConnect.rss)} MiB (peak so far, VmHWM ${MiB(afterConnect.peak)} MiB)`);
-    const cached = Math.min(connected + 1, defaultCache);
+    const cacheSize = config.worker.maxCachedWorkflows;
+    const cached = Math.min(connected + 1, cacheSize);
     out(`            all ${thousands(connected + 1)} idle, after a ${opts.settleSeconds} s settle:      ${MiB(idle.rss)} MiB  (+${MiB(idle.rss - atStart.rss)} MiB over start)`);
-    out(`            sticky cache: holds min(${thousands(connected + 1)}, ${defaultCache}) = ${thousands(cached)} workflows (the SDK default for this heap) → ${((idle.rss - atStart.rss) / 1024 / cached).toFixed(0)} KiB of RSS per cached workflow;`);
+    out(`            sticky cache: holds min(${thousands(connected + 1)}, ${cacheSize}) = ${thousands(cached)} workflows (WORKER_MAX_CACHED_WORKFLOWS; the SDK's default for this heap would be ${defaultCache}) → ${((idle.rss - atStart.rss) / 1024 / cached).toFixed(0)} KiB of RSS per cached workflow;`);
     out(`            workflows beyond the cache are evicted and replayed from history when their timer fires (worker CPU, no extra actions)`);
     out(`            worker CPU over the last ${quietWindowMs / 1000} s of the settle: ${f1(idleCpuPercent)} % of one core`);
+    out(`            target (issue #15): idle worker RSS < 1024 MiB with 10,000 connections: ${MiB(idle.rss)} MiB with ${thousands(connected + 1)} → ${idle.rss < 2 ** 30 ? 'under' : 'NOT under'} 1 GiB`);
     out();
     const perHourDefault = 3_600_000 / DEFAULT_CHECK_EVERY_MS;
     const cyclesBeforeContinueAsNew = Math.floor((SUGGEST_CONTINUE_AS_NEW_EVENTS - setup.events) / Math.max(cycle.events, 1));

@@ -54,7 +54,7 @@ export function createInboundIntake(deps: IntakeDeps) {
   const writer = createGroupCommit<IntakeEntry, IntakeOutcome>({
     maxItems: deps.groupCommit?.maxRows ?? 200,
     maxDelayMs: deps.groupCommit?.maxDelayMs ?? 1,
-    maxConcurrent: deps.groupCommit?.maxConcurrent ?? 4,
+    maxConcurrent: deps.groupCommit?.maxConcurrent ?? 2,
     async write(entries) {
       const outcomes = await deps.store.accept(entries, deps.taskQueue);
       // A key repeated in the batch (one POST, or concurrent redeliveries) is queued once: the rest are duplicates.

@@ -201,6 +201,7 @@ try {
         clientMessageId,
         request: { client_message_id: clientMessageId, to: '+16505551234', type: 'text', text: { body: 'recorded fixture' } },
         deliveryHorizon: '1 hour',
+        shape: 'lean',
       };
       const workflowId = `outbound-record-${randomUUID()}`;
       await env.client.workflow.executeUpdateWithStart(sendResultUpdate, {

@@ -219,9 +219,9 @@ export function createWorkflowClient(deps: WorkflowClientDeps) {
       const start = new WithStartWorkflowOperation<typeof outboundMessageWorkflow>('outboundMessageWorkflow', {
         workflowId,
         taskQueue: deps.taskQueue,
-        args: [input],
+        args: [{ ...input, shape: 'lean' }],
         ...OUTBOUND_START_POLICY,
-        // Set at start (the workflow sets them too): a send is filterable, and GET finds its channel, before its first task runs.
+        // Set at start (only runs from before the lean shape set them again): a send is filterable, and GET finds its channel, before its first task runs.
         typedSearchAttributes: [
           { key: INSTANCE_ID, value: input.instanceId },
           { key: CHANNEL_ID, value: input.channelId },

@@ -50,19 +50,17 @@ const { reportTokenRejected } = proxyActivities<OutboundActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
-/**
- * Sends since this patch cost two workflow tasks and one activity task in the common case (three and
- * two before): the search attributes come with the start (the workflow client sets them), and DSK's
- * outcome event is first tried as a local activity in the task that records the send's result; only
- * when that fails does the regular activity retry it over the delivery horizon. Runs recorded before
- * it replay the old shape.
+/*
+ * A `lean` run (input.shape) costs two workflow tasks and one activity task in the common case (three
+ * and two before): the search attributes come with the start, and DSK's outcome event is first tried as
+ * a local activity in the task that records the send's result; only when that fails does the regular
+ * activity retry it over the delivery horizon.
  *
  * The send itself stays a regular activity: as a local activity it would hold its workflow task open
  * for as long as Meta (or the rate limiter, up to 5 s) takes, and no update or query reaches a
  * workflow in the middle of a task, so a repeated POST or a GET of the send would wait for it instead
  * of answering `pending` at once.
  */
-export const OUTBOUND_LOCAL_NOTIFY_PATCH = 'outbound-local-notify';
 
 /**
  * The first try to tell DSK the outcome. Short: DSK's answer to the send API waits for this task to
@@ -108,8 +106,8 @@ export async function outboundMessageWorkflow(input: OutboundWorkflowInput): Pro
     if (observed === undefined && isThisSend(input, observation)) observed = observation;
   });
 
-  const localNotify = patched(OUTBOUND_LOCAL_NOTIFY_PATCH);
-  if (!localNotify) {
+  const lean = input.shape === 'lean';
+  if (!lean) {
     upsertSearchAttributes([
       { key: INSTANCE_ID, value: input.instanceId },
       { key: CHANNEL_ID, value: input.channelId },
@@ -127,7 +125,7 @@ export async function outboundMessageWorkflow(input: OutboundWorkflowInput): Pro
   const tellDsk = async (outcome: OutboundResult, reconciled: boolean) => {
     const notice = { instanceId: input.instanceId, channelId: input.channelId, clientMessageId: input.clientMessageId, result: outcome, ...(reconciled ? { reconciled } : {}) };
     try {
-      if (localNotify) {
+      if (lean) {
         try {
           await localNotifier.notifySendOutcome(notice);
           return;

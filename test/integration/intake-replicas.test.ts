@@ -77,10 +77,16 @@ describe('inbound intake across api replicas (real PostgreSQL and Temporal)', ()
     await dsk.waitFor(() => keys.every((k) => dsk.acceptCount(k) === 1), 60_000);
     assert.deepEqual(keys.filter((k) => dsk.replays(k) > 0), []);
     assert.equal(await intakeDepth(), 0);
-    const { rows } = await service.foundation.pool.query<{ outcome: string; n: string }>(
-      `SELECT outcome, count(*)::text AS n FROM webhook_log WHERE idempotency_key = ANY($1::text[]) GROUP BY outcome`,
-      [keys],
-    );
-    assert.deepEqual(rows, [{ outcome: 'delivered', n: '60' }]);
+    // The activity records the outcome after DSK's answer: wait for the last of them.
+    const outcomes = async () =>
+      (
+        await service.foundation.pool.query<{ outcome: string; n: string }>(
+          `SELECT outcome, count(*)::text AS n FROM webhook_log WHERE idempotency_key = ANY($1::text[]) GROUP BY outcome`,
+          [keys],
+        )
+      ).rows;
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && (await outcomes()).some((r) => r.outcome !== 'delivered')) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(await outcomes(), [{ outcome: 'delivered', n: '60' }]);
   });
 });

@@ -98,7 +98,8 @@ describe('inbound intake: Temporal stopped for 60 s under 50 events/s', () => {
     assert.deepEqual(statuses.filter((s) => s !== 200), []);
     assert.ok(backlogAtRestart.depth > 0, 'events waited in the intake while Temporal was down');
 
-    await dsk.waitFor(() => keys.every((k) => dsk.acceptCount(k) === 1), 180_000, 'every acknowledged event at DSK');
+    // The backlog drains at whatever pace this machine allows: wait while deliveries make progress.
+    await untilStalled(() => keys.filter((k) => dsk.acceptCount(k) === 0).length, 60_000);
     const drained = await service.foundation.repos.inboundIntake.stats(service.config.temporal.taskQueue);
     assert.deepEqual(drained, { depth: 0, oldestReceivedAt: null });
     // Exactly once from DSK's side, and no event that waited in the intake was even sent twice.
@@ -108,3 +109,15 @@ describe('inbound intake: Temporal stopped for 60 s under 50 events/s', () => {
     t.diagnostic(`${keys.length} events, ${keys.filter((k) => dsk.replays(k) > 0).length} replayed to DSK (in flight when Temporal stopped)`);
   });
 });
+
+/** Resolves once `pending()` is 0, or once it has not gone down for `stallMs` (the assertions that follow then say what is missing). */
+async function untilStalled(pending: () => number, stallMs: number): Promise<void> {
+  let left = pending();
+  let progressAt = Date.now();
+  while (left > 0 && Date.now() - progressAt < stallMs) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = pending();
+    if (now < left) progressAt = Date.now();
+    left = now;
+  }
+}

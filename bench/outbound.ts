@@ -1,6 +1,7 @@
 /**
  * `npm run bench:outbound -- [--seconds 15] [--in-flight 16] [--rate N] [--sends-per-second 1000]
- *                            [--paced-seconds 10] [--paced-limit N] [--drain-seconds 30] [--log-level info] [--keep-logs]`
+ *                            [--paced-seconds 10] [--paced-limit N] [--drain-seconds 30] [--ceiling-seconds 10]
+ *                            [--log-level info] [--keep-logs] [--json]`
  *
  * Throughput and latency of the outbound path (DSK `POST /v1/channels/:id/messages` → Meta's Send API),
  * against the Meta emulator, on a throwaway stack this script starts and tears down itself:
@@ -28,6 +29,10 @@
  *       refusing (130429) anything above the same rate, closed loop for --paced-seconds. The default
  *       limit is Meta's default 80/s when [2] reached 1.25 times that, else half of [2]'s rate: a
  *       limit the service never reaches paces nothing.
+ * Between [2] and [3], Temporal's own ceiling on the same server: an empty update-with-start workflow
+ * (bench/ceiling/run.ts: its update answered at once, then it completes) at max rate, --in-flight
+ * outstanding, worker and client in one process; [2] is printed as a ratio of it. With --json the
+ * report goes to stderr and stdout gets one JSON object with every figure.
  * After each of [2]–[4] a drain waits until every send reached the emulator (or nothing moved for
  * --drain-seconds); then each client_message_id must have produced exactly one emulator message.
  * Latencies come from `process.hrtime.bigint()` (CLOCK_MONOTONIC, shared by the processes here).
@@ -56,12 +61,15 @@ import { generatePayloadKey } from '../src/temporal/encryption-codec.js';
 import { createTokenVault } from '../src/vault/token-vault.js';
 import { drive, httpStatus, type Post, type RunMode, type RunResult, type Shot } from './support/client.js';
 import { cpuLine, cpuPerUnit, cpuSnapshot, f0, f1, ms, percentile, sortedMs, type CpuGroups } from './support/measure.js';
+import { measureCeiling } from './support/ceiling.js';
 import { numberOption } from './support/options.js';
 import { children, scratchDir, spawnNode, teardownOnExit, waitUntil } from './support/processes.js';
 import { spawnService, stackFacts, startBenchStack } from './support/stack.js';
 
 const USAGE =
-  'npm run bench:outbound -- [--seconds 15] [--in-flight 16] [--rate N] [--sends-per-second 1000] [--paced-seconds 10] [--paced-limit N] [--drain-seconds 30] [--log-level info] [--keep-logs]';
+  'npm run bench:outbound -- [--seconds 15] [--in-flight 16] [--rate N] [--sends-per-second 1000] [--paced-seconds 10] [--paced-limit N] [--drain-seconds 30] [--ceiling-seconds 10] [--log-level info] [--keep-logs] [--json]';
+/** Issue #15: sends >= 0.7 x the empty update-with-start ceiling, same run. */
+const SEND_RATIO_TARGET = 0.7;
 const INSTANCE_ID = 'bench-instance';
 /** Lifts the emulator's per-number limit for the direct run: the base is what the emulator can do, not a limit. */
 const UNLIMITED = 1_000_000;
@@ -81,6 +89,8 @@ interface Options {
   /** Limit of the paced run; undefined: Meta's default 80/s if the closed loop reached 1.25 times that, else half its rate. */
   pacedLimit: number | undefined;
   drainSeconds: number;
+  ceilingSeconds: number;
+  json: boolean;
   logLevel: string;
   /** Copy the api/worker/emulator logs out of the temp dir before it is removed. */
   keepLogs: boolean;
@@ -97,6 +107,8 @@ function parseOptions(argv: string[]): Options & { emulator?: { port: number; co
       'paced-seconds': { type: 'string', default: '10' },
       'paced-limit': { type: 'string' },
       'drain-seconds': { type: 'string', default: '30' },
+      'ceiling-seconds': { type: 'string', default: '10' },
+      json: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       'keep-logs': { type: 'boolean', default: false },
       emulator: { type: 'boolean', default: false },
@@ -119,6 +131,8 @@ function parseOptions(argv: string[]): Options & { emulator?: { port: number; co
     pacedSeconds: num('paced-seconds', values['paced-seconds'], 0),
     pacedLimit: values['paced-limit'] === undefined ? undefined : num('paced-limit', values['paced-limit'], 1, true),
     drainSeconds: num('drain-seconds', values['drain-seconds'], 1),
+    ceilingSeconds: num('ceiling-seconds', values['ceiling-seconds'], 1),
+    json: values.json!,
     logLevel: values['log-level']!,
     keepLogs: values['keep-logs']!,
     ...(values.emulator ? { emulator: { port: num('port', values.port, 1, true), controlPort: num('control-port', values['control-port'], 1, true) } } : {}),
@@ -431,9 +445,10 @@ async function historyShape(client: Client, workflowId: string): Promise<string>
 // ---------------------------------------------------------------------------------------------
 // Main
 
-const out = (line = '') => process.stdout.write(`${line}\n`);
+let out = (line = '') => void process.stdout.write(`${line}\n`);
 
 async function main(opts: Options): Promise<void> {
+  if (opts.json) out = (line = '') => void process.stderr.write(`${line}\n`);
   const log = createLogger({ level: process.env.BENCH_INFRA_LOG_LEVEL ?? 'warn', name: 'bench', destination: process.stderr });
   const teardownSteps = teardownOnExit();
   const t0 = process.hrtime.bigint();
@@ -567,6 +582,9 @@ async function main(opts: Options): Promise<void> {
     const sample = two.result.posts.find((p) => p.status === 200);
     const history = sample ? await historyShape(service.temporalClient, outboundWorkflowId(INSTANCE_ID, sample.keys[1]!)) : undefined;
 
+    // ---- Temporal's own ceiling: an empty update-with-start workflow on the same server, the service idle ----
+    const ceiling = await measureCeiling(stack.temporal.address, { seconds: opts.ceilingSeconds, inFlight: opts.inFlight, kinds: ['update', 'empty'] });
+
     // ---- 3. the service, open loop ---------------------------------------------------------------
     const rate = opts.rate ?? Math.max(1, Math.round(two.stats.okPerSecond / 2));
     const three = rate > 0 ? await serviceRun({ kind: 'rate', postsPerSecond: rate }, opts.seconds, 'open') : undefined;
@@ -612,6 +630,9 @@ async function main(opts: Options): Promise<void> {
     serviceLines(two, 'POST sent → 200 read');
     if (history) out(`    history   one send: ${history}`);
     out();
+    out(`[ceiling] Temporal on the same dev server (bench/ceiling/run.ts: ${opts.inFlight} in flight, worker + client in one process, ${opts.ceilingSeconds} s each)`);
+    out(`    empty update-with-start workflow ${f1(ceiling.update ?? Number.NaN)}/s, empty workflow ${f1(ceiling.empty ?? Number.NaN)}/s`);
+    out();
     if (three) {
       out(`[3] service, open loop at ${rate} sends/s offered${opts.rate === undefined ? ' (half of [2])' : ''}, ${opts.seconds} s (max ${opts.inFlight} in flight), limits ${opts.sendsPerSecond}/s`);
       serviceLines(three, 'POST sent → 200 read');
@@ -649,7 +670,34 @@ async function main(opts: Options): Promise<void> {
         `emulator refusals ${four.refused}, most in any 1 s ${four.check.maxInOneSecond}; ${integrity(four)}`,
       );
     }
+    const sendRatio = ceiling.update ? two.stats.okPerSecond / ceiling.update : Number.NaN;
+    out(
+      `  ${'sends >= ' + SEND_RATIO_TARGET + ' x empty update-with-start ceiling'}: ${Number.isFinite(sendRatio) ? sendRatio.toFixed(3) : 'n/a'} (${f1(two.stats.okPerSecond)} / ${f1(ceiling.update ?? Number.NaN)}/s) ${Number.isFinite(sendRatio) ? (sendRatio >= SEND_RATIO_TARGET ? 'MET' : 'NOT MET') : 'n/a'}`,
+    );
     out(`  ${sequence} sends in all (warm-up included), ${f1(ms(process.hrtime.bigint() - t0) / 1000)} s before teardown; load avg now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    if (opts.json) {
+      const lost = [two, three, four].reduce((n, r) => n + (r?.check.lost ?? 0), 0);
+      const duplicates = [two, three, four].reduce((n, r) => n + (r?.check.duplicates ?? 0), 0);
+      const figures = {
+        direct_per_s: round1(one.okPerSecond),
+        sends_per_s: round1(two.stats.okPerSecond),
+        send_p50_ms: round1(two.stats.p50),
+        send_p99_ms: round1(two.stats.p99),
+        ceiling_update_per_s: ceiling.update ?? null,
+        ceiling_empty_per_s: ceiling.empty ?? null,
+        send_ratio: Number.isFinite(sendRatio) ? Math.round(sendRatio * 1000) / 1000 : null,
+        open_rate: three ? rate : null,
+        open_p99_ms: three ? round1(three.stats.p99) : null,
+        e2e_p99_ms: three ? round1(three.check.e2eP99) : null,
+        paced_limit: four ? pacedLimit : null,
+        paced_refusals: four ? four.refused : null,
+        lost,
+        duplicates,
+        in_flight: opts.inFlight,
+        load_avg_at_start: loadAtStart.map((l) => round1(l)),
+      };
+      process.stdout.write(`${JSON.stringify(figures)}\n`);
+    }
   } catch (err) {
     for (const c of children) process.stderr.write(`--- ${c.name} (last lines) ---\n${c.logTail()}\n`);
     throw err;
@@ -657,6 +705,8 @@ async function main(opts: Options): Promise<void> {
     await teardownSteps.run();
   }
 }
+
+const round1 = (n: number) => (Number.isFinite(n) ? Math.round(n * 10) / 10 : null);
 
 const options = parseOptions(process.argv.slice(2));
 if (options.emulator) {

@@ -48,7 +48,7 @@ import { connectionWorkflowId } from '../src/shared/ids.js';
 import { createTemporalClient } from '../src/temporal/connect.js';
 import { FAILURE_CONVERTER_PATH } from '../src/temporal/data-converter.js';
 import { installTemporalRuntime } from '../src/temporal/runtime-logger.js';
-import { createWorker, WORKFLOWS_ENTRY } from '../src/temporal/worker.js';
+import { createWorker, workerTuning, WORKFLOWS_ENTRY } from '../src/temporal/worker.js';
 import { emulatorServiceEnv } from '../dev/meta-emulator/service-env.js';
 import { cpuSecondsOf, f1, percentile, sortedMs } from './support/measure.js';
 import { scratchDir, spawnNode, teardownOnExit, version, waitUntil, type Child } from './support/processes.js';
@@ -124,6 +124,7 @@ function runWorker(bundlePath: string): void {
       dataConverter: foundation.dataConverter,
       source: { kind: 'bundle', codePath: bundlePath },
       activities: buildActivities(foundation),
+      tuning: workerTuning(config),
     });
     log.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
     try {
@@ -281,15 +282,17 @@ async function main(opts: Options): Promise<void> {
     teardownSteps.add(() => foundation.pool.end());
     const client = await createTemporalClient(config.temporal, foundation.dataConverter);
     teardownSteps.add(() => client.connection.close());
-    const listen = (app: ReturnType<typeof buildApi>, port: number) =>
+    const listen = (app: ReturnType<typeof buildApi>['app'], port: number) =>
       new Promise<Server>((resolve) => {
         const server = app.listen(port, '127.0.0.1', () => resolve(server));
       });
-    const apiServer = await listen(buildApi(foundation, client), apiPort);
-    teardownSteps.add(() => closeServer(apiServer, 2_000));
+    const api = buildApi(foundation, client);
+    const apiServer = await listen(api.app, apiPort);
+    teardownSteps.add(() => closeServer(apiServer, 2_000).then(() => api.stop()));
     const probePort = await freePort();
-    const probeServer = await listen(buildApi(foundation, client, { connectionTiming: { checkEveryMs: PROBE_CHECK_EVERY_MS } }), probePort);
-    teardownSteps.add(() => closeServer(probeServer, 2_000));
+    const probeApi = buildApi(foundation, client, { connectionTiming: { checkEveryMs: PROBE_CHECK_EVERY_MS } });
+    const probeServer = await listen(probeApi.app, probePort);
+    teardownSteps.add(() => closeServer(probeServer, 2_000).then(() => probeApi.stop()));
 
     await foundation.repos.instances.setEventsUrl(INSTANCE_ID, dsk.url);
     const dskToken = await dskIssuer.dskToken({ instanceId: INSTANCE_ID, expiresInSeconds: 24 * 3600 });
@@ -429,11 +432,13 @@ async function main(opts: Options): Promise<void> {
     out(`[worker]    RSS (VmRSS of pid ${worker.pid}, GC never forced)`);
     out(`            at start, polling, no workflows:          ${MiB(atStart.rss)} MiB`);
     out(`            right after the last connection:          ${MiB(afterConnect.rss)} MiB (peak so far, VmHWM ${MiB(afterConnect.peak)} MiB)`);
-    const cached = Math.min(connected + 1, defaultCache);
+    const cacheSize = config.worker.maxCachedWorkflows;
+    const cached = Math.min(connected + 1, cacheSize);
     out(`            all ${thousands(connected + 1)} idle, after a ${opts.settleSeconds} s settle:      ${MiB(idle.rss)} MiB  (+${MiB(idle.rss - atStart.rss)} MiB over start)`);
-    out(`            sticky cache: holds min(${thousands(connected + 1)}, ${defaultCache}) = ${thousands(cached)} workflows (the SDK default for this heap) → ${((idle.rss - atStart.rss) / 1024 / cached).toFixed(0)} KiB of RSS per cached workflow;`);
+    out(`            sticky cache: holds min(${thousands(connected + 1)}, ${cacheSize}) = ${thousands(cached)} workflows (WORKER_MAX_CACHED_WORKFLOWS; the SDK's default for this heap would be ${defaultCache}) → ${((idle.rss - atStart.rss) / 1024 / cached).toFixed(0)} KiB of RSS per cached workflow;`);
     out(`            workflows beyond the cache are evicted and replayed from history when their timer fires (worker CPU, no extra actions)`);
     out(`            worker CPU over the last ${quietWindowMs / 1000} s of the settle: ${f1(idleCpuPercent)} % of one core`);
+    out(`            target (issue #15): idle worker RSS < 1024 MiB with 10,000 connections: ${MiB(idle.rss)} MiB with ${thousands(connected + 1)} → ${idle.rss < 2 ** 30 ? 'under' : 'NOT under'} 1 GiB`);
     out();
     const perHourDefault = 3_600_000 / DEFAULT_CHECK_EVERY_MS;
     const cyclesBeforeContinueAsNew = Math.floor((SUGGEST_CONTINUE_AS_NEW_EVENTS - setup.events) / Math.max(cycle.events, 1));

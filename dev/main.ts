@@ -102,10 +102,12 @@ async function main() {
     await connection.close();
   });
 
-  const server = applyServerTimeouts(buildApi(foundation, client).listen(apiPort, config.http.host));
+  const api = buildApi(foundation, client);
+  const server = applyServerTimeouts(api.app.listen(apiPort, config.http.host));
   await new Promise<void>((resolve) => server.once('listening', resolve));
   stops.unshift(async () => {
     await closeServer(server);
+    await api.stop();
     await client.connection.close();
   });
 

@@ -47,7 +47,11 @@ const activities: Partial<Activities> = {
       ? { channelId: 'ch-ig', instanceId: 'inst-1', channelType: 'instagram', externalId: '17841400000000000' }
       : { channelId: 'ch-1', instanceId: 'inst-1', channelType: 'whatsapp', externalId: '106540352242922' },
   mergeMessageStatus: async ({ status }) => ({ currentStatus: status }),
-  deliverToDsk: async () => ({ status: 200, attempt: 1 }),
+  // The event named "RETRIED" finds DSK down for its local attempts, then the regular activity delivers it.
+  deliverToDsk: async ({ event, priorAttempts }) => {
+    if (event.key.includes('RETRIED') && priorAttempts === undefined) throw ApplicationFailure.create({ type: 'dsk.http', message: 'DSK answered 503', details: [{ dskStatus: 503 }] });
+    return { status: 200, attempt: 1 + (priorAttempts ?? 0) };
+  },
   recordInboundOutcome: async () => undefined,
   // Still waiting for proof: the inbound workflow signals the send's workflow (gone here, so not found).
   matchSendStatus: async () => ({ instanceId: 'inst-1', clientMessageId: 'cm-recorded-sent', unresolved: true }),
@@ -176,6 +180,35 @@ try {
       recorded.push(run.workflowId);
     }
 
+    // Started by the intake relay with the route it resolved: delivered in the first task; delivered by
+    // the regular activity after the local attempts failed; no live channel (an orphan).
+    const route = { channelId: 'ch-1', instanceId: 'inst-1', channelType: 'whatsapp', externalId: '106540352242922' } as const;
+    for (const [wamid, routed] of [['wamid.RECORDED-ROUTED', route], ['wamid.RECORDED-RETRIED', route], ['wamid.RECORDED-ORPHAN', null]] as const) {
+      const routedRun = await env.client.workflow.start('inboundEventWorkflow', {
+        taskQueue,
+        workflowId: `inbound-record-${randomUUID()}`,
+        args: [
+          {
+            event: {
+              key: `wa:msg:${wamid}`,
+              kind: 'message.received',
+              channelType: 'whatsapp',
+              businessId: '106540352242922',
+              occurredAt: '2025-06-08T20:59:43.000Z',
+              receivedAt: '2025-06-08T20:59:44.000Z',
+              data: { message: { id: wamid, type: 'text', text: 'recorded fixture' } },
+              raw: {},
+            },
+            receivedAt: '2025-06-08T20:59:44.000Z',
+            deliveryHorizon: '1 hour',
+            route: routed,
+          },
+        ],
+      });
+      await routedRun.result();
+      recorded.push(routedRun.workflowId);
+    }
+
     // A status webhook of one of our sends (its tag matched in the send ledger).
     const status = await env.client.workflow.start('inboundEventWorkflow', {
       taskQueue,
@@ -210,6 +243,7 @@ try {
         clientMessageId,
         request: { client_message_id: clientMessageId, to: '+16505551234', type: 'text', text: { body: 'recorded fixture' } },
         deliveryHorizon: '1 hour',
+        shape: 'lean',
       };
       const workflowId = `outbound-record-${randomUUID()}`;
       await env.client.workflow.executeUpdateWithStart(sendResultUpdate, {

@@ -142,6 +142,8 @@ const EnvSchema = z.object({
   METRICS_PREFIX: z.string().trim().regex(/^([a-zA-Z_][a-zA-Z0-9_]*)?$/, 'must be letters, digits and underscores, e.g. mis_').default(''),
   WORKER_METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(65535).optional()),
   WORKER_METRICS_HOST: nonEmpty.default('127.0.0.1'),
+  // Workflows a worker keeps in memory between their tasks (Temporal's sticky cache).
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
 
   TOKEN_ENCRYPTION_KEYS: keyList,
 
@@ -205,6 +207,10 @@ const EnvSchema = z.object({
   WHATSAPP_PAIR_BURST: positiveInt.default(45),
   INSTAGRAM_SENDS_PER_SECOND: positiveInt.default(100),
   INSTAGRAM_MEDIA_SENDS_PER_SECOND: positiveInt.default(10),
+
+  // The inbound intake's bound: past either, the webhook answers 503 and Meta keeps (and redelivers) the events.
+  INBOUND_INTAKE_MAX_ROWS: positiveInt.default(50_000),
+  INBOUND_INTAKE_MAX_AGE_SECONDS: positiveInt.default(900),
 
   DSK_DELIVERY_HORIZON: nonEmpty.default('7 days').refine((v) => {
     try {
@@ -354,6 +360,8 @@ export interface Config {
   quotas: { requestsPerMinute: number; openSends: number; openConnections: number };
   /** Captured inbound media: the store, and its own AES-256 keys (empty: derived from the token keys). */
   media: { store: MediaStoreConfig; keys: Array<{ id: string; key: string }> };
+  /** The inbound intake may hold this many events, the oldest this old, before webhooks are answered 503. */
+  intake: { maxRows: number; maxAgeMs: number };
   outbound: { rateLimits: OutboundRateLimits };
   /** AES-256-GCM keys (base64) for Temporal payloads, newest first: the first encrypts, all decrypt. Empty only outside production. */
   payloadKeys: Array<{ id: string; key: string }>;
@@ -364,6 +372,12 @@ export interface Config {
   codec: { corsOrigins: string[]; authToken: string | undefined; maxBytes: number };
   /** `/metrics` (api) and the worker's metrics port; without `token` they answer loopback callers only. */
   metrics: { token: string | undefined; workerPort: number | undefined; workerHost: string; prefix: string };
+  /**
+   * Workflows a worker keeps cached between their tasks. An evicted one is rebuilt from its history at
+   * its next task: cheap for the service's workflows, whose common paths take one or two tasks, while
+   * thousands of idle connection workflows (one timer a day each) would otherwise sit in memory.
+   */
+  worker: { maxCachedWorkflows: number };
 }
 
 export class ConfigError extends Error {
@@ -559,6 +573,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     quotas: { requestsPerMinute: e.INSTANCE_REQUESTS_PER_MINUTE, openSends: e.INSTANCE_OPEN_SENDS, openConnections: e.INSTANCE_OPEN_CONNECTIONS },
     media: { store: mediaStore, keys: mediaKeys },
+    intake: { maxRows: e.INBOUND_INTAKE_MAX_ROWS, maxAgeMs: e.INBOUND_INTAKE_MAX_AGE_SECONDS * 1000 },
     outbound: {
       rateLimits: {
         whatsappSendsPerSecond: e.WHATSAPP_SENDS_PER_SECOND,
@@ -571,6 +586,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     payloadKeys,
     codec: { corsOrigins: e.CODEC_CORS_ORIGINS, authToken: e.CODEC_AUTH_TOKEN, maxBytes: e.CODEC_MAX_BYTES },
     metrics: { token: e.METRICS_TOKEN, workerPort: e.WORKER_METRICS_PORT, workerHost: e.WORKER_METRICS_HOST, prefix: e.METRICS_PREFIX },
+    worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS },
   };
   return deepFreeze(config);
 }

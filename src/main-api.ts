@@ -8,7 +8,8 @@ import { createTemporalClient } from './temporal/connect.js';
 startProcess('api', async (config, log) => {
   const foundation = await buildFoundation(config, log, 'api');
   const temporal = await createTemporalClient(config.temporal, foundation.dataConverter);
-  const app = buildApi(foundation, temporal);
+  const api = buildApi(foundation, temporal);
+  const app = api.app;
   const tls = config.http.tls;
   const server = await createApiServer(app, tls);
   server.listen(config.http.port, config.http.host);
@@ -31,6 +32,8 @@ startProcess('api', async (config, log) => {
     stopping = true;
     log.info({ signal }, 'api stopping');
     await closeServer(server);
+    // Batches in flight are relayed (or left for another replica) before the connections close.
+    await api.stop();
     await temporal.connection.close();
     await foundation.pool.end();
     log.info('api stopped');

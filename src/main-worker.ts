@@ -6,7 +6,7 @@ import { createWorkflowClient } from './temporal/client.js';
 import { createTemporalClient } from './temporal/connect.js';
 import { temporalConnectionOptions } from './temporal/connection-options.js';
 import { installTemporalRuntime } from './temporal/runtime-logger.js';
-import { createWorker, workflowSourceFor } from './temporal/worker.js';
+import { createWorker, workerTuning, workflowSourceFor } from './temporal/worker.js';
 import { freeLoopbackPort, sdkMetricsSource, startMetricsServer } from './metrics-server.js';
 import { MEDIA_RETENTION_SCHEDULE_ID, RETENTION_SCHEDULE_ID } from './temporal/schedules.js';
 
@@ -26,6 +26,7 @@ startProcess('worker', async (config, log) => {
     dataConverter: foundation.dataConverter,
     source: workflowSourceFor(config.env),
     activities: buildActivities(foundation),
+    tuning: workerTuning(config),
   });
   const metricsServer =
     config.metrics.workerPort === undefined

@@ -10,6 +10,11 @@ export interface MetricsOptions {
    * no `channels` gauge (the worker, whose registry is scraped separately).
    */
   channelCounts?: () => Promise<Readonly<Record<string, number>>>;
+  /**
+   * Depth and oldest row of the inbound intake (the whole table: every replica reports the same, so
+   * sums must not be taken across replicas), read from PostgreSQL when Prometheus scrapes (the api).
+   */
+  intakeStats?: () => Promise<{ depth: number; oldestReceivedAt: Date | null }>;
   /** A failed channel count leaves the gauge empty for that scrape; this hears about it. */
   onCollectError?: (err: unknown) => void;
   /** `process_*` / `nodejs_*` metrics of this process; default true. */
@@ -42,6 +47,27 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}) 
       name: `${p}webhook_requests_total`,
       help: 'Meta webhook POSTs by response status',
       labelNames: ['status'] as const,
+      registers,
+    }),
+    /** Events per group-committed intake write (one statement, one commit). */
+    intakeBatchEvents: new Histogram({
+      name: 'inbound_intake_batch_events',
+      help: 'Events written to the inbound intake per group commit',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200],
+      registers,
+    }),
+    /** Wall time of one group-committed intake write, i.e. what a webhook's 200 waits for. */
+    intakeCommitSeconds: new Histogram({
+      name: 'inbound_intake_commit_seconds',
+      help: 'Duration of one group-committed intake write',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    /** One per workflow start of the intake relay; outcome `started` | `duplicate` (had started before) | `failed` (left for the next round). */
+    intakeRelayStarts: new Counter({
+      name: 'inbound_intake_relay_starts_total',
+      help: 'Workflow starts by the inbound intake relay by outcome',
+      labelNames: ['outcome'] as const,
       registers,
     }),
     /** One per attempt to POST an event to DSK; outcome `delivered` | `retryable` | `rejected` (see instrumentDskClient). */
@@ -112,6 +138,38 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}) 
         } catch (err) {
           onCollectError?.(err);
         }
+      },
+    });
+  }
+  const { intakeStats } = options;
+  if (intakeStats) {
+    // One query per scrape feeds both gauges.
+    let reading: Promise<{ depth: number; oldestReceivedAt: Date | null } | undefined> | undefined;
+    const read = () =>
+      (reading ??= intakeStats()
+        .catch((err: unknown) => {
+          onCollectError?.(err);
+          return undefined;
+        })
+        .finally(() => setTimeout(() => (reading = undefined), 100).unref()));
+    new Gauge({
+      name: 'inbound_intake_depth',
+      help: 'Events in the inbound intake waiting for their workflow start (whole table; read from PostgreSQL at scrape time)',
+      registers,
+      async collect() {
+        this.reset();
+        const r = await read();
+        if (r) this.set(r.depth);
+      },
+    });
+    new Gauge({
+      name: 'inbound_intake_oldest_age_seconds',
+      help: 'Age of the oldest event in the inbound intake, 0 when empty (read from PostgreSQL at scrape time)',
+      registers,
+      async collect() {
+        this.reset();
+        const r = await read();
+        if (r) this.set(r.oldestReceivedAt ? Math.max(0, (Date.now() - r.oldestReceivedAt.getTime()) / 1000) : 0);
       },
     });
   }

@@ -3,7 +3,9 @@ import { SESSION_TTL_MS } from './api/server.js';
 import type { Foundation } from './runtime.js';
 import { createWorkflowClient } from './temporal/client.js';
 import { temporalReachable } from './temporal/connect.js';
-import { createInboundIntake } from './inbound/intake.js';
+import { createInboundIntake, type IntakeBound } from './inbound/intake.js';
+import { createIntakeRelay, type RelayOptions } from './inbound/relay.js';
+import { createEventSeal } from './inbound/sealed-event.js';
 import { createWabaRouting } from './inbound/waba-routing.js';
 import { createApp } from './api/app.js';
 import { createDskAuth } from './api/middleware/dsk-auth.js';
@@ -33,22 +35,44 @@ import { createTokenBuckets, rateLimit } from './api/middleware/rate-limit.js';
 import { chain, instanceQuota } from './api/middleware/instance-quota.js';
 import type { ConnectionTiming } from './shared/connections.js';
 
+export interface ApiOptions {
+  connectionTiming?: ConnectionTiming;
+  outbound?: { defaultWaitMs?: number; reconcileWindowMs?: number };
+  /** The inbound intake's bound (default: config) and relay tuning. */
+  intake?: { bound?: IntakeBound; relay?: Partial<RelayOptions> };
+}
+
 /**
  * The API process's composition: the Koa app wired from the foundation and a Temporal client, through
- * which every route reaches workflows only via the workflow client. Shared by main-api, dev and tests;
- * it never loads activities.
+ * which every route reaches workflows only via the workflow client, and the inbound intake's relay,
+ * which runs from here until `stop()`. Shared by main-api, dev and tests; it never loads activities.
  */
-export function buildApi(f: Foundation, temporal: Client, options: { connectionTiming?: ConnectionTiming; outbound?: { defaultWaitMs?: number; reconcileWindowMs?: number } } = {}) {
+export function buildApi(f: Foundation, temporal: Client, options: ApiOptions = {}) {
   const { config, log } = f;
   const workflows = createWorkflowClient({ client: temporal, taskQueue: config.temporal.taskQueue, channels: f.repos.channels, clock: f.clock });
-  const intake = createInboundIntake({
-    webhookLog: f.repos.webhookLog,
+  const seal = createEventSeal(f.payloadCodecs[0]);
+  const relay = createIntakeRelay({
+    store: f.repos.inboundIntake,
+    routing: f.repos.routing,
     workflows,
-    wabaRouting: createWabaRouting({ routing: f.repos.routing }),
+    seal,
+    taskQueue: config.temporal.taskQueue,
     deliveryHorizon: config.delivery.horizon,
+    ...(options.intake?.relay ? { options: options.intake.relay } : {}),
+    metrics: f.metrics,
     clock: f.clock,
     log,
+  });
+  const intake = createInboundIntake({
+    store: f.repos.inboundIntake,
+    seal,
+    taskQueue: config.temporal.taskQueue,
+    bound: options.intake?.bound ?? config.intake,
+    backlog: relay.backlog,
+    onQueued: relay.wake,
+    wabaRouting: createWabaRouting({ routing: f.repos.routing }),
     metrics: f.metrics,
+    clock: f.clock,
   });
   const key = config.dskAuth.key;
   // One budget per client address across every public page and callback; never on /webhooks/meta.
@@ -57,7 +81,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
     ? rateLimit(createTokenBuckets({ burst: limits.burst, perMinute: limits.perMinute }), { onLimited: () => f.metrics.rateLimited.inc() })
     : undefined;
   const limited = publicRateLimit ? { rateLimit: publicRateLimit } : {};
-  return createApp({
+  const app = createApp({
     log,
     trustProxy: config.http.trustProxy,
     httpDuration: f.metrics.httpRequestDuration,
@@ -169,4 +193,12 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       storedMediaRoutes({ channels: f.repos.channels, objects: f.repos.mediaObjects, store: f.mediaStore, vault: f.vault, adapters: f.adapters, clock: f.clock, log }),
     ],
   });
+  relay.start();
+  return {
+    app,
+    /** Stops the intake relay (the batches in flight finish); what is left waits for another replica or the next start. */
+    stop: () => relay.stop(),
+  };
 }
+
+export type ApiRuntime = ReturnType<typeof buildApi>;

@@ -22,6 +22,7 @@ import { createLargeObjectStore } from './media/pg-large-objects.js';
 import { createS3Store } from './media/s3-store.js';
 import { createMediaStore, type MediaStore } from './media/store.js';
 import { createTemplateCatalog, type TemplateCatalog } from './templates/catalog.js';
+import { createInboundIntakeStore } from './db/inbound-intake.js';
 import type { ChannelConnector } from './meta/connectors.js';
 import { createChannelAdapters } from './meta/adapters.js';
 import { adapterDepsFromConfig } from './runtime-meta.js';
@@ -61,6 +62,7 @@ export interface Foundation {
     instanceQuotas: ReturnType<typeof createInstanceQuotas>;
     messageTemplates: ReturnType<typeof createMessageTemplates>;
     mediaObjects: ReturnType<typeof createMediaObjects>;
+    inboundIntake: ReturnType<typeof createInboundIntakeStore>;
   };
   /** Captured inbound media (sealed), in PostgreSQL large objects or an S3-compatible bucket. */
   mediaStore: MediaStore;
@@ -96,6 +98,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
   const payloadCodecs = createPayloadCodecs(config.payloadKeys);
   if (payloadCodecs.length === 0) log.warn('PAYLOAD_ENCRYPTION_KEYS is unset: Temporal payloads are stored unencrypted (outside production only)');
   const channels = createChannels(pool);
+  const inboundIntake = createInboundIntakeStore(pool);
   const metrics = createMetrics(
     new Registry(),
     processName === 'worker'
@@ -103,7 +106,8 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       : {
           prefix: config.metrics.prefix,
           channelCounts: channels.countByStatus,
-          onCollectError: (err) => log.warn({ errorName: err instanceof Error ? err.name : typeof err }, 'channel count for metrics failed'),
+          intakeStats: () => inboundIntake.stats(),
+          onCollectError: (err) => log.warn({ errorName: err instanceof Error ? err.name : typeof err }, 'a gauge read from PostgreSQL for metrics failed'),
         },
   );
   const adapters = createChannelAdapters(adapterDepsFromConfig(config, { clock, log }));
@@ -131,6 +135,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       instanceQuotas: createInstanceQuotas(pool),
       messageTemplates,
       mediaObjects,
+      inboundIntake,
     },
     mediaStore: createMediaStore({ objects: mediaObjects, blobs, keyring: createMediaKeyring({ mediaKeys: config.media.keys, tokenKeys: config.tokenKeys }), clock }),
     templates: createTemplateCatalog({ templates: messageTemplates, adapters, channels, vault, clock, log }),

@@ -46,8 +46,10 @@ export function createInboundActivities(deps: InboundActivityDeps) {
       receivedAt: string;
       /** The event disconnected its own channel: deliver to the channel's instance although it is no longer live. */
       channelDisconnected?: boolean;
+      /** Attempts the workflow already made before this activity (its local first attempts): the count DSK's log shows goes on from there. */
+      priorAttempts?: number;
     }): Promise<{ status: number; attempt: number }> {
-      const { attempt } = activityInfo();
+      const attempt = activityInfo().attempt + (input.priorAttempts ?? 0);
       const { event, route } = input;
       let url: string | null;
       if (input.channelDisconnected) {

@@ -53,6 +53,33 @@ export function createRouting(pool: Pool) {
     },
 
     /**
+     * `resolve` for many (channel type, business id) pairs in one query (the same rule: a WABA id never
+     * resolves by itself), as the intake relay resolves a
+     * batch before starting its workflows; a pair without a live channel is absent from the answer.
+     * Keyed by `routeKey(channelType, businessId)`.
+     */
+    async resolveMany(pairs: ReadonlyArray<{ channelType: 'whatsapp' | 'instagram'; businessId: string }>): Promise<Map<string, Route>> {
+      const routes = new Map<string, Route>();
+      const unique = [...new Map(pairs.map((p) => [routeKey(p.channelType, p.businessId), p])).values()];
+      if (unique.length === 0) return routes;
+      const { rows } = await pool.query<{ ct: string; b: string; id: string; instance_id: string; channel_type: 'whatsapp' | 'instagram'; external_id: string; events_url: string | null }>(
+        `SELECT v.ct, v.b, r.id, r.instance_id, r.channel_type, r.external_id, r.events_url
+           FROM unnest($1::text[], $2::text[]) AS v(ct, b)
+           JOIN LATERAL (
+             SELECT c.id, c.instance_id, c.channel_type, c.external_id, i.events_url
+               FROM channels c JOIN instances i ON i.id = c.instance_id
+              WHERE c.channel_type = v.ct AND c.status <> 'disconnected' AND (c.external_id = v.b OR c.page_id = v.b)
+              ORDER BY (c.external_id = v.b) DESC, c.created_at
+              LIMIT 1) r ON true`,
+        [unique.map((p) => p.channelType), unique.map((p) => p.businessId)],
+      );
+      for (const row of rows) {
+        routes.set(routeKey(row.ct, row.b), { channelId: row.id, instanceId: row.instance_id, channelType: row.channel_type, externalId: row.external_id, eventsUrl: row.events_url });
+      }
+      return routes;
+    },
+
+    /**
      * The events URL of the instance that owns this channel, whatever the channel's status now. For an
      * event that disconnected its own channel, which must still reach DSK.
      */
@@ -67,3 +94,5 @@ export function createRouting(pool: Pool) {
 }
 
 export type Routing = ReturnType<typeof createRouting>;
+
+export const routeKey = (channelType: string, businessId: string): string => `${channelType}\u0000${businessId}`;

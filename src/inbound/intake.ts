@@ -1,56 +1,113 @@
-import type { WebhookLog } from '../db/webhook-log.js';
-import type { Logger } from '../logger.js';
+import type { InboundIntakeStore, IntakeEntry, IntakeOutcome, IntakeStats } from '../db/inbound-intake.js';
 import type { Metrics } from '../metrics.js';
 import type { InboundEvent } from '../shared/inbound-events.js';
-import type { Workflows } from '../temporal/client.js';
+import { createGroupCommit } from './group-commit.js';
+import type { EventSeal } from './sealed-event.js';
 import type { WabaRouting } from './waba-routing.js';
 
 export interface IntakeResult {
   accepted: number;
-  started: number;
+  /** New keys, now waiting in the intake for the relay to start their workflows. */
+  queued: number;
   duplicates: number;
 }
 
+/** How much the intake may hold before the webhook answers 503 and Meta keeps the events instead. */
+export interface IntakeBound {
+  maxRows: number;
+  maxAgeMs: number;
+}
+
+/** The intake is past its bound: nothing of the POST was stored, Meta is to deliver it again later. */
+export class IntakeFullError extends Error {
+  constructor(readonly reason: 'rows' | 'age') {
+    super(`the inbound intake is full (${reason})`);
+    this.name = 'IntakeFullError';
+  }
+}
+
 export interface IntakeDeps {
-  metrics?: Pick<Metrics, 'webhookEvents'>;
-  webhookLog: WebhookLog;
-  workflows: Pick<Workflows, 'startInbound'>;
+  store: Pick<InboundIntakeStore, 'accept'>;
+  seal: Pick<EventSeal, 'seal'>;
+  taskQueue: string;
+  bound: IntakeBound;
+  /** The relay's last reading of the intake (refreshed by it every fraction of a second), for the bound. */
+  backlog: () => IntakeStats;
+  /** Called after each commit that queued events: the relay of this process starts them at once. */
+  onQueued: () => void;
+  groupCommit?: { maxRows?: number; maxDelayMs?: number; maxConcurrent?: number };
+  metrics?: Pick<Metrics, 'webhookEvents' | 'intakeBatchEvents' | 'intakeCommitSeconds'>;
   /** Routes the WABA's own events per number and per instance before anything is accepted. */
   wabaRouting: WabaRouting;
-  deliveryHorizon: string;
   clock: () => Date;
-  log: Logger;
 }
 
 /**
- * Durable acceptance of a webhook's events: a webhook-log row per key (the 30-day dedup record), then
- * a workflow `inbound-<key>` per new key. The caller acknowledges Meta only when this resolves; if
- * PostgreSQL or Temporal fails it rejects, Meta gets a 5xx and redelivers, and a key whose row exists
- * without a started workflow is started on that redelivery.
- *
- * Why the ack waits for the workflow start rather than resting on the row alone (an outbox): the row
- * holds no message content, by policy, so a relay could not start the workflow from it; the content's
- * only durable home is the (encrypted) workflow history. Meta's redelivery is our relay.
+ * Durable acceptance of a webhook's events, without Temporal on the path: each event is sealed with
+ * the payload codec, and one group-committed statement writes its webhook-log row (the 30-day dedup
+ * record) and, for a new key, its intake row. The caller acknowledges Meta when this resolves; the
+ * relay (./relay.ts) starts the workflows. If PostgreSQL fails, or the intake is past its bound, this
+ * rejects, Meta gets a 503 and delivers the POST again later.
  */
 export function createInboundIntake(deps: IntakeDeps) {
-  const start = (event: InboundEvent, receivedAt: Date) =>
-    deps.workflows.startInbound({ event, receivedAt: receivedAt.toISOString(), deliveryHorizon: deps.deliveryHorizon });
+  // Rows queued by this process since the relay last read the table, so a burst meets the bound
+  // before the next reading rather than after it.
+  let queuedSinceReading = 0;
+  let lastReading: IntakeStats | undefined;
+  const writer = createGroupCommit<IntakeEntry, IntakeOutcome>({
+    maxItems: deps.groupCommit?.maxRows ?? 200,
+    maxDelayMs: deps.groupCommit?.maxDelayMs ?? 1,
+    maxConcurrent: deps.groupCommit?.maxConcurrent ?? 2,
+    async write(entries) {
+      const outcomes = await deps.store.accept(entries, deps.taskQueue);
+      // A key repeated in the batch (one POST, or concurrent redeliveries) is queued once: the rest are duplicates.
+      const seen = new Set<string>();
+      return entries.map((e) => {
+        const first = !seen.has(e.key);
+        seen.add(e.key);
+        return first ? (outcomes.get(e.key) ?? 'duplicate') : 'duplicate';
+      });
+    },
+    onBatch(events, seconds) {
+      deps.metrics?.intakeBatchEvents.observe(events);
+      deps.metrics?.intakeCommitSeconds.observe(seconds);
+    },
+  });
+
+  function checkBound(now: Date): void {
+    const reading = deps.backlog();
+    if (reading !== lastReading) {
+      lastReading = reading;
+      queuedSinceReading = 0;
+    }
+    if (reading.depth + queuedSinceReading >= deps.bound.maxRows) throw new IntakeFullError('rows');
+    if (reading.oldestReceivedAt && now.getTime() - reading.oldestReceivedAt.getTime() > deps.bound.maxAgeMs) throw new IntakeFullError('age');
+  }
 
   return {
     async accept(split: readonly InboundEvent[], receivedAt: Date): Promise<IntakeResult> {
+      if (split.length === 0) return { accepted: 0, queued: 0, duplicates: 0 };
+      checkBound(receivedAt);
       const events = await deps.wabaRouting.route(split);
-      const outcomes = await deps.webhookLog.accept(events, receivedAt);
-      const toStart = [...new Map(events.filter((e) => outcomes.get(e.key) !== 'duplicate').map((e) => [e.key, e])).values()];
-      const results = await Promise.all(toStart.map((event) => start(event, receivedAt)));
-      // Marking the rows as started can wait: Meta's 200 does not depend on it. A row left unmarked only
-      // costs a redundant start attempt (answered "already started") if Meta sends the key again.
-      deps.webhookLog.markStarted(toStart.map((e) => e.key), deps.clock()).catch((err: unknown) => {
-        deps.log.warn({ events: toStart.length, errorName: err instanceof Error ? err.name : 'unknown' }, 'webhook log not marked started');
+      if (events.length === 0) return { accepted: 0, queued: 0, duplicates: 0 };
+      const entries = await Promise.all(
+        events.map(async (event): Promise<IntakeEntry> => {
+          const sealed = await deps.seal.seal(event);
+          return { key: event.key, kind: event.kind, channelType: event.channelType, businessId: event.businessId, receivedAt, payloadKeyId: sealed.keyId, payload: sealed.payload };
+        }),
+      );
+      const outcomes = await writer.submit(entries);
+      let queued = 0;
+      events.forEach((e, i) => {
+        const outcome = outcomes[i] === 'queued' ? 'accepted' : 'duplicate';
+        if (outcome === 'accepted') queued += 1;
+        deps.metrics?.webhookEvents.inc({ kind: e.kind, outcome });
       });
-      const startedKeys = new Set(toStart.filter((_, i) => results[i] === 'started').map((e) => e.key));
-      for (const e of events) deps.metrics?.webhookEvents.inc({ kind: e.kind, outcome: startedKeys.delete(e.key) ? 'accepted' : 'duplicate' });
-      const started = results.filter((r) => r === 'started').length;
-      return { accepted: events.length, started, duplicates: events.length - started };
+      if (queued > 0) {
+        queuedSinceReading += queued;
+        deps.onQueued();
+      }
+      return { accepted: events.length, queued, duplicates: events.length - queued };
     },
   };
 }

@@ -88,6 +88,13 @@ export interface OutboundWorkflowInput {
   deliveryHorizon?: string;
   /** How long an ambiguous send waits for a status or echo webhook to resolve it (ms). */
   reconcileWindowMs?: number;
+  /**
+   * The shape of the run, chosen by whoever starts it (src/temporal/client.ts): `lean` runs take their
+   * search attributes from the start and tell DSK the outcome with a local activity first. Absent in
+   * runs started before it, which replay the former shape. Versioning by input rather than `patched()`
+   * spares every send a marker and a search-attribute upsert.
+   */
+  shape?: 'lean';
 }
 
 /** Which send a webhook is about. */

@@ -9,6 +9,7 @@ import {
 } from '@temporalio/client';
 // The helper the client itself decodes workflow payloads with (codecs, then the payload converter).
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import type { SearchAttributePair } from '@temporalio/common';
 import type { Channels } from '../db/channels.js';
 import type { ChannelRef, ConnectionStatus, ConnectionWorkflowInput } from '../shared/connections.js';
 import { connectionWorkflowId, inboundWorkflowId, outboundWorkflowId } from '../shared/ids.js';
@@ -139,7 +140,9 @@ export function createWorkflowClient(deps: WorkflowClientDeps) {
 
     /**
      * `inbound-<key>`, once: a closed run with this id also means "seen" (the webhook log covers what
-     * retention forgets), so a repeat is a `duplicate`, not a second delivery.
+     * retention forgets), so a repeat is a `duplicate`, not a second delivery. The intake relay gives
+     * the route it resolved, so the run is filterable by instance and channel from its first moment
+     * and records no search attribute itself on its way to `delivered`.
      */
     async startInbound(input: InboundWorkflowInput): Promise<'started' | 'duplicate'> {
       try {
@@ -149,10 +152,7 @@ export function createWorkflowClient(deps: WorkflowClientDeps) {
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           workflowIdConflictPolicy: 'FAIL',
           args: [input],
-          typedSearchAttributes: [
-            { key: EVENT_KIND, value: input.event.kind },
-            { key: STATUS, value: 'accepted' },
-          ],
+          typedSearchAttributes: inboundSearchAttributes(input),
         });
         return 'started';
       } catch (err) {
@@ -197,17 +197,16 @@ export function createWorkflowClient(deps: WorkflowClientDeps) {
      * `not_failed` when the last run did not fail after all (it is open or completed).
      */
     async retryInbound(input: InboundWorkflowInput): Promise<'started' | 'not_failed'> {
+      // The route is resolved again by the new run: the channel may have been reconnected since.
+      const { route: _stale, ...unrouted } = input;
       try {
         await workflows.start<typeof inboundEventWorkflow>('inboundEventWorkflow', {
           taskQueue: deps.taskQueue,
           workflowId: inboundWorkflowId(input.event.key),
           workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
           workflowIdConflictPolicy: 'FAIL',
-          args: [input],
-          typedSearchAttributes: [
-            { key: EVENT_KIND, value: input.event.kind },
-            { key: STATUS, value: 'accepted' },
-          ],
+          args: [unrouted],
+          typedSearchAttributes: inboundSearchAttributes(unrouted),
         });
         return 'started';
       } catch (err) {
@@ -228,9 +227,9 @@ export function createWorkflowClient(deps: WorkflowClientDeps) {
       const start = new WithStartWorkflowOperation<typeof outboundMessageWorkflow>('outboundMessageWorkflow', {
         workflowId,
         taskQueue: deps.taskQueue,
-        args: [input],
+        args: [{ ...input, shape: 'lean' }],
         ...OUTBOUND_START_POLICY,
-        // Set at start (the workflow sets them too): a send is filterable, and GET finds its channel, before its first task runs.
+        // Set at start (only runs from before the lean shape set them again): a send is filterable, and GET finds its channel, before its first task runs.
         typedSearchAttributes: [
           { key: INSTANCE_ID, value: input.instanceId },
           { key: CHANNEL_ID, value: input.channelId },
@@ -292,6 +291,20 @@ export function createWorkflowClient(deps: WorkflowClientDeps) {
 export type Workflows = ReturnType<typeof createWorkflowClient>;
 
 const TIMED_OUT = Symbol('timed out');
+
+/** An unrouted run starts `accepted` and records its route itself; a routed one starts with it. */
+function inboundSearchAttributes(input: InboundWorkflowInput): SearchAttributePair[] {
+  const kind = { key: EVENT_KIND, value: input.event.kind };
+  if (input.route === undefined) return [kind, { key: STATUS, value: 'accepted' }];
+  if (input.route === null) return [kind, { key: STATUS, value: 'orphan' }];
+  return [
+    kind,
+    { key: STATUS, value: 'delivering' },
+    { key: INSTANCE_ID, value: input.route.instanceId },
+    { key: CHANNEL_ID, value: input.route.channelId },
+    { key: CHANNEL_TYPE, value: input.route.channelType },
+  ];
+}
 
 async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined;

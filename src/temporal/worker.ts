@@ -30,6 +30,15 @@ export interface WorkerDeps {
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
 }
 
+/**
+ * The worker's tuning from configuration. The sticky cache is what thousands of idle connection
+ * workflows cost in memory (bench/scale-connections.ts); as many workflow tasks run at once as fit in it.
+ */
+export function workerTuning(config: { worker: { maxCachedWorkflows: number } }): NonNullable<WorkerDeps['tuning']> {
+  const cached = config.worker.maxCachedWorkflows;
+  return { maxCachedWorkflows: cached, ...(cached > 0 ? { maxConcurrentWorkflowTaskExecutions: Math.min(40, Math.max(2, cached)) } : {}) };
+}
+
 /** Builds the worker; in-flight activities get a grace period on shutdown instead of being cancelled at once. */
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   return Worker.create({

@@ -1,4 +1,16 @@
-import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TemporalFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { OutboundActivities } from '../activities/outbound.js';
 import type { OutboundRequest } from '../shared/outbound-request.js';
 import type { OutboundError, OutboundResult, OutboundWorkflowInput, SendObservation } from '../shared/outbound.js';
@@ -36,6 +48,27 @@ export const OUTBOUND_SIGNALS_PATCH = 'outbound-signals-connection';
 const { reportTokenRejected } = proxyActivities<OutboundActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+/*
+ * A `lean` run (input.shape) costs two workflow tasks and one activity task in the common case (three
+ * and two before): the search attributes come with the start, and DSK's outcome event is first tried as
+ * a local activity in the task that records the send's result; only when that fails does the regular
+ * activity retry it over the delivery horizon.
+ *
+ * The send itself stays a regular activity: as a local activity it would hold its workflow task open
+ * for as long as Meta (or the rate limiter, up to 5 s) takes, and no update or query reaches a
+ * workflow in the middle of a task, so a repeated POST or a GET of the send would wait for it instead
+ * of answering `pending` at once.
+ */
+
+/**
+ * The first try to tell DSK the outcome. Short: DSK's answer to the send API waits for this task to
+ * complete; a slow DSK is left to the regular activity (DSK dedups by the idempotency key).
+ */
+const localNotifier = proxyLocalActivities<OutboundActivities>({
+  startToCloseTimeout: '3 seconds',
+  retry: { maximumAttempts: 1 },
 });
 
 /** Longest `sendResult` wait accepted: an update holds an API request open. */
@@ -79,13 +112,16 @@ export async function outboundMessageWorkflow(input: OutboundWorkflowInput): Pro
     if (result !== undefined && result.status !== 'failed') result = { status: 'failed', error: lateFailure };
   });
 
-  upsertSearchAttributes([
-    { key: INSTANCE_ID, value: input.instanceId },
-    { key: CHANNEL_ID, value: input.channelId },
-    { key: CHANNEL_TYPE, value: input.channelType },
-    { key: EVENT_KIND, value: 'message.send' },
-    { key: STATUS, value: 'sending' },
-  ]);
+  const lean = input.shape === 'lean';
+  if (!lean) {
+    upsertSearchAttributes([
+      { key: INSTANCE_ID, value: input.instanceId },
+      { key: CHANNEL_ID, value: input.channelId },
+      { key: CHANNEL_TYPE, value: input.channelType },
+      { key: EVENT_KIND, value: 'message.send' },
+      { key: STATUS, value: 'sending' },
+    ]);
+  }
 
   const { notifySendOutcome } = proxyActivities<OutboundActivities>({
     startToCloseTimeout: '30 seconds',
@@ -93,8 +129,17 @@ export async function outboundMessageWorkflow(input: OutboundWorkflowInput): Pro
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
   });
   const tellDsk = async (outcome: OutboundResult, reconciled: boolean) => {
+    const notice = { instanceId: input.instanceId, channelId: input.channelId, clientMessageId: input.clientMessageId, result: outcome, ...(reconciled ? { reconciled } : {}) };
     try {
-      await notifySendOutcome({ instanceId: input.instanceId, channelId: input.channelId, clientMessageId: input.clientMessageId, result: outcome, ...(reconciled ? { reconciled } : {}) });
+      if (lean) {
+        try {
+          await localNotifier.notifySendOutcome(notice);
+          return;
+        } catch (err) {
+          if (!(err instanceof TemporalFailure)) throw err;
+        }
+      }
+      await notifySendOutcome(notice);
     } catch (err) {
       // The send's result stands either way; DSK can still read it from the API.
       if (!(err instanceof ActivityFailure)) throw err;

@@ -151,7 +151,10 @@ describe('deliveries: failed and retrying deliveries, retries, status merging, a
     assert.deepEqual([refused!.answeredWith, delivered!.answeredWith], [422, 200]);
     assert.deepEqual(delivered!.body, refused!.body, 'the retry sends the event as first sent');
     assert.equal(delivered!.idempotencyKey, key);
-    assert.equal((await service.client.workflow.getHandle(`inbound-${key}`).describe()).status.name, 'COMPLETED');
+    // The activity records `delivered` just before the run completes: wait for the run itself.
+    const retried = service.client.workflow.getHandle(`inbound-${key}`);
+    await retried.result();
+    assert.equal((await retried.describe()).status.name, 'COMPLETED');
     assert.equal((await list(instanceA, '?status=failed')).deliveries.find((d) => d.key === key), undefined);
   });
 

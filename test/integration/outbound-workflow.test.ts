@@ -310,4 +310,26 @@ describe('outbound message workflow: result, error mapping, no resend, synchrono
     });
     assert.equal(calls.length, 1);
   });
+
+  it('a lean run (as the workflow client starts it) answers in two workflow tasks and one activity task, DSK told by a local activity', async () => {
+    const { calls, send } = counting(async () => ({ metaMessageId: 'wamid.LEAN' }));
+    const args: OutboundWorkflowInput = { ...input(), shape: 'lean' };
+    const workflowId = outboundWorkflowId(args.instanceId, args.clientMessageId);
+    await withWorker(send, async (tq) => {
+      const answer = await env.client.workflow.executeUpdateWithStart(sendResultUpdate, {
+        args: [{ waitMs: 10_000 }],
+        startWorkflowOperation: new WithStartWorkflowOperation(outboundMessageWorkflow, { taskQueue: tq, workflowId, args: [args], ...OUTBOUND_START_POLICY }),
+      });
+      assert.deepEqual(answer, { status: 'sent', metaMessageId: 'wamid.LEAN' });
+      await env.client.workflow.getHandle(workflowId).result();
+    });
+    assert.equal(calls.length, 1);
+    assert.deepEqual(notified.map((n) => [n.clientMessageId, n.result]), [[args.clientMessageId, { status: 'sent', metaMessageId: 'wamid.LEAN' }]]);
+    const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const count = (has: (e: (typeof events)[number]) => unknown) => events.filter(has).length;
+    assert.deepEqual(
+      [count((e) => e.workflowTaskCompletedEventAttributes), count((e) => e.activityTaskScheduledEventAttributes), count((e) => e.markerRecordedEventAttributes)],
+      [2, 1, 1],
+    );
+  });
 });

@@ -94,7 +94,9 @@ describe('a message body is found in neither PostgreSQL, nor the logs, nor raw w
     const { rows: tables } = await service.foundation.pool.query<{ name: string }>(
       `SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
     );
-    assert.ok(tables.some((t) => t.name === 'webhook_log') && tables.some((t) => t.name === 'channels'), 'the dump covers the service tables');
+    assert.ok(['webhook_log', 'channels', 'inbound_intake'].every((name) => tables.some((t) => t.name === name)), 'the dump covers the service tables');
+    // The intake held the event (encrypted) only until its workflow started.
+    assert.equal((await service.foundation.pool.query(`SELECT 1 FROM inbound_intake WHERE idempotency_key = $1`, [key])).rowCount, 0);
     const dump: string[] = [];
     for (const { name } of tables) {
       const { rows } = await service.foundation.pool.query<{ row: string }>(`SELECT row_to_json(t)::text AS row FROM ${name} t`);

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { applyServerTimeouts, closeServer } from '../../src/api/server.js';
-import { buildApi } from '../../src/runtime-api.js';
+import { buildApi, type ApiOptions } from '../../src/runtime-api.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { migrateUp } from '../../src/db/migrate.js';
 import { generateServiceSigningKey } from '../../src/dsk/service-keys.js';
@@ -60,6 +60,8 @@ export async function startTestService(
     connectionTiming?: ConnectionTiming;
     /** The send route's wait for Meta's answer and the reconcile window of ambiguous sends. */
     outbound?: { defaultWaitMs?: number; reconcileWindowMs?: number };
+    /** The inbound intake's bound and relay tuning (buildApi's `intake`). */
+    intake?: ApiOptions['intake'];
     /** A Temporal server of the test's own (e.g. one with the Web UI) instead of the test run's. */
     temporalAddress?: string;
     /** The API's port, when something started before the service must know its URL (the Web UI's codec endpoint). */
@@ -117,10 +119,12 @@ export async function startTestService(
     dataConverter: foundation.dataConverter,
   });
   // The port is chosen up front: PUBLIC_BASE_URL (connect links, OAuth redirect URI) must name it.
-  const server: Server = applyServerTimeouts(buildApi(foundation, client, {
+  const api = buildApi(foundation, client, {
     ...(options.connectionTiming ? { connectionTiming: options.connectionTiming } : {}),
     ...(options.outbound ? { outbound: options.outbound } : {}),
-  }).listen(port, '127.0.0.1'));
+    ...(options.intake ? { intake: options.intake } : {}),
+  });
+  const server: Server = applyServerTimeouts(api.app.listen(port, '127.0.0.1'));
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   if (baseUrl !== config.http.publicBaseUrl) throw new Error(`test service listens on ${baseUrl}, not on PUBLIC_BASE_URL ${config.http.publicBaseUrl}`);
@@ -159,6 +163,7 @@ export async function startTestService(
     async stop() {
       await service.stopWorker();
       await closeServer(server, 2_000);
+      await api.stop();
       await client.connection.close();
       await foundation.pool.end();
     },

@@ -95,6 +95,12 @@ describe('docs/privacy-policy.md', () => {
     assert.match(prose, /for at most 10 minutes in the memory/);
   });
 
+  it('says incoming content rests in the intake queue only encrypted, and only until its workflow has started', () => {
+    assert.match(prose, /intake queue in\s+its database, encrypted with the same keys/);
+    assert.match(prose, /deleted as soon as the message's workflow has\s+started/);
+    assert.doesNotMatch(prose, /database never holds message content/);
+  });
+
   it('is served at GET /privacy as an accessible page: one h1 matching the title, headings in order, every link labelled', async () => {
     const server = await listen(createApp({ log, trustProxy: false, publicRoutes: [privacyRoutes({ page: loadPrivacyPolicy() })], dskAuth: async () => undefined, dskRoutes: [] }).callback());
     try {

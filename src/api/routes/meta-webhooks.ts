@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
-import type { InboundIntake } from '../../inbound/intake.js';
+import { IntakeFullError, type InboundIntake } from '../../inbound/intake.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
 import { countResponses } from '../middleware/count-responses.js';
@@ -26,8 +26,9 @@ export interface MetaWebhookDeps {
 const WEBHOOK_BODY_TIMEOUT_MS = 15_000;
 
 /**
- * Meta's webhook endpoint. The POST does only: bytes → verify → split → durably accept → 200.
- * No channel lookup and no Graph call happens here; that is the inbound workflow's job.
+ * Meta's webhook endpoint. The POST does only: bytes → verify → split → durably accept (the
+ * group-committed PostgreSQL intake, src/inbound/intake.ts) → 200. Temporal is not on this path: the
+ * intake's relay starts the workflows, so Meta never waits on (or feels an outage of) Temporal.
  */
 export function metaWebhookRoutes(deps: MetaWebhookDeps): Router {
   const router = new Router();
@@ -64,11 +65,15 @@ export function metaWebhookRoutes(deps: MetaWebhookDeps): Router {
       result = await deps.intake.accept(events, receivedAt);
     } catch (err) {
       // Nothing is acknowledged that could be lost: a 503 makes Meta deliver the whole POST again.
+      if (err instanceof IntakeFullError) {
+        deps.log.warn({ requestId: ctx.state.requestId, events: events.length, bound: err.reason }, 'webhook not accepted: the inbound intake is full');
+        throw new ApiError(503, 'intake_full', 'Too many events are waiting to be processed; retry later');
+      }
       deps.log.warn({ requestId: ctx.state.requestId, events: events.length, errorName: err instanceof Error ? err.name : 'unknown' }, 'webhook not accepted');
       throw new ApiError(503, 'temporarily_unavailable', 'Events could not be stored durably; retry later');
     }
     deps.log.info(
-      { requestId: ctx.state.requestId, events: result.accepted, started: result.started, duplicates: result.duplicates, secretIndex: signature.secretIndex },
+      { requestId: ctx.state.requestId, events: result.accepted, queued: result.queued, duplicates: result.duplicates, secretIndex: signature.secretIndex },
       'meta webhook accepted',
     );
     ctx.status = 200;

@@ -16,6 +16,7 @@ import { createConnectionSessions } from '../../src/db/connection-sessions.js';
 import { createMessageStatusStore } from '../../src/db/message-status.js';
 import { createOutboundSends } from '../../src/db/outbound-sends.js';
 import { createSendRateLimiter } from '../../src/db/send-rate-slots.js';
+import { createConversationSequences } from '../../src/db/conversation-sequences.js';
 import { createWebhookLog } from '../../src/db/webhook-log.js';
 import { migrateUp } from '../../src/db/migrate.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
@@ -106,6 +107,7 @@ async function outboundSend(channelId: string, clientMessageId: string, updatedA
 /** What the retention activities purge, each table through its own repository. */
 const repositories = () => ({
   webhookLog: createWebhookLog(pool),
+  conversationSequences: createConversationSequences(pool),
   messageStatus: createMessageStatusStore(pool),
   outboundSends: createOutboundSends(pool),
   sessions: createConnectionSessions(pool),

@@ -87,6 +87,7 @@ describe('inbound intake: the bound', () => {
       onQueued: () => undefined,
       // No WABA-level events here: routing passes them through (its own tests are waba-routing's).
       wabaRouting: { route: async (events) => [...events] },
+      conversationKey: (c) => `conv:${c.customerId}`,
       clock: () => new Date(),
     });
 

@@ -25,7 +25,7 @@ export interface ConversationSequence {
  * Events naming no customer (template, channel and account events, unsupported ones) belong to no
  * conversation. A business-side event (an echo, a coexistence edit or deletion made in the app, an
  * Instagram item the account itself sent) names the customer as its recipient; a status names the
- * message's recipient.
+ * message's recipient; a history chunk its thread; a contact update the customer's wa_id.
  */
 export function conversationOf(event: InboundEvent): ConversationRef | undefined {
   if (event.channelType === 'unknown' || event.businessId === '') return undefined;
@@ -50,10 +50,12 @@ function customerIdOf(event: InboundEvent): string | undefined {
     case 'message.postback':
     case 'message.referral':
     case 'conversation.handover': {
-      const { data } = event;
-      const businessSide =
-        event.kind === 'message.echo' || ('echo' in data && data.echo === true) || (event.channelType === 'instagram' && data.sender.id === event.businessId);
-      return businessSide ? data.recipient?.id : data.sender.id;
+      // Read defensively: this runs on the webhook's path, where a throw would refuse the whole POST.
+      const data: { sender?: { id?: string }; recipient?: { id?: string }; echo?: boolean } = event.data;
+      // Instagram names the account on one side of every item (entry.id is the business id); WhatsApp
+      // marks the business side instead: echoes, and edits or deletions made in the app.
+      const businessSide = event.channelType === 'instagram' ? data.sender?.id === event.businessId : event.kind === 'message.echo' || data.echo === true;
+      return businessSide ? data.recipient?.id : data.sender?.id;
     }
     default:
       return undefined;

@@ -6,6 +6,7 @@ import { temporalReachable } from './temporal/connect.js';
 import { createInboundIntake, type IntakeBound } from './inbound/intake.js';
 import { createIntakeRelay, type RelayOptions } from './inbound/relay.js';
 import { createEventSeal } from './inbound/sealed-event.js';
+import { conversationKeyer } from './inbound/conversation-key.js';
 import { createWabaRouting } from './inbound/waba-routing.js';
 import { createApp } from './api/app.js';
 import { createDskAuth } from './api/middleware/dsk-auth.js';
@@ -71,6 +72,7 @@ export function buildApi(f: Foundation, temporal: Client, options: ApiOptions = 
     backlog: relay.backlog,
     onQueued: relay.wake,
     wabaRouting: createWabaRouting({ routing: f.repos.routing }),
+    conversationKey: conversationKeyer(config.tokenKeys[0]!.key),
     metrics: f.metrics,
     clock: f.clock,
   });

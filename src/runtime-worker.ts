@@ -39,6 +39,7 @@ export function buildActivities(f: Foundation) {
     },
     retention: {
       webhookLog: f.repos.webhookLog,
+      conversationSequences: f.repos.conversationSequences,
       messageStatus: f.repos.messageStatus,
       outboundSends: f.repos.outboundSends,
       sessions: f.repos.sessions,

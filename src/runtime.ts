@@ -23,6 +23,7 @@ import { createS3Store } from './media/s3-store.js';
 import { createMediaStore, type MediaStore } from './media/store.js';
 import { createTemplateCatalog, type TemplateCatalog } from './templates/catalog.js';
 import { createInboundIntakeStore } from './db/inbound-intake.js';
+import { createConversationSequences } from './db/conversation-sequences.js';
 import type { ChannelConnector } from './meta/connectors.js';
 import { createChannelAdapters } from './meta/adapters.js';
 import { adapterDepsFromConfig } from './runtime-meta.js';
@@ -63,6 +64,7 @@ export interface Foundation {
     messageTemplates: ReturnType<typeof createMessageTemplates>;
     mediaObjects: ReturnType<typeof createMediaObjects>;
     inboundIntake: ReturnType<typeof createInboundIntakeStore>;
+    conversationSequences: ReturnType<typeof createConversationSequences>;
   };
   /** Captured inbound media (sealed), in PostgreSQL large objects or an S3-compatible bucket. */
   mediaStore: MediaStore;
@@ -136,6 +138,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       messageTemplates,
       mediaObjects,
       inboundIntake,
+      conversationSequences: createConversationSequences(pool),
     },
     mediaStore: createMediaStore({ objects: mediaObjects, blobs, keyring: createMediaKeyring({ mediaKeys: config.media.keys, tokenKeys: config.tokenKeys }), clock }),
     templates: createTemplateCatalog({ templates: messageTemplates, adapters, channels, vault, clock, log }),

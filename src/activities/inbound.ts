@@ -9,6 +9,7 @@ import { toDskEnvelope, type DeliveryRoute } from '../shared/delivery.js';
 import { describeMetaError } from '../meta/graph/failure.js';
 import { MESSAGE_STATUSES, type ChannelType, type InboundEvent, type MessageStatus, type StatusError } from '../shared/inbound-events.js';
 import type { ChannelRef } from '../shared/connections.js';
+import type { ConversationSequence } from '../shared/conversation.js';
 import type { OutboundError, SendRef } from '../shared/outbound.js';
 import { toActivityFailure } from './failures.js';
 
@@ -44,6 +45,8 @@ export function createInboundActivities(deps: InboundActivityDeps) {
       event: InboundEvent;
       route: DeliveryRoute;
       receivedAt: string;
+      /** The event's place in its conversation (from the workflow's input), for the envelope. */
+      sequence?: ConversationSequence;
       /** The event disconnected its own channel: deliver to the channel's instance although it is no longer live. */
       channelDisconnected?: boolean;
       /** Attempts the workflow already made before this activity (its local first attempts): the count DSK's log shows goes on from there. */
@@ -63,7 +66,7 @@ export function createInboundActivities(deps: InboundActivityDeps) {
           url,
           instanceId: route.instanceId,
           idempotencyKey: event.key,
-          envelope: toDskEnvelope(event, route, input.receivedAt),
+          envelope: toDskEnvelope(event, route, input.receivedAt, input.sequence),
         });
         await deps.webhookLog.recordDelivered(event.key, { attempts: attempt, dskStatus: status }, deps.clock());
         return { status, attempt };

@@ -4,6 +4,7 @@ import type { ConnectionSessions } from '../db/connection-sessions.js';
 import type { MessageStatusStore } from '../db/message-status.js';
 import type { OutboundSends } from '../db/outbound-sends.js';
 import type { SendRateLimiter } from '../db/send-rate-slots.js';
+import type { ConversationSequences } from '../db/conversation-sequences.js';
 import type { WebhookLog } from '../db/webhook-log.js';
 import type { Connections } from '../db/connections.js';
 import type { DeletionRequests } from '../db/deletion-requests.js';
@@ -16,6 +17,8 @@ const DEFAULT_BATCH_SIZE = 1000;
 /** Each repository purges its own table, one bounded batch per statement. */
 export interface RetentionActivityDeps {
   webhookLog: Pick<WebhookLog, 'purgeBatch'>;
+  /** Per-conversation sequence counters, kept as long as the webhook log (its dedup window). */
+  conversationSequences: Pick<ConversationSequences, 'purgeIdleBatch'>;
   messageStatus: Pick<MessageStatusStore, 'purgeBatch'>;
   outboundSends: Pick<OutboundSends, 'purgeBatch'>;
   sessions: Pick<ConnectionSessions, 'purgeExpiredBatch'>;
@@ -55,9 +58,15 @@ export function createRetentionActivities(deps: RetentionActivityDeps) {
   const cutoff = (days: number) => new Date(deps.clock().getTime() - days * DAY_MS);
 
   return {
+    /**
+     * The webhook log, and with it the conversation counters idle for as long (a conversation silent
+     * for the whole window starts again at 1). Answers the webhook-log rows purged, as before.
+     */
     async purgeWebhookLog(input: { olderThanDays: number }): Promise<number> {
       const before = cutoff(input.olderThanDays);
-      return inBatches((limit) => deps.webhookLog.purgeBatch(before, limit));
+      const purged = await inBatches((limit) => deps.webhookLog.purgeBatch(before, limit));
+      await inBatches((limit) => deps.conversationSequences.purgeIdleBatch(before, limit));
+      return purged;
     },
 
     async purgeMessageStatus(input: { olderThanDays: number }): Promise<number> {

@@ -305,6 +305,13 @@ export const dskChannelSchema = z.strictObject({
   external_id: str,
 });
 
+/** An inbound event's place in its conversation (README "Order within a conversation"). */
+export const dskConversationSchema = z.strictObject({
+  customer_id: str,
+  sequence: z.int().min(1),
+  started_at: dateTime,
+});
+
 /** The fields every envelope has; `type` and `data` are added per event type. */
 export const dskEnvelopeBaseShape = {
   id: z.string().min(1).max(200),
@@ -313,6 +320,7 @@ export const dskEnvelopeBaseShape = {
   channel: dskChannelSchema,
   occurred_at: dateTime,
   received_at: dateTime,
+  conversation: opt(dskConversationSchema),
   raw: z.unknown(),
 } as const;
 

@@ -1,5 +1,6 @@
 import type { InboundIntakeStore, IntakeEntry, IntakeOutcome, IntakeStats } from '../db/inbound-intake.js';
 import type { Metrics } from '../metrics.js';
+import { conversationOf, type ConversationRef } from '../shared/conversation.js';
 import type { InboundEvent } from '../shared/inbound-events.js';
 import { createGroupCommit } from './group-commit.js';
 import type { EventSeal } from './sealed-event.js';
@@ -39,13 +40,15 @@ export interface IntakeDeps {
   metrics?: Pick<Metrics, 'webhookEvents' | 'intakeBatchEvents' | 'intakeCommitSeconds'>;
   /** Routes the WABA's own events per number and per instance before anything is accepted. */
   wabaRouting: WabaRouting;
+  /** The keyed hash a conversation's sequence counter is stored under (./conversation-key.ts). */
+  conversationKey: (conversation: ConversationRef) => string;
   clock: () => Date;
 }
 
 /**
  * Durable acceptance of a webhook's events, without Temporal on the path: each event is sealed with
  * the payload codec, and one group-committed statement writes its webhook-log row (the 30-day dedup
- * record) and, for a new key, its intake row. The caller acknowledges Meta when this resolves; the
+ * record) and, for a new key, its intake row with its conversation's next sequence number. The caller acknowledges Meta when this resolves; the
  * relay (./relay.ts) starts the workflows. If PostgreSQL fails, or the intake is past its bound, this
  * rejects, Meta gets a 503 and delivers the POST again later.
  */
@@ -93,7 +96,17 @@ export function createInboundIntake(deps: IntakeDeps) {
       const entries = await Promise.all(
         events.map(async (event): Promise<IntakeEntry> => {
           const sealed = await deps.seal.seal(event);
-          return { key: event.key, kind: event.kind, channelType: event.channelType, businessId: event.businessId, receivedAt, payloadKeyId: sealed.keyId, payload: sealed.payload };
+          const conversation = conversationOf(event);
+          return {
+            key: event.key,
+            kind: event.kind,
+            channelType: event.channelType,
+            businessId: event.businessId,
+            receivedAt,
+            payloadKeyId: sealed.keyId,
+            payload: sealed.payload,
+            ...(conversation ? { conversation: deps.conversationKey(conversation) } : {}),
+          };
         }),
       );
       const outcomes = await writer.submit(entries);

@@ -95,7 +95,13 @@ export function createIntakeRelay(deps: RelayDeps) {
           ? { channelId: found.channelId, instanceId: found.instanceId, channelType: found.channelType, externalId: found.externalId }
           : null;
         const outcome = await withTimeout(
-          deps.workflows.startInbound({ event, receivedAt: row.receivedAt.toISOString(), deliveryHorizon: deps.deliveryHorizon, route }),
+          deps.workflows.startInbound({
+            event,
+            receivedAt: row.receivedAt.toISOString(),
+            deliveryHorizon: deps.deliveryHorizon,
+            route,
+            ...(row.sequence ? { sequence: row.sequence } : {}),
+          }),
           opts.startTimeoutMs,
         );
         deps.metrics?.intakeRelayStarts.inc({ outcome });

@@ -1,3 +1,4 @@
+import { conversationOf, type ConversationSequence } from './conversation.js';
 import type { InboundEvent, InboundEventOf, MessageStatus } from './inbound-events.js';
 
 /** Where an inbound event goes: resolved from its business id by the routing activity. */
@@ -17,12 +18,27 @@ export interface DskEnvelope {
   channel: { id: string; type: 'whatsapp' | 'instagram'; external_id: string };
   occurred_at: string;
   received_at: string;
+  /** Events of a conversation (a customer of the channel): their order in it (README "Order within a conversation"). */
+  conversation?: DskConversation;
   data: unknown;
   raw: unknown;
 }
 
-/** Pure: the envelope is a projection of the event and its route, so a redelivery is byte-identical. */
-export function toDskEnvelope(event: InboundEvent, route: DeliveryRoute, receivedAt: string): DskEnvelope {
+export interface DskConversation {
+  /** The customer's id on the channel, as the event names it (the sender, or an echo's or status's recipient). */
+  customer_id: string;
+  /** 1, 2, 3…, contiguous, in the order the service accepted the conversation's events from Meta. */
+  sequence: number;
+  /** When this run of numbers began; a later run starts again at 1. */
+  started_at: string;
+}
+
+/**
+ * Pure: the envelope is a projection of the event, its route and its sequence (all from the workflow's
+ * input), so a redelivery is byte-identical.
+ */
+export function toDskEnvelope(event: InboundEvent, route: DeliveryRoute, receivedAt: string, sequence?: ConversationSequence): DskEnvelope {
+  const customer = sequence && conversationOf(event);
   return {
     id: event.key,
     type: event.kind,
@@ -31,6 +47,7 @@ export function toDskEnvelope(event: InboundEvent, route: DeliveryRoute, receive
     channel: { id: route.channelId, type: route.channelType, external_id: route.externalId },
     occurred_at: event.occurredAt,
     received_at: receivedAt,
+    ...(sequence && customer ? { conversation: { customer_id: customer.customerId, sequence: sequence.sequence, started_at: sequence.startedAt } } : {}),
     data: event.data,
     raw: event.raw,
   };

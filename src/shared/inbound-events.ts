@@ -612,6 +612,13 @@ export interface DskEnvelopeChannel {
   external_id: string;
 }
 
+/** Where an inbound event stands in its conversation: order by `sequence` per channel and customer. */
+export interface DskEnvelopeConversation {
+  customer_id: string;
+  sequence: number;
+  started_at: string;
+}
+
 /** The body of `POST <events_url>` to DSK (docs/schemas/dsk-event.v1.schema.json). */
 export type DskEventEnvelope = {
   [T in DskEventType]: {
@@ -623,6 +630,8 @@ export type DskEventEnvelope = {
     channel: DskEnvelopeChannel;
     occurred_at: string;
     received_at: string;
+    /** Inbound events naming a customer: their order within the conversation. */
+    conversation?: DskEnvelopeConversation;
     data: DskDataByType[T];
     raw: unknown;
   };

@@ -5,6 +5,7 @@
  * | table                    | kept                                                              |
  * |--------------------------|-------------------------------------------------------------------|
  * | webhook_log              | 30 days after the event was received (the dedup record)           |
+ * | conversation_sequences   | the webhook log's window after the conversation's last event      |
  * | message_status           | 30 days after its last change                                     |
  * | outbound_sends           | 30 days after its last change (the send idempotency window)       |
  * | connection_sessions      | until the connection round ends, or its expiry                    |

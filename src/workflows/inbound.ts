@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, log, patched, proxyActivities, proxyLocalActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { InboundActivities } from '../activities/inbound.js';
 import type { ChannelRef } from '../shared/connections.js';
+import type { ConversationSequence } from '../shared/conversation.js';
 import { withCurrentStatus, type DeliveryRoute } from '../shared/delivery.js';
 import { EVENT_EXTRAS_ATTEMPTS, EVENT_EXTRAS_PATCH, eventExtrasRequest, withEventExtras } from '../shared/event-extras.js';
 import type { EventExtrasActivities } from '../activities/event-extras.js';
@@ -23,6 +24,12 @@ export interface InboundWorkflowInput {
    * The input is part of the history, so this choice replays deterministically without a patch marker.
    */
   route?: DeliveryRoute | null;
+  /**
+   * The event's place in its conversation, numbered at the intake in Meta's arrival order; DSK gets it
+   * in the envelope's `conversation`. Absent for events naming no customer, in runs started before the
+   * numbering existed, and in retries of those (which replay their input): read from the input only.
+   */
+  sequence?: ConversationSequence;
 }
 
 export type InboundOutcome =
@@ -168,7 +175,13 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
   // Issue #13 (templates, profiles, media that outlives Meta's links): one step, see withExtras below.
   outgoing = await withExtras(outgoing, route, input.receivedAt);
 
-  const delivery = { event: outgoing, route, receivedAt: input.receivedAt, ...(channelDisconnected ? { channelDisconnected } : {}) };
+  const delivery = {
+    event: outgoing,
+    route,
+    receivedAt: input.receivedAt,
+    ...(input.sequence ? { sequence: input.sequence } : {}),
+    ...(channelDisconnected ? { channelDisconnected } : {}),
+  };
   const regularDelivery = proxyActivities<InboundActivities>({
     // One attempt: DSK's own timeout (DSK_DELIVERY_TIMEOUT_MS, at most 25 s) plus signing and a margin,
     // so a crashed worker's in-flight delivery is retried after seconds, not minutes.

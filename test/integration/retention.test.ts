@@ -16,6 +16,7 @@ import { createConnectionSessions } from '../../src/db/connection-sessions.js';
 import { createMessageStatusStore } from '../../src/db/message-status.js';
 import { createOutboundSends } from '../../src/db/outbound-sends.js';
 import { createSendRateLimiter } from '../../src/db/send-rate-slots.js';
+import { createConversationSequences } from '../../src/db/conversation-sequences.js';
 import { createWebhookLog } from '../../src/db/webhook-log.js';
 import { migrateUp } from '../../src/db/migrate.js';
 import { createPool, type Pool } from '../../src/db/pool.js';
@@ -64,7 +65,7 @@ after(async () => {
 });
 
 async function clean(): Promise<void> {
-  await pool.query(`TRUNCATE instances, connections, connection_sessions, channels, webhook_log, message_status, outbound_sends, send_rate_slots, deletion_requests, instance_request_windows CASCADE`);
+  await pool.query(`TRUNCATE instances, connections, connection_sessions, channels, webhook_log, message_status, outbound_sends, send_rate_slots, deletion_requests, instance_request_windows, conversation_sequences CASCADE`);
   await pool.query(`INSERT INTO instances (id) VALUES ('inst-r')`);
 }
 
@@ -109,6 +110,7 @@ async function outboundSend(channelId: string, clientMessageId: string, updatedA
 /** What the retention activities purge, each table through its own repository. */
 const repositories = () => ({
   webhookLog: createWebhookLog(pool),
+  conversationSequences: createConversationSequences(pool),
   messageStatus: createMessageStatusStore(pool),
   outboundSends: createOutboundSends(pool),
   sessions: createConnectionSessions(pool),
@@ -135,6 +137,17 @@ describe('retention activities against PostgreSQL, as of an injected time', () =
     const deleted = await new MockActivityEnvironment().run(activities().purgeWebhookLog, { olderThanDays: 30 });
     assert.equal(deleted, 2);
     assert.deepEqual(await column(`SELECT idempotency_key FROM webhook_log ORDER BY received_at`), ['wa:msg:just-inside', 'wa:msg:29d']);
+  });
+
+  it('deletes conversation counters no event advanced for the webhook log\'s window, with the webhook log', async () => {
+    const counter = (conversation: string, updatedAt: Date) =>
+      pool.query(`INSERT INTO conversation_sequences (conversation, last_sequence, started_at, updated_at) VALUES ($1, 9, $2, $2)`, [conversation, updatedAt]);
+    await counter('conv-29d', ago(29 * DAY));
+    await counter('conv-31d', ago(31 * DAY));
+    await webhookRow('wa:msg:31d', ago(31 * DAY));
+    // The activity still answers the webhook-log rows it purged.
+    assert.equal(await new MockActivityEnvironment().run(activities().purgeWebhookLog, { olderThanDays: 30 }), 1);
+    assert.deepEqual(await column(`SELECT conversation FROM conversation_sequences`), ['conv-29d']);
   });
 
   it('deletes message statuses not updated for 30 days, like the webhook log', async () => {

@@ -87,6 +87,7 @@ describe('inbound intake: the bound', () => {
       onQueued: () => undefined,
       // No WABA-level events here: routing passes them through (its own tests are waba-routing's).
       wabaRouting: { route: async (events) => [...events] },
+      conversationKey: (c) => `conv:${c.customerId}`,
       clock: () => new Date(),
     });
 
@@ -109,5 +110,32 @@ describe('inbound intake: the bound', () => {
   it('refuses once its oldest event is older than maxAge (Temporal down too long)', async () => {
     const now = new Date();
     await assert.rejects(intake({ depth: 1, oldestReceivedAt: new Date(now.getTime() - 61_000) }).accept([event('a')], now), (err: unknown) => err instanceof IntakeFullError && err.reason === 'age');
+  });
+});
+
+describe('inbound intake: conversations', () => {
+  it('hands the store each customer event with its conversation key, and events naming no customer without one', async () => {
+    const written: IntakeEntry[][] = [];
+    const intake = createInboundIntake({
+      store: { accept: async (entries) => (written.push([...entries]), new Map(entries.map((e): [string, IntakeOutcome] => [e.key, 'queued']))) },
+      seal: createEventSeal(undefined),
+      taskQueue: 'q',
+      bound: { maxRows: 10, maxAgeMs: 60_000 },
+      backlog: () => ({ depth: 0, oldestReceivedAt: null }),
+      onQueued: () => undefined,
+      wabaRouting: { route: async (events) => [...events] },
+      conversationKey: (c) => `conv:${c.channelType}:${c.businessId}:${c.customerId}`,
+      clock: () => new Date(),
+    });
+    const fromAna = { ...event('wa:msg:1'), data: { sender: { id: '16505551234' }, message: { id: 'wa:msg:1', type: 'text', text: 'hi' } } } as InboundEvent;
+    const template = { ...event('wa:template:1'), kind: 'template.status', data: { event: 'APPROVED' } } as InboundEvent;
+    await intake.accept([fromAna, template], new Date());
+    assert.deepEqual(
+      written.flat().map((e) => [e.key, e.conversation]),
+      [
+        ['wa:msg:1', 'conv:whatsapp:106540352242922:16505551234'],
+        ['wa:template:1', undefined],
+      ],
+    );
   });
 });

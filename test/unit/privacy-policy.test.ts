@@ -81,6 +81,8 @@ describe('docs/privacy-policy.md', () => {
   it('states the retention periods and the cookie the code implements', () => {
     assert.equal(RETENTION_WEBHOOK_LOG_DAYS, 30);
     assert.match(prose, /Webhook logs are kept for 30 days/);
+    // Purged with the webhook log (src/activities/retention.ts purgeWebhookLog), by the same window.
+    assert.match(prose, /Conversation counters .* only a keyed hash of the channel and the customer .* kept for 30 days after the conversation's last event/);
     assert.equal(SESSION_TTL_MS, 30 * 60 * 1000);
     assert.match(prose, new RegExp(`single technical cookie, \`${CONNECT_COOKIE}\``));
     assert.match(prose, /after 30 minutes at most/);

@@ -22,6 +22,7 @@ import { templateRoutes } from './api/routes/templates.js';
 import { businessProfileRoutes } from './api/routes/business-profile.js';
 import { storedMediaRoutes } from './api/routes/stored-media.js';
 import { messageRoutes } from './api/routes/messages.js';
+import { createWindowGuard, customerWindowRoutes } from './api/routes/customer-windows.js';
 import { createSendIdempotency } from './api/send-idempotency.js';
 import { connectPageRoutes } from './api/routes/connect-pages.js';
 import { connectionRoutes } from './api/routes/connections.js';
@@ -163,7 +164,9 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
         ...(options.outbound ?? {}),
         log,
         templates: f.templates,
+        ...(config.outbound.enforceCustomerWindow ? { customerWindows: createWindowGuard({ windows: f.repos.customerWindows, clock: f.clock }) } : {}),
       }),
+      customerWindowRoutes({ channels: f.repos.channels, windows: f.repos.customerWindows, clock: f.clock }),
       templateRoutes({ channels: f.repos.channels, templates: f.templates, log }),
       businessProfileRoutes({ channels: f.repos.channels, vault: f.vault, adapters: f.adapters, log }),
       storedMediaRoutes({ channels: f.repos.channels, objects: f.repos.mediaObjects, store: f.mediaStore, vault: f.vault, adapters: f.adapters, clock: f.clock, log }),

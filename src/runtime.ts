@@ -16,6 +16,7 @@ import { createOutboundSends } from './db/outbound-sends.js';
 import { createInstanceQuotas } from './db/instance-quotas.js';
 import { createMessageTemplates } from './db/message-templates.js';
 import { createMediaObjects } from './db/media-objects.js';
+import { createCustomerWindows } from './db/customer-windows.js';
 import type { BlobStore } from './media/blob-store.js';
 import { createMediaKeyring } from './media/keys.js';
 import { createLargeObjectStore } from './media/pg-large-objects.js';
@@ -61,6 +62,7 @@ export interface Foundation {
     instanceQuotas: ReturnType<typeof createInstanceQuotas>;
     messageTemplates: ReturnType<typeof createMessageTemplates>;
     mediaObjects: ReturnType<typeof createMediaObjects>;
+    customerWindows: ReturnType<typeof createCustomerWindows>;
   };
   /** Captured inbound media (sealed), in PostgreSQL large objects or an S3-compatible bucket. */
   mediaStore: MediaStore;
@@ -131,6 +133,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       instanceQuotas: createInstanceQuotas(pool),
       messageTemplates,
       mediaObjects,
+      customerWindows: createCustomerWindows(pool, config.tokenKeys),
     },
     mediaStore: createMediaStore({ objects: mediaObjects, blobs, keyring: createMediaKeyring({ mediaKeys: config.media.keys, tokenKeys: config.tokenKeys }), clock }),
     templates: createTemplateCatalog({ templates: messageTemplates, adapters, channels, vault, clock, log }),

@@ -184,7 +184,7 @@ const historyMessage = z.strictObject({
 
 /** `data` for each envelope `type`; the keys are exactly the DSK event types. */
 export const dskEventDataSchemas = {
-  'message.received': z.strictObject({ ...conversationFields, message }),
+  'message.received': z.strictObject({ ...conversationFields, message, window_expires_at: opt(dateTime), human_agent_window_expires_at: opt(dateTime) }),
   'message.echo': z.strictObject({ ...conversationFields, message, client_message_id: opt(str) }),
   'message.status': z.strictObject({
     source: opt(z.enum(['send'])),

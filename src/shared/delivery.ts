@@ -1,3 +1,4 @@
+import { withCustomerWindow } from './customer-window.js';
 import type { InboundEvent, InboundEventOf, MessageStatus } from './inbound-events.js';
 
 /** Where an inbound event goes: resolved from its business id by the routing activity. */
@@ -21,8 +22,12 @@ export interface DskEnvelope {
   raw: unknown;
 }
 
-/** Pure: the envelope is a projection of the event and its route, so a redelivery is byte-identical. */
-export function toDskEnvelope(event: InboundEvent, route: DeliveryRoute, receivedAt: string): DskEnvelope {
+/**
+ * Pure: the envelope is a projection of the event and its route, so a redelivery is byte-identical
+ * (a `message.received` carries the window its own message opened, src/shared/customer-window.ts).
+ */
+export function toDskEnvelope(inbound: InboundEvent, route: DeliveryRoute, receivedAt: string): DskEnvelope {
+  const event = withCustomerWindow(inbound);
   return {
     id: event.key,
     type: event.kind,

@@ -273,6 +273,13 @@ export interface MessageData extends ConversationEventData {
   message: NormalizedMessage;
 }
 
+/** `message.received`: the message, and the customer-service window it opened (src/shared/customer-window.ts). */
+export interface ReceivedData extends MessageData {
+  window_expires_at?: string;
+  /** Instagram only: how long a reply tagged HUMAN_AGENT is accepted. */
+  human_agent_window_expires_at?: string;
+}
+
 export interface EchoData extends MessageData {
   /** Instagram: the echo of a send made through this service (its mid is in the send ledger). */
   client_message_id?: string;
@@ -522,7 +529,7 @@ export interface UnsupportedData {
 }
 
 export interface EventDataByKind {
-  'message.received': MessageData;
+  'message.received': ReceivedData;
   'message.echo': EchoData;
   'message.status': StatusData;
   'message.reaction': ReactionData;

@@ -143,6 +143,7 @@ describe('tenancy: acme and acme-corp cannot read, block or redirect each other 
         ['GET', `/v1/channels/${other}/data`],
         ['POST', `/v1/channels/${other}/reconnect`],
         ['GET', `/v1/media/${other}/1234567890`],
+        ['GET', `/v1/channels/${other}/windows/${encodeURIComponent('+16505551234')}`],
         ['DELETE', `/v1/channels/${other}`],
       ];
       for (const [method, path, body] of attempts) {

@@ -22,6 +22,7 @@ import { wellKnownRoutes } from '../../src/api/routes/well-known.js';
 import { templateRoutes } from '../../src/api/routes/templates.js';
 import { businessProfileRoutes } from '../../src/api/routes/business-profile.js';
 import { storedMediaRoutes } from '../../src/api/routes/stored-media.js';
+import { customerWindowRoutes } from '../../src/api/routes/customer-windows.js';
 import type { ChannelRow } from '../../src/db/channels.js';
 import { projectRoot } from '../../dev/infra/tools.js';
 import { createLogger } from '../../src/logger.js';
@@ -133,6 +134,8 @@ const DSK_ROUTERS: Record<string, () => Router> = {
     channelMediaRoutes({ channels: inert('channelTokens'), vault: inert('vault'), adapters: inert('adapters'), clock: () => new Date('2026-07-29T08:03:09Z'), log }),
   'templates.ts': () => templateRoutes({ channels: inert('channels'), templates: inert('templates'), log }),
   'business-profile.ts': () => businessProfileRoutes({ channels: inert('channels'), vault: inert('vault'), adapters: inert('adapters'), log }),
+  'customer-windows.ts': () =>
+    customerWindowRoutes({ channels: inert('channels', { getForInstance: async () => FAKE_CHANNEL }), windows: inert('windows'), clock: () => new Date('2026-07-29T08:03:09Z') }),
   'stored-media.ts': () =>
     storedMediaRoutes({ channels: inert('channels'), objects: inert('objects'), store: inert('store'), vault: inert('vault'), adapters: inert('adapters'), clock: () => new Date('2026-07-29T08:03:09Z'), log }),
 };

@@ -55,6 +55,17 @@ export function createConnections(pool: Pool) {
       return rows[0] ? toConnection(rows[0]) : undefined;
     },
 
+    /** A page of the instance's connections, oldest first, after the cursor key `[created_at as PostgreSQL writes it, id]`. */
+    async pageForInstance(instanceId: string, page: { after: readonly string[] | undefined; limit: number }): Promise<Array<{ connection: ConnectionRow; key: [string, string] }>> {
+      const { rows } = await pool.query(
+        `SELECT *, created_at::text AS created_key FROM connections
+          WHERE instance_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id::text) > ($2::timestamptz, $3::text))
+          ORDER BY created_at, id::text LIMIT $4`,
+        [instanceId, page.after?.[0] ?? null, page.after?.[1] ?? '', page.limit],
+      );
+      return rows.map((r: Record<string, unknown>) => ({ connection: toConnection(r), key: [String(r.created_key), String(r.id)] as [string, string] }));
+    },
+
     /** The instance's connections still waiting for a person to authorize: its open connect flows, for the quota. */
     async openForInstance(instanceId: string, now: Date): Promise<number> {
       const { rows } = await pool.query<{ n: string }>(

@@ -120,6 +120,10 @@ describe('OpenAPI document served by the API (real PostgreSQL and Temporal)', ()
 
   it('answers deliveries and media calls with documented bodies', async () => {
     assert.equal((await call('GET', '/v1/deliveries', { query: '?status=failed&limit=10' })).status, 200);
+    assert.equal((await call('GET', '/v1/connections', { query: '?limit=10' })).status, 200);
+    assert.equal((await call('GET', '/v1/connections', { query: '?after=x!' })).status, 422);
+    const window = await call('GET', '/v1/channels/{id}/windows/{customer}', { params: { id: channelId, customer: '+16505551234' } });
+    assert.deepEqual([window.status, window.body.open], [200, false]);
     const retry = await call('POST', '/v1/deliveries/{key}/retry', { params: { key: 'wa:msg:wamid.unknown-to-this-instance' } });
     assert.equal(retry.status, 404);
     const media = await call('GET', '/v1/media/{channelId}/{mediaId}', { params: { channelId: randomUUID(), mediaId: '1479523016612041' } });

@@ -8,6 +8,7 @@ import type { Workflows } from '../../temporal/client.js';
 import { ApiError } from '../errors.js';
 import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseBody, parseWith } from '../validate.js';
+import { decodeCursor, pageOf, pageQuery } from '../pagination.js';
 
 export interface ConnectionRoutesDeps {
   connections: Connections;
@@ -41,6 +42,7 @@ const HttpsCreateConnection = CreateConnection.extend({
   return_url: z.url({ protocol: /^https$/, message: 'must be an https URL' }).max(2048),
 });
 const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+export const ConnectionListQuery = z.strictObject({ ...pageQuery({ defaultLimit: 100, maxLimit: 500 }) });
 /** Connections are short-lived until authorized; a minute is how soon a slot can free up. */
 const QUOTA_RETRY_AFTER_SECONDS = 60;
 
@@ -74,6 +76,31 @@ export function connectionRoutes(deps: ConnectionRoutesDeps): Router {
     });
     ctx.status = 201;
     ctx.body = { connection_id: connection.id, connect_url: connectUrl(connection.id), expires_at: expiresAt.toISOString(), status: 'awaiting_authorization', flow };
+  });
+
+  /**
+   * The instance's connections, oldest first, as stored (one workflow query per row would make a page
+   * cost a Temporal round trip per connection; GET /v1/connections/:id answers the live phase).
+   */
+  router.get('/connections', async (ctx) => {
+    const instanceId = requireInstance(ctx);
+    const query = parseWith(ConnectionListQuery, ctx.query);
+    const rows = await deps.connections.pageForInstance(instanceId, { after: decodeCursor(query.after, 2), limit: query.limit + 1 });
+    const { items, next_cursor } = pageOf(rows, query.limit, (r) => r.key);
+    ctx.body = {
+      connections: items.map(({ connection: c }) => ({
+        connection_id: c.id,
+        channel_type: c.channelType,
+        flow: c.flow,
+        // The row's `pending` is the workflow's `awaiting_authorization`; the other states are named alike.
+        status: c.status === 'pending' ? 'awaiting_authorization' : c.status,
+        channel_id: c.channelId,
+        failure: c.failureCode ? { code: c.failureCode } : null,
+        expires_at: c.expiresAt.toISOString(),
+        created_at: c.createdAt.toISOString(),
+      })),
+      next_cursor,
+    };
   });
 
   router.get('/connections/:id', async (ctx) => {

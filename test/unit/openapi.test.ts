@@ -546,7 +546,8 @@ describe('docs/openapi.json constraints against the routers', () => {
       expectAccepted('the documented example', await send(method, url(pathValues), baseBody));
       for (const [i, example] of examples.entries()) expectAccepted(`request example ${i}`, await send(method, url(pathValues), example));
 
-      for (const p of params) {
+      // Header parameters (Idempotency-Key) are probed by their own integration tests: here every probe is a path or query value.
+      for (const p of params.filter((param) => param.in !== 'header')) {
         const where = p.in as 'path' | 'query';
         for (const probe of probesFor(p.schema, (p as { example?: unknown }).example ?? '', where)) {
           if (typeof probe.value === 'object') continue;

@@ -129,7 +129,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
       instanceQuota({ quotas: f.repos.instanceQuotas, perMinute: config.quotas.requestsPerMinute, clock: f.clock }),
     ),
     dskRoutes: [
-      instanceRoutes({ instances: f.repos.instances, httpsOnly: config.env === 'production', egress: f.egress }),
+      instanceRoutes({ instances: f.repos.instances, httpsOnly: config.env === 'production', egress: f.egress, dsk: f.dsk, clock: f.clock }),
       deliveryRoutes({
         redelivery: createRedelivery({ webhookLog: f.repos.webhookLog, workflows, clock: f.clock, log }),
       }),

@@ -29,6 +29,7 @@ import { adapterDepsFromConfig } from './runtime-meta.js';
 import { connectorsOf, type ChannelAdapters } from './meta/channel-adapter.js';
 import type { ConnectFlow } from './shared/connections.js';
 import { createDskClient } from './dsk/client.js';
+import { withSubscriptions } from './dsk/subscriptions.js';
 import { createEgressPolicy, type EgressPolicy } from './dsk/egress.js';
 import { loadServiceSigningKey, type ServiceSigningKey } from './dsk/service-keys.js';
 import type { Logger } from './logger.js';
@@ -110,6 +111,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
   );
   const adapters = createChannelAdapters(adapterDepsFromConfig(config, { clock, log }));
   const mediaObjects = createMediaObjects(pool);
+  const instances = createInstances(pool);
   const messageTemplates = createMessageTemplates(pool);
   const storeConfig = config.media.store;
   const blobs: BlobStore = storeConfig.kind === 's3' ? createS3Store(storeConfig) : createLargeObjectStore(pool);
@@ -121,7 +123,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
     signingKey,
     egress,
     repos: {
-      instances: createInstances(pool),
+      instances,
       routing: createRouting(pool),
       webhookLog: createWebhookLog(pool),
       messageStatus: createMessageStatusStore(pool),
@@ -137,7 +139,8 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
     },
     mediaStore: createMediaStore({ objects: mediaObjects, blobs, keyring: createMediaKeyring({ mediaKeys: config.media.keys, tokenKeys: config.tokenKeys }), clock }),
     templates: createTemplateCatalog({ templates: messageTemplates, adapters, channels, vault, clock, log }),
-    dsk: instrumentDskClient(
+    dsk: withSubscriptions(
+      instrumentDskClient(
       createDskClient({
         signer: signingKey,
         issuer: config.serviceJwt.issuer,
@@ -146,6 +149,8 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
         egress,
       }),
       metrics,
+      ),
+      instances.eventTypesOf,
     ),
     adapters,
     connectors: connectorsOf(adapters),

@@ -50,7 +50,7 @@ export function createInboundActivities(deps: InboundActivityDeps) {
       receivedAt: string;
       /** The event disconnected its own channel: deliver to the channel's instance although it is no longer live. */
       channelDisconnected?: boolean;
-    }): Promise<{ status: number; attempt: number }> {
+    }): Promise<{ status: number; attempt: number; skipped?: true }> {
       const { attempt } = activityInfo();
       const { event, route } = input;
       let url: string | null;
@@ -62,12 +62,17 @@ export function createInboundActivities(deps: InboundActivityDeps) {
       }
       await recordCustomerWindow(deps, event, route);
       try {
-        const { status } = await deps.dsk.deliver({
+        const { status, skipped } = await deps.dsk.deliver({
           url,
           instanceId: route.instanceId,
           idempotencyKey: event.key,
           envelope: toDskEnvelope(event, route, input.receivedAt),
         });
+        if (skipped) {
+          // The instance did not subscribe to this event type (PUT /v1/instance event_types): recorded, never sent.
+          await deps.webhookLog.recordOutcome(event.key, 'skipped', deps.clock());
+          return { status, attempt, skipped };
+        }
         await deps.webhookLog.recordDelivered(event.key, { attempts: attempt, dskStatus: status }, deps.clock());
         return { status, attempt };
       } catch (err) {

@@ -9,7 +9,7 @@ export interface AcceptedEvent {
 
 export type AcceptOutcome = 'new' | 'duplicate' | 'unstarted';
 
-export type DeliveryOutcome = 'delivering' | 'delivered' | 'orphan' | 'failed';
+export type DeliveryOutcome = 'delivering' | 'delivered' | 'orphan' | 'failed' | 'skipped';
 
 /** What `GET /v1/deliveries?status=` filters on; see `listUndelivered`. */
 export const UNDELIVERED_STATUSES = ['failed', 'retrying'] as const;
@@ -105,7 +105,7 @@ export function createWebhookLog(pool: Pool) {
 
     async recordOutcome(key: string, outcome: DeliveryOutcome, now: Date): Promise<void> {
       await pool.query(
-        `UPDATE webhook_log SET outcome = $2, updated_at = $3, finished_at = CASE WHEN $2 IN ('delivered', 'orphan', 'failed') THEN $3::timestamptz ELSE NULL END
+        `UPDATE webhook_log SET outcome = $2, updated_at = $3, finished_at = CASE WHEN $2 IN ('delivered', 'orphan', 'failed', 'skipped') THEN $3::timestamptz ELSE NULL END
          WHERE idempotency_key = $1`,
         [key, outcome, now],
       );

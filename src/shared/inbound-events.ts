@@ -601,14 +601,20 @@ export interface DskStatusData extends Omit<StatusData, 'message_id' | 'status'>
   reconciled?: boolean;
 }
 
+/** `test.ping`: the event DSK triggers to check its endpoint (POST /v1/instance/test-event); no channel. */
+export interface TestPingData {
+  requested_at: string;
+}
+
 export interface DskDataByType extends Omit<EventDataByKind, 'message.status'> {
   'message.status': DskStatusData;
   'channel.status': ChannelStatusData;
+  'test.ping': TestPingData;
 }
 
 export type DskEventType = keyof DskDataByType;
 
-export const DSK_EVENT_TYPES = [...EVENT_KINDS, 'channel.status'] as const satisfies readonly DskEventType[];
+export const DSK_EVENT_TYPES = [...EVENT_KINDS, 'channel.status', 'test.ping'] as const satisfies readonly DskEventType[];
 
 export const DSK_ENVELOPE_VERSION = 1;
 
@@ -627,7 +633,8 @@ export type DskEventEnvelope = {
     type: T;
     version: typeof DSK_ENVELOPE_VERSION;
     instance_id: string;
-    channel: DskEnvelopeChannel;
+    /** Null only for `test.ping`, which concerns no channel. */
+    channel: T extends 'test.ping' ? null : DskEnvelopeChannel;
     occurred_at: string;
     received_at: string;
     data: DskDataByType[T];

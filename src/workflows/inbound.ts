@@ -20,7 +20,9 @@ export interface InboundWorkflowInput {
 
 export type InboundOutcome =
   | { outcome: 'delivered'; dskStatus: number; attempts: number }
-  | { outcome: 'orphan' };
+  | { outcome: 'orphan' }
+  /** The instance did not subscribe to the event's type: recorded, not sent. */
+  | { outcome: 'skipped' };
 
 /**
  * Short PostgreSQL calls run as local activities: they execute in the worker that runs the workflow
@@ -155,6 +157,11 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
     // The activity records the delivered outcome in the webhook log itself, in the same statement as
     // the attempt count: one write fewer per event.
     const delivered = await deliverToDsk({ event: outgoing, route, receivedAt: input.receivedAt, ...(channelDisconnected ? { channelDisconnected } : {}) });
+    // Only a result of the subscriptions' time says `skipped`, so histories recorded before replay unchanged.
+    if (delivered.skipped) {
+      upsertSearchAttributes([{ key: STATUS, value: 'skipped' }]);
+      return { outcome: 'skipped' };
+    }
     upsertSearchAttributes([{ key: STATUS, value: 'delivered' }]);
     return { outcome: 'delivered', dskStatus: delivered.status, attempts: delivered.attempt };
   } catch (err) {

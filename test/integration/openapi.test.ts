@@ -89,6 +89,8 @@ describe('OpenAPI document served by the API (real PostgreSQL and Temporal)', ()
 
   it('reads and sets the instance as documented, including 404 before the first PUT and 422', async () => {
     assert.equal((await call('GET', '/v1/instance')).status, 404);
+    const ping = await call('POST', '/v1/instance/test-event');
+    assert.deepEqual([ping.status, (ping.body.error as { code: string }).code], [409, 'no_events_url']);
     const put = await call('PUT', '/v1/instance', { body: requestExample('PUT', '/v1/instance', 'set') });
     assert.equal(put.status, 200);
     assert.deepEqual((await call('GET', '/v1/instance')).body, put.body);

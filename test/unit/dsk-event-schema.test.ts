@@ -68,6 +68,16 @@ function drift(json: JsonSchema, zod: AnyZod, path: string, root: JsonSchema = j
     if (node.type !== type) problems.push(`${path}: JSON type ${String(node.type)}, zod ${type}`);
   };
   switch (def.type) {
+    case 'nullable': {
+      // JSON: anyOf [the schema, {type: null}].
+      const members = (node.anyOf as JsonSchema[] | undefined) ?? [];
+      const other = members.filter((m) => m.type !== 'null');
+      if (members.length !== 2 || other.length !== 1) return [`${path}: zod nullable, JSON anyOf ${JSON.stringify(members)}`];
+      return drift(other[0]!, def.innerType as AnyZod, path, root);
+    }
+    case 'null':
+      expectType('null');
+      return problems;
     case 'optional':
       return drift(node, def.innerType as AnyZod, path, root);
     case 'object': {
@@ -160,6 +170,12 @@ describe('DSK event schema (docs/schemas/dsk-event.v1.schema.json)', () => {
   it('describes the envelope fields as the zod schema does', () => {
     const problems = Object.entries(dskEnvelopeBaseShape).flatMap(([key, schema]) => drift(topProperties[key] as JsonSchema, schema, key));
     problems.push(...drift({ $ref: '#/$defs/Channel' }, dskChannelSchema, 'channel'));
+    // Every variant but test.ping has a channel; test.ping's is null.
+    for (const variant of variants) {
+      const channel = (variant.properties as { channel?: JsonSchema }).channel;
+      if (variant.properties.type.const === 'test.ping') assert.deepEqual(channel, { type: 'null' });
+      else assert.equal(channel, undefined, variant.properties.type.const);
+    }
     assert.deepEqual(problems, []);
   });
 

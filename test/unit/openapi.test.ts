@@ -100,7 +100,7 @@ const FAKE_CHANNEL: ChannelRow = {
  * "accounts for every route module" test until it is placed here (and, if DSK-facing, documented).
  */
 const DSK_ROUTERS: Record<string, () => Router> = {
-  'instance.ts': () => instanceRoutes({ instances: inert('instances'), egress: inert('egress') }),
+  'instance.ts': () => instanceRoutes({ instances: inert('instances'), egress: inert('egress'), dsk: inert('dsk') }),
   'connections.ts': () =>
     connectionRoutes({
       connections: inert('connections'),

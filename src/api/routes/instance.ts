@@ -55,7 +55,8 @@ export function instanceRoutes(deps: InstanceRouteDeps): Router {
         { path: 'events_url', message: 'must reach a public address (loopback, private, link-local and metadata addresses are refused)' },
       ]);
     }
-    const instance = await deps.instances.setSettings(instanceId, { eventsUrl: events_url, ...(event_types !== undefined ? { eventTypes: event_types } : {}) });
+    const instance =
+      event_types === undefined ? await deps.instances.setEventsUrl(instanceId, events_url) : await deps.instances.setSettings(instanceId, { eventsUrl: events_url, eventTypes: event_types });
     ctx.body = view(instance);
   });
 

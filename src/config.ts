@@ -207,6 +207,8 @@ const EnvSchema = z.object({
   WHATSAPP_PAIR_BURST: positiveInt.default(45),
   INSTAGRAM_SENDS_PER_SECOND: positiveInt.default(100),
   INSTAGRAM_MEDIA_SENDS_PER_SECOND: positiveInt.default(10),
+  // Refuse free-form sends outside the customer-service window (409 outside_customer_window) before Meta is called.
+  ENFORCE_CUSTOMER_WINDOW: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 
   // The inbound intake's bound: past either, the webhook answers 503 and Meta keeps (and redelivers) the events.
   INBOUND_INTAKE_MAX_ROWS: positiveInt.default(50_000),
@@ -362,7 +364,11 @@ export interface Config {
   media: { store: MediaStoreConfig; keys: Array<{ id: string; key: string }> };
   /** The inbound intake may hold this many events, the oldest this old, before webhooks are answered 503. */
   intake: { maxRows: number; maxAgeMs: number };
-  outbound: { rateLimits: OutboundRateLimits };
+  /**
+   * `enforceCustomerWindow`: a free-form send to a customer whose service window is closed (by the
+   * service's own record of inbound messages) is refused with 409 before Meta is called.
+   */
+  outbound: { rateLimits: OutboundRateLimits; enforceCustomerWindow: boolean };
   /** AES-256-GCM keys (base64) for Temporal payloads, newest first: the first encrypts, all decrypt. Empty only outside production. */
   payloadKeys: Array<{ id: string; key: string }>;
   /**
@@ -582,6 +588,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         instagramSendsPerSecond: e.INSTAGRAM_SENDS_PER_SECOND,
         instagramMediaSendsPerSecond: e.INSTAGRAM_MEDIA_SENDS_PER_SECOND,
       },
+      enforceCustomerWindow: e.ENFORCE_CUSTOMER_WINDOW,
     },
     payloadKeys,
     codec: { corsOrigins: e.CODEC_CORS_ORIGINS, authToken: e.CODEC_AUTH_TOKEN, maxBytes: e.CODEC_MAX_BYTES },

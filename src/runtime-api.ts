@@ -25,6 +25,7 @@ import { templateRoutes } from './api/routes/templates.js';
 import { businessProfileRoutes } from './api/routes/business-profile.js';
 import { storedMediaRoutes } from './api/routes/stored-media.js';
 import { messageRoutes } from './api/routes/messages.js';
+import { createWindowGuard, customerWindowRoutes } from './api/routes/customer-windows.js';
 import { createSendIdempotency } from './api/send-idempotency.js';
 import { connectPageRoutes } from './api/routes/connect-pages.js';
 import { connectionRoutes } from './api/routes/connections.js';
@@ -154,7 +155,7 @@ export function buildApi(f: Foundation, temporal: Client, options: ApiOptions = 
       instanceQuota({ quotas: f.repos.instanceQuotas, perMinute: config.quotas.requestsPerMinute, clock: f.clock }),
     ),
     dskRoutes: [
-      instanceRoutes({ instances: f.repos.instances, httpsOnly: config.env === 'production', egress: f.egress }),
+      instanceRoutes({ instances: f.repos.instances, httpsOnly: config.env === 'production', egress: f.egress, dsk: f.dsk, clock: f.clock }),
       deliveryRoutes({
         redelivery: createRedelivery({ webhookLog: f.repos.webhookLog, workflows, clock: f.clock, log }),
       }),
@@ -189,7 +190,9 @@ export function buildApi(f: Foundation, temporal: Client, options: ApiOptions = 
         ...(options.outbound ?? {}),
         log,
         templates: f.templates,
+        ...(config.outbound.enforceCustomerWindow ? { customerWindows: createWindowGuard({ windows: f.repos.customerWindows, clock: f.clock }) } : {}),
       }),
+      customerWindowRoutes({ channels: f.repos.channels, windows: f.repos.customerWindows, clock: f.clock }),
       templateRoutes({ channels: f.repos.channels, templates: f.templates, log }),
       businessProfileRoutes({ channels: f.repos.channels, vault: f.vault, adapters: f.adapters, log }),
       storedMediaRoutes({ channels: f.repos.channels, objects: f.repos.mediaObjects, store: f.mediaStore, vault: f.vault, adapters: f.adapters, clock: f.clock, log }),

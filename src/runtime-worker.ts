@@ -35,6 +35,7 @@ export function buildActivities(f: Foundation) {
       outboundSends: f.repos.outboundSends,
       channels: f.repos.channels,
       dsk: f.dsk,
+      customerWindows: f.repos.customerWindows,
       clock: f.clock,
     },
     retention: {
@@ -49,6 +50,7 @@ export function buildActivities(f: Foundation) {
       deletionRequests: f.repos.deletionRequests,
       instances: f.repos.instances,
       instanceQuotas: f.repos.instanceQuotas,
+      customerWindows: f.repos.customerWindows,
       channelRecords: f.repos.channels,
       clock: f.clock,
     },

@@ -16,6 +16,7 @@ import { createOutboundSends } from './db/outbound-sends.js';
 import { createInstanceQuotas } from './db/instance-quotas.js';
 import { createMessageTemplates } from './db/message-templates.js';
 import { createMediaObjects } from './db/media-objects.js';
+import { createCustomerWindows } from './db/customer-windows.js';
 import type { BlobStore } from './media/blob-store.js';
 import { createMediaKeyring } from './media/keys.js';
 import { createLargeObjectStore } from './media/pg-large-objects.js';
@@ -30,6 +31,7 @@ import { adapterDepsFromConfig } from './runtime-meta.js';
 import { connectorsOf, type ChannelAdapters } from './meta/channel-adapter.js';
 import type { ConnectFlow } from './shared/connections.js';
 import { createDskClient } from './dsk/client.js';
+import { withSubscriptions } from './dsk/subscriptions.js';
 import { createEgressPolicy, type EgressPolicy } from './dsk/egress.js';
 import { loadServiceSigningKey, type ServiceSigningKey } from './dsk/service-keys.js';
 import type { Logger } from './logger.js';
@@ -65,6 +67,7 @@ export interface Foundation {
     mediaObjects: ReturnType<typeof createMediaObjects>;
     inboundIntake: ReturnType<typeof createInboundIntakeStore>;
     conversationSequences: ReturnType<typeof createConversationSequences>;
+    customerWindows: ReturnType<typeof createCustomerWindows>;
   };
   /** Captured inbound media (sealed), in PostgreSQL large objects or an S3-compatible bucket. */
   mediaStore: MediaStore;
@@ -114,6 +117,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
   );
   const adapters = createChannelAdapters(adapterDepsFromConfig(config, { clock, log }));
   const mediaObjects = createMediaObjects(pool);
+  const instances = createInstances(pool);
   const messageTemplates = createMessageTemplates(pool);
   const storeConfig = config.media.store;
   const blobs: BlobStore = storeConfig.kind === 's3' ? createS3Store(storeConfig) : createLargeObjectStore(pool);
@@ -125,7 +129,7 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
     signingKey,
     egress,
     repos: {
-      instances: createInstances(pool),
+      instances,
       routing: createRouting(pool),
       webhookLog: createWebhookLog(pool),
       messageStatus: createMessageStatusStore(pool),
@@ -139,10 +143,12 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       mediaObjects,
       inboundIntake,
       conversationSequences: createConversationSequences(pool),
+      customerWindows: createCustomerWindows(pool, config.tokenKeys),
     },
     mediaStore: createMediaStore({ objects: mediaObjects, blobs, keyring: createMediaKeyring({ mediaKeys: config.media.keys, tokenKeys: config.tokenKeys }), clock }),
     templates: createTemplateCatalog({ templates: messageTemplates, adapters, channels, vault, clock, log }),
-    dsk: instrumentDskClient(
+    dsk: withSubscriptions(
+      instrumentDskClient(
       createDskClient({
         signer: signingKey,
         issuer: config.serviceJwt.issuer,
@@ -151,6 +157,8 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
         egress,
       }),
       metrics,
+      ),
+      instances.eventTypesOf,
     ),
     adapters,
     connectors: connectorsOf(adapters),

@@ -98,6 +98,8 @@ export async function startBenchStack(opts: {
     INSTANCE_REQUESTS_PER_MINUTE: '0',
     INSTANCE_OPEN_SENDS: '1000000',
     INSTANCE_OPEN_CONNECTIONS: '100000',
+    // The outbound bench sends to customers who never wrote: it measures sends, not the window check.
+    ENFORCE_CUSTOMER_WINDOW: 'false',
     ...opts.env,
   };
   const config = loadConfig(env);

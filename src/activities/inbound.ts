@@ -6,6 +6,8 @@ import type { Routing } from '../db/routing.js';
 import type { DeliveryOutcome, WebhookLog } from '../db/webhook-log.js';
 import { DskDeliveryError, type DskClient } from '../dsk/client.js';
 import { toDskEnvelope, type DeliveryRoute } from '../shared/delivery.js';
+import type { CustomerWindows } from '../db/customer-windows.js';
+import { customerWindowObservation } from '../shared/customer-window.js';
 import { describeMetaError } from '../meta/graph/failure.js';
 import { MESSAGE_STATUSES, type ChannelType, type InboundEvent, type MessageStatus, type StatusError } from '../shared/inbound-events.js';
 import type { ChannelRef } from '../shared/connections.js';
@@ -21,6 +23,8 @@ export interface InboundActivityDeps {
   /** The send ledger: how a status or echo finds the send it proves. */
   outboundSends: Pick<OutboundSends, 'byTag' | 'byMetaMessageId' | 'unresolved' | 'recordLateFailure'>;
   dsk: DskClient;
+  /** Customer-service windows (issue #13 item 2): recorded from the events by which a customer writes. */
+  customerWindows?: Pick<CustomerWindows, 'record'>;
   clock: () => Date;
 }
 
@@ -51,7 +55,7 @@ export function createInboundActivities(deps: InboundActivityDeps) {
       channelDisconnected?: boolean;
       /** Attempts the workflow already made before this activity (its local first attempts): the count DSK's log shows goes on from there. */
       priorAttempts?: number;
-    }): Promise<{ status: number; attempt: number }> {
+    }): Promise<{ status: number; attempt: number; skipped?: true }> {
       const attempt = activityInfo().attempt + (input.priorAttempts ?? 0);
       const { event, route } = input;
       let url: string | null;
@@ -61,13 +65,19 @@ export function createInboundActivities(deps: InboundActivityDeps) {
         const current = await deps.routing.resolve(route.channelType, route.externalId);
         url = current?.channelId === route.channelId ? current.eventsUrl : null;
       }
+      await recordCustomerWindow(deps, event, route);
       try {
-        const { status } = await deps.dsk.deliver({
+        const { status, skipped } = await deps.dsk.deliver({
           url,
           instanceId: route.instanceId,
           idempotencyKey: event.key,
           envelope: toDskEnvelope(event, route, input.receivedAt, input.sequence),
         });
+        if (skipped) {
+          // The instance did not subscribe to this event type (PUT /v1/instance event_types): recorded, never sent.
+          await deps.webhookLog.recordOutcome(event.key, 'skipped', deps.clock());
+          return { status, attempt, skipped };
+        }
         await deps.webhookLog.recordDelivered(event.key, { attempts: attempt, dskStatus: status }, deps.clock());
         return { status, attempt };
       } catch (err) {
@@ -163,6 +173,16 @@ export function createInboundActivities(deps: InboundActivityDeps) {
       return { via: 'workflow', channels: await deps.channels.liveOnSameWaba(input.channelId) };
     },
   };
+}
+
+/**
+ * Issue #13 item 2, the inbound path's one hook: the customer wrote, so the conversation's window runs
+ * from this message (keyed hash and time only). Before the delivery, so that a send DSK makes while
+ * this event is still being retried towards it already finds the window open.
+ */
+async function recordCustomerWindow(deps: InboundActivityDeps, event: InboundEvent, route: DeliveryRoute): Promise<void> {
+  const observed = deps.customerWindows ? customerWindowObservation(event) : null;
+  if (observed) await deps.customerWindows!.record({ channelId: route.channelId, ...observed });
 }
 
 /** Echoes follow their send within seconds; a day covers Meta's webhook retries after an outage. */

@@ -10,6 +10,7 @@ import type { Connections } from '../db/connections.js';
 import type { DeletionRequests } from '../db/deletion-requests.js';
 import type { Instances } from '../db/instances.js';
 import type { InstanceQuotas } from '../db/instance-quotas.js';
+import type { CustomerWindows } from '../db/customer-windows.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_BATCH_SIZE = 1000;
@@ -28,6 +29,8 @@ export interface RetentionActivityDeps {
   deletionRequests: Pick<DeletionRequests, 'purgeBatch'>;
   instances: Pick<Instances, 'purgeIdleBatch'>;
   instanceQuotas: Pick<InstanceQuotas, 'purgeBatch'>;
+  /** Customer-service windows past their longest window (absent in tests of the other tables). */
+  customerWindows?: Pick<CustomerWindows, 'purgeExpiredBatch'>;
   /** Channel records after disconnection (channels.purgeDisconnectedBatch). */
   channelRecords: Pick<Channels, 'purgeDisconnectedBatch'>;
   /** Injected so a test can purge "as of" any time. */
@@ -101,7 +104,10 @@ export function createRetentionActivities(deps: RetentionActivityDeps) {
       // After channels and connections: an instance goes only once nothing of it is left.
       const instances = await inBatches((limit) => deps.instances.purgeIdleBatch(cutoff(input.instanceDays), limit));
       const quotaWindows = await inBatches((limit) => deps.instanceQuotas.purgeBatch(cutoff(input.quotaWindowDays), limit));
-      return { connections, channels, deletionRequests, instances, quotaWindows };
+      // Each row says when it expires (its conversation's longest window): no period to pass in, and
+      // so no change to the workflow that schedules this activity.
+      const customerWindows = deps.customerWindows ? await inBatches((limit) => deps.customerWindows!.purgeExpiredBatch(limit)) : 0;
+      return { connections, channels, deletionRequests, instances, quotaWindows, customerWindows };
     },
 
     /**
@@ -121,6 +127,8 @@ export interface PurgedRecords {
   deletionRequests: number;
   instances: number;
   quotaWindows: number;
+  /** Absent in results recorded before customer windows existed. */
+  customerWindows?: number;
 }
 
 export type RetentionActivities = ReturnType<typeof createRetentionActivities>;

@@ -61,6 +61,9 @@ export function asApiError(err: unknown): ApiError | undefined {
   return new ApiError(status, STATUS_CODES[status] ?? 'bad_request', httpErr.expose ? String(httpErr.message) : 'Bad request');
 }
 
+/** A 429 whose cause named no wait (Meta throttling without Retry-After): Meta's rate windows are per minute or longer. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 60;
+
 /**
  * Top of the middleware chain: every error becomes JSON with a stable code. Unknown errors are a
  * 500 without detail, logged once with ids only (never the request body or the error's message,
@@ -77,6 +80,8 @@ export function errorMiddleware(log: Logger): Koa.Middleware {
       const known = asApiError(err);
       ctx.status = known?.status ?? 500;
       if (known?.options.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(known.options.retryAfterSeconds));
+      // Every 429 says when to come back, including Meta throttling that named no wait of its own.
+      if (ctx.status === 429 && !ctx.response.get('Retry-After')) ctx.set('Retry-After', String(DEFAULT_RETRY_AFTER_SECONDS));
       ctx.type = 'application/json';
       ctx.body = {
         error: known

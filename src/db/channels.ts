@@ -128,6 +128,25 @@ export function createChannels(pool: Pool) {
       return rows.map(toChannel);
     },
 
+    /**
+     * A page of the instance's channels, oldest first, after the cursor key `[created_at, id]` (the
+     * timestamp as PostgreSQL writes it, so the key is exact to the microsecond).
+     */
+    async pageForInstance(
+      instanceId: string,
+      filter: { status?: string | undefined; channelType?: string | undefined },
+      page: { after: readonly string[] | undefined; limit: number },
+    ): Promise<Array<{ channel: ChannelRow; key: [string, string] }>> {
+      const { rows } = await pool.query(
+        `SELECT ${COLUMNS}, created_at::text AS created_key FROM channels
+          WHERE instance_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR channel_type = $3)
+            AND ($4::timestamptz IS NULL OR (created_at, id::text) > ($4::timestamptz, $5::text))
+          ORDER BY created_at, id::text LIMIT $6`,
+        [instanceId, filter.status ?? null, filter.channelType ?? null, page.after?.[0] ?? null, page.after?.[1] ?? '', page.limit],
+      );
+      return rows.map((r: Record<string, unknown>) => ({ channel: toChannel(r), key: [String(r.created_key), String(r.id)] as [string, string] }));
+    },
+
     /** What DSK may correct: the display name and labels. */
     async correct(id: string, instanceId: string, patch: { displayName?: string | null; labels?: Record<string, string> }, now: Date): Promise<ChannelRow | undefined> {
       const { rows } = await pool.query(

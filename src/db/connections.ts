@@ -14,7 +14,12 @@ export interface ConnectionRow {
   expiresAt: Date;
   createdAt: Date;
   updatedAt: Date;
+  /** SHA-256 of the request that created it under an Idempotency-Key (null: created without one). */
+  requestHash: string | null;
 }
+
+/** How long an Idempotency-Key of POST /v1/connections names its connection (README "DSK"). */
+export const CONNECTION_IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The `connections` table: one row per channel connection DSK asked for. Creating one also makes sure
@@ -23,17 +28,45 @@ export interface ConnectionRow {
  */
 export function createConnections(pool: Pool) {
   return {
-    async create(input: { instanceId: string; channelType: ChannelKind; flow: ConnectFlow; returnUrl: string; expiresAt: Date }): Promise<ConnectionRow> {
+    /**
+     * With `idempotency`, the key is claimed in the same transaction: when the instance already used it
+     * within the window, nothing is created and that connection is answered (`created: false`), also to
+     * a concurrent request with the same key. A key older than the window is released first.
+     */
+    async create(input: {
+      instanceId: string;
+      channelType: ChannelKind;
+      flow: ConnectFlow;
+      returnUrl: string;
+      expiresAt: Date;
+      idempotency?: { key: string; requestHash: string; now: Date };
+    }): Promise<ConnectionRow & { created: boolean }> {
       const id = randomUUID();
+      const idem = input.idempotency;
       const client = await pool.connect();
+      let existing: string | undefined;
       try {
         await client.query('BEGIN');
         await client.query(`INSERT INTO instances (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [input.instanceId]);
-        await client.query(
-          `INSERT INTO connections (id, instance_id, channel_type, flow, return_url, status, expires_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)`,
-          [id, input.instanceId, input.channelType, input.flow, input.returnUrl, input.expiresAt],
+        if (idem) {
+          await client.query(`UPDATE connections SET idempotency_key = NULL WHERE instance_id = $1 AND idempotency_key = $2 AND created_at <= $3`, [
+            input.instanceId,
+            idem.key,
+            new Date(idem.now.getTime() - CONNECTION_IDEMPOTENCY_WINDOW_MS),
+          ]);
+        }
+        const inserted = await client.query(
+          `INSERT INTO connections (id, instance_id, channel_type, flow, return_url, status, expires_at, idempotency_key, request_hash)
+           VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8)
+           ON CONFLICT (instance_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id`,
+          [id, input.instanceId, input.channelType, input.flow, input.returnUrl, input.expiresAt, idem?.key ?? null, idem?.requestHash ?? null],
         );
-        await client.query(`INSERT INTO connection_sessions (connection_id, expires_at) VALUES ($1, $2)`, [id, input.expiresAt]);
+        if (inserted.rowCount === 0) {
+          const { rows } = await client.query<{ id: string }>(`SELECT id FROM connections WHERE instance_id = $1 AND idempotency_key = $2`, [input.instanceId, idem!.key]);
+          existing = rows[0]!.id;
+        } else {
+          await client.query(`INSERT INTO connection_sessions (connection_id, expires_at) VALUES ($1, $2)`, [id, input.expiresAt]);
+        }
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
@@ -41,7 +74,17 @@ export function createConnections(pool: Pool) {
       } finally {
         client.release();
       }
-      return (await this.get(id))!;
+      return { ...(await this.get(existing ?? id))!, created: existing === undefined };
+    },
+
+    /** The connection the instance created under this Idempotency-Key within the window, if any. */
+    async byIdempotencyKey(instanceId: string, key: string, now: Date): Promise<ConnectionRow | undefined> {
+      const { rows } = await pool.query(`SELECT * FROM connections WHERE instance_id = $1 AND idempotency_key = $2 AND created_at > $3`, [
+        instanceId,
+        key,
+        new Date(now.getTime() - CONNECTION_IDEMPOTENCY_WINDOW_MS),
+      ]);
+      return rows[0] ? toConnection(rows[0]) : undefined;
     },
 
     async get(id: string): Promise<ConnectionRow | undefined> {
@@ -53,6 +96,17 @@ export function createConnections(pool: Pool) {
     async getForInstance(id: string, instanceId: string): Promise<ConnectionRow | undefined> {
       const { rows } = await pool.query(`SELECT * FROM connections WHERE id = $1 AND instance_id = $2`, [id, instanceId]);
       return rows[0] ? toConnection(rows[0]) : undefined;
+    },
+
+    /** A page of the instance's connections, oldest first, after the cursor key `[created_at as PostgreSQL writes it, id]`. */
+    async pageForInstance(instanceId: string, page: { after: readonly string[] | undefined; limit: number }): Promise<Array<{ connection: ConnectionRow; key: [string, string] }>> {
+      const { rows } = await pool.query(
+        `SELECT *, created_at::text AS created_key FROM connections
+          WHERE instance_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id::text) > ($2::timestamptz, $3::text))
+          ORDER BY created_at, id::text LIMIT $4`,
+        [instanceId, page.after?.[0] ?? null, page.after?.[1] ?? '', page.limit],
+      );
+      return rows.map((r: Record<string, unknown>) => ({ connection: toConnection(r), key: [String(r.created_key), String(r.id)] as [string, string] }));
     },
 
     /** The instance's connections still waiting for a person to authorize: its open connect flows, for the quota. */
@@ -106,5 +160,6 @@ function toConnection(r: Record<string, unknown>): ConnectionRow {
     expiresAt: r.expires_at as Date,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
+    requestHash: (r.request_hash as string | null | undefined) ?? null,
   };
 }

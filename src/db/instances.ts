@@ -3,7 +3,12 @@ import type { Pool } from './pool.js';
 export interface Instance {
   id: string;
   eventsUrl: string | null;
+  /** The event types DSK chose to receive; null: every type. */
+  eventTypes: string[] | null;
 }
+
+type InstanceRecord = { id: string; events_url: string | null; event_types: string[] | null };
+const toInstance = (r: InstanceRecord): Instance => ({ id: r.id, eventsUrl: r.events_url, eventTypes: r.event_types });
 
 export function createInstances(pool: Pool) {
   return {
@@ -12,8 +17,13 @@ export function createInstances(pool: Pool) {
       await pool.query(`INSERT INTO instances (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [id]);
     },
     async get(id: string): Promise<Instance | undefined> {
-      const { rows } = await pool.query<{ id: string; events_url: string | null }>(`SELECT id, events_url FROM instances WHERE id = $1`, [id]);
-      return rows[0] ? { id: rows[0].id, eventsUrl: rows[0].events_url } : undefined;
+      const { rows } = await pool.query<InstanceRecord>(`SELECT id, events_url, event_types FROM instances WHERE id = $1`, [id]);
+      return rows[0] ? toInstance(rows[0]) : undefined;
+    },
+    /** The event types the instance receives (null: all); undefined for an unknown instance. */
+    async eventTypesOf(id: string): Promise<string[] | null | undefined> {
+      const { rows } = await pool.query<{ event_types: string[] | null }>(`SELECT event_types FROM instances WHERE id = $1`, [id]);
+      return rows[0] ? rows[0].event_types : undefined;
     },
     /**
      * Retention, one batch: instances with no channel and no connection left, untouched since
@@ -32,13 +42,18 @@ export function createInstances(pool: Pool) {
       return rowCount ?? 0;
     },
     async setEventsUrl(id: string, eventsUrl: string | null): Promise<Instance> {
-      const { rows } = await pool.query<{ id: string; events_url: string | null }>(
-        `INSERT INTO instances (id, events_url) VALUES ($1, $2)
-         ON CONFLICT (id) DO UPDATE SET events_url = EXCLUDED.events_url, updated_at = now()
-         RETURNING id, events_url`,
-        [id, eventsUrl],
+      return this.setSettings(id, { eventsUrl });
+    },
+    /** PUT /v1/instance: the events URL, and the event types when given (absent: unchanged; null: all). */
+    async setSettings(id: string, settings: { eventsUrl: string | null; eventTypes?: readonly string[] | null }): Promise<Instance> {
+      const { rows } = await pool.query<InstanceRecord>(
+        `INSERT INTO instances (id, events_url, event_types) VALUES ($1, $2, $4)
+         ON CONFLICT (id) DO UPDATE SET events_url = EXCLUDED.events_url,
+           event_types = CASE WHEN $3 THEN EXCLUDED.event_types ELSE instances.event_types END, updated_at = now()
+         RETURNING id, events_url, event_types`,
+        [id, settings.eventsUrl, settings.eventTypes !== undefined, settings.eventTypes ?? null],
       );
-      return { id: rows[0]!.id, eventsUrl: rows[0]!.events_url };
+      return toInstance(rows[0]!);
     },
   };
 }

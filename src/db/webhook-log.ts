@@ -9,7 +9,7 @@ export interface AcceptedEvent {
 
 export type AcceptOutcome = 'new' | 'duplicate' | 'unstarted';
 
-export type DeliveryOutcome = 'delivering' | 'delivered' | 'orphan' | 'failed';
+export type DeliveryOutcome = 'delivering' | 'delivered' | 'orphan' | 'failed' | 'skipped';
 
 /** What `GET /v1/deliveries?status=` filters on; see `listUndelivered`. */
 export const UNDELIVERED_STATUSES = ['failed', 'retrying'] as const;
@@ -105,7 +105,7 @@ export function createWebhookLog(pool: Pool) {
 
     async recordOutcome(key: string, outcome: DeliveryOutcome, now: Date): Promise<void> {
       await pool.query(
-        `UPDATE webhook_log SET outcome = $2, updated_at = $3, finished_at = CASE WHEN $2 IN ('delivered', 'orphan', 'failed') THEN $3::timestamptz ELSE NULL END
+        `UPDATE webhook_log SET outcome = $2, updated_at = $3, finished_at = CASE WHEN $2 IN ('delivered', 'orphan', 'failed', 'skipped') THEN $3::timestamptz ELSE NULL END
          WHERE idempotency_key = $1`,
         [key, outcome, now],
       );
@@ -129,18 +129,25 @@ export function createWebhookLog(pool: Pool) {
      * the delivery horizon passed) and `retrying` (still being delivered after at least one attempt
      * that DSK did not accept). Both when `which` is undefined.
      */
-    async listUndelivered(instanceId: string, which: UndeliveredStatus | undefined, limit: number): Promise<WebhookLogRow[]> {
+    async listUndelivered(
+      instanceId: string,
+      which: UndeliveredStatus | undefined,
+      limit: number,
+      /** The last row of the previous page, `[received_at as PostgreSQL writes it, key]`. */
+      after?: readonly string[],
+    ): Promise<Array<WebhookLogRow & { cursorKey: [string, string] }>> {
       const { rows } = await pool.query(
-        `SELECT * FROM webhook_log
+        `SELECT *, received_at::text AS received_key FROM webhook_log
           WHERE instance_id = $1
             AND ((outcome = 'failed' AND $2::text IN ('failed', 'any'))
               OR (outcome = 'delivering' AND $2::text IN ('retrying', 'any') AND attempts >= 1
                   AND (last_error_code IS NOT NULL OR (last_dsk_status IS NOT NULL AND last_dsk_status NOT BETWEEN 200 AND 299))))
+            AND ($4::timestamptz IS NULL OR received_at < $4::timestamptz OR (received_at = $4::timestamptz AND idempotency_key > $5))
           ORDER BY received_at DESC, idempotency_key
           LIMIT $3`,
-        [instanceId, which ?? 'any', limit],
+        [instanceId, which ?? 'any', limit, after?.[0] ?? null, after?.[1] ?? ''],
       );
-      return rows.map(toRow);
+      return rows.map((r: Record<string, unknown>) => ({ ...toRow(r), cursorKey: [String(r.received_key), String(r.idempotency_key)] as [string, string] }));
     },
 
     /**

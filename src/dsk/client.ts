@@ -77,7 +77,8 @@ export function createDskClient(config: DskClientConfig) {
   const post = config.post ?? egressPost(config.egress);
   const now = config.now ?? Date.now;
   return {
-    async deliver(request: { url: string | null; instanceId: string; idempotencyKey: string; envelope: unknown }): Promise<{ status: number }> {
+    /** `skipped`: not sent, the instance did not subscribe to the event's type (src/dsk/subscriptions.ts). */
+    async deliver(request: { url: string | null; instanceId: string; idempotencyKey: string; envelope: unknown }): Promise<{ status: number; skipped?: true }> {
       if (!request.url) throw new DskDeliveryError('no_events_url', undefined, undefined);
       const body = Buffer.from(JSON.stringify(request.envelope), 'utf8');
       const token = await config.signer.sign({

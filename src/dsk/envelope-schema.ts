@@ -184,7 +184,7 @@ const historyMessage = z.strictObject({
 
 /** `data` for each envelope `type`; the keys are exactly the DSK event types. */
 export const dskEventDataSchemas = {
-  'message.received': z.strictObject({ ...conversationFields, message }),
+  'message.received': z.strictObject({ ...conversationFields, message, window_expires_at: opt(dateTime), human_agent_window_expires_at: opt(dateTime) }),
   'message.echo': z.strictObject({ ...conversationFields, message, client_message_id: opt(str) }),
   'message.status': z.strictObject({
     source: opt(z.enum(['send'])),
@@ -297,6 +297,7 @@ export const dskEventDataSchemas = {
     item_type: opt(str),
   }),
   'channel.status': z.strictObject({ status: str, reason: opt(str) }),
+  'test.ping': z.strictObject({ requested_at: dateTime }),
 } as const satisfies Record<DskEventType, z.ZodType>;
 
 export const dskChannelSchema = z.strictObject({
@@ -317,7 +318,8 @@ export const dskEnvelopeBaseShape = {
   id: z.string().min(1).max(200),
   version: z.literal(DSK_ENVELOPE_VERSION),
   instance_id: str,
-  channel: dskChannelSchema,
+  /** Null only for `test.ping` (see envelopeFor). */
+  channel: dskChannelSchema.nullable(),
   occurred_at: dateTime,
   received_at: dateTime,
   conversation: opt(dskConversationSchema),
@@ -325,7 +327,8 @@ export const dskEnvelopeBaseShape = {
 } as const;
 
 function envelopeFor<T extends DskEventType>(type: T) {
-  return z.strictObject({ ...dskEnvelopeBaseShape, type: z.literal(type), data: dskEventDataSchemas[type] });
+  const channel = type === 'test.ping' ? z.null() : dskChannelSchema;
+  return z.strictObject({ ...dskEnvelopeBaseShape, channel, type: z.literal(type), data: dskEventDataSchemas[type] });
 }
 
 type EnvelopeSchemas = { [T in DskEventType]: ReturnType<typeof envelopeFor<T>> };

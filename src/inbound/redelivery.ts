@@ -25,8 +25,8 @@ export type RetryResult =
  */
 export function createRedelivery(deps: RedeliveryDeps) {
   return {
-    list(instanceId: string, status: UndeliveredStatus | undefined, limit: number): Promise<WebhookLogRow[]> {
-      return deps.webhookLog.listUndelivered(instanceId, status, limit);
+    list(instanceId: string, status: UndeliveredStatus | undefined, limit: number, after?: readonly string[]): Promise<Array<WebhookLogRow & { cursorKey: [string, string] }>> {
+      return deps.webhookLog.listUndelivered(instanceId, status, limit, after);
     },
 
     async retry(instanceId: string, key: string): Promise<RetryResult> {

@@ -1,4 +1,5 @@
 import { conversationOf, type ConversationSequence } from './conversation.js';
+import { withCustomerWindow } from './customer-window.js';
 import type { InboundEvent, InboundEventOf, MessageStatus } from './inbound-events.js';
 
 /** Where an inbound event goes: resolved from its business id by the routing activity. */
@@ -35,9 +36,11 @@ export interface DskConversation {
 
 /**
  * Pure: the envelope is a projection of the event, its route and its sequence (all from the workflow's
- * input), so a redelivery is byte-identical.
+ * input), so a redelivery is byte-identical (a `message.received` carries the window its own message
+ * opened, src/shared/customer-window.ts).
  */
-export function toDskEnvelope(event: InboundEvent, route: DeliveryRoute, receivedAt: string, sequence?: ConversationSequence): DskEnvelope {
+export function toDskEnvelope(inbound: InboundEvent, route: DeliveryRoute, receivedAt: string, sequence?: ConversationSequence): DskEnvelope {
+  const event = withCustomerWindow(inbound);
   const customer = sequence && conversationOf(event);
   return {
     id: event.key,

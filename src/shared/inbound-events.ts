@@ -273,6 +273,13 @@ export interface MessageData extends ConversationEventData {
   message: NormalizedMessage;
 }
 
+/** `message.received`: the message, and the customer-service window it opened (src/shared/customer-window.ts). */
+export interface ReceivedData extends MessageData {
+  window_expires_at?: string;
+  /** Instagram only: how long a reply tagged HUMAN_AGENT is accepted. */
+  human_agent_window_expires_at?: string;
+}
+
 export interface EchoData extends MessageData {
   /** Instagram: the echo of a send made through this service (its mid is in the send ledger). */
   client_message_id?: string;
@@ -522,7 +529,7 @@ export interface UnsupportedData {
 }
 
 export interface EventDataByKind {
-  'message.received': MessageData;
+  'message.received': ReceivedData;
   'message.echo': EchoData;
   'message.status': StatusData;
   'message.reaction': ReactionData;
@@ -594,14 +601,20 @@ export interface DskStatusData extends Omit<StatusData, 'message_id' | 'status'>
   reconciled?: boolean;
 }
 
+/** `test.ping`: the event DSK triggers to check its endpoint (POST /v1/instance/test-event); no channel. */
+export interface TestPingData {
+  requested_at: string;
+}
+
 export interface DskDataByType extends Omit<EventDataByKind, 'message.status'> {
   'message.status': DskStatusData;
   'channel.status': ChannelStatusData;
+  'test.ping': TestPingData;
 }
 
 export type DskEventType = keyof DskDataByType;
 
-export const DSK_EVENT_TYPES = [...EVENT_KINDS, 'channel.status'] as const satisfies readonly DskEventType[];
+export const DSK_EVENT_TYPES = [...EVENT_KINDS, 'channel.status', 'test.ping'] as const satisfies readonly DskEventType[];
 
 export const DSK_ENVELOPE_VERSION = 1;
 
@@ -627,7 +640,8 @@ export type DskEventEnvelope = {
     type: T;
     version: typeof DSK_ENVELOPE_VERSION;
     instance_id: string;
-    channel: DskEnvelopeChannel;
+    /** Null only for `test.ping`, which concerns no channel. */
+    channel: T extends 'test.ping' ? null : DskEnvelopeChannel;
     occurred_at: string;
     received_at: string;
     /** Inbound events naming a customer: their order within the conversation. */

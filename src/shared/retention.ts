@@ -15,6 +15,7 @@
  * | deletion_requests        | 365 days after the request                                        |
  * | instances                | 365 days after its last change, once no channel or connection is left |
  * | instance_request_windows | 1 day                                                             |
+ * | customer_windows         | until the conversation's longest window has passed (WhatsApp 24 h, Instagram 7 days) |
  */
 export const RETENTION_DAYS = {
   webhookLog: 30,

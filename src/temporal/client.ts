@@ -84,19 +84,33 @@ export function createWorkflowClient(deps: WorkflowClientDeps) {
     }
   }
 
+  async function startConnection(input: ConnectionWorkflowInput): Promise<void> {
+    await workflows.start<typeof connectionWorkflow>('connectionWorkflow', {
+      taskQueue: deps.taskQueue,
+      workflowId: connectionWorkflowId(input.connectionId),
+      args: [input],
+      typedSearchAttributes: [
+        { key: INSTANCE_ID, value: input.instanceId },
+        { key: CHANNEL_TYPE, value: input.channelType },
+        { key: STATUS, value: 'awaiting_authorization' },
+      ],
+    });
+  }
+
   return {
     /** `connection-<id>`, filterable by instance, channel type and phase from its first moment. */
-    async startConnection(input: ConnectionWorkflowInput): Promise<void> {
-      await workflows.start<typeof connectionWorkflow>('connectionWorkflow', {
-        taskQueue: deps.taskQueue,
-        workflowId: connectionWorkflowId(input.connectionId),
-        args: [input],
-        typedSearchAttributes: [
-          { key: INSTANCE_ID, value: input.instanceId },
-          { key: CHANNEL_TYPE, value: input.channelType },
-          { key: STATUS, value: 'awaiting_authorization' },
-        ],
-      });
+    startConnection,
+
+    /**
+     * A repeat of POST /v1/connections (same Idempotency-Key): the first request may have died between
+     * the row and the workflow, so the workflow is started unless it already was.
+     */
+    async ensureConnectionStarted(input: ConnectionWorkflowInput): Promise<void> {
+      try {
+        await startConnection(input);
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
     },
 
     /** The live status; rejects when the workflow does not exist. */

@@ -34,7 +34,9 @@ export interface InboundWorkflowInput {
 
 export type InboundOutcome =
   | { outcome: 'delivered'; dskStatus: number; attempts: number }
-  | { outcome: 'orphan' };
+  | { outcome: 'orphan' }
+  /** The instance did not subscribe to the event's type: recorded, not sent. */
+  | { outcome: 'skipped' };
 
 /**
  * Short PostgreSQL calls run as local activities: they execute in the worker that runs the workflow
@@ -205,6 +207,11 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
         await sleep(Math.max(nextRetryDelayMs(cause), 1_000));
         delivered = await regularDelivery.deliverToDsk({ ...delivery, priorAttempts: LOCAL_DELIVERY_ATTEMPTS });
       }
+    }
+    // Only a result of the subscriptions' time says `skipped`, so histories recorded before replay unchanged.
+    if (delivered.skipped) {
+      upsertSearchAttributes([{ key: STATUS, value: 'skipped' }]);
+      return { outcome: 'skipped' };
     }
     // A routed run records nothing more: a completed run is a delivered one (ExecutionStatus), and the
     // upsert would cost Temporal a visibility write per event (about a sixth of its throughput, bench/ceiling).

@@ -46,7 +46,7 @@ describe('API foundation (real PostgreSQL and Temporal)', () => {
     });
     assert.equal(put.status, 200);
     const readA = await fetch(`${service.baseUrl}/v1/instance`, { headers: { authorization: `Bearer ${tokenA}` } });
-    assert.deepEqual(await readA.json(), { id: 'inst-foundation-a', events_url: 'https://dsk.example.test/a/events' });
+    assert.deepEqual(await readA.json(), { id: 'inst-foundation-a', events_url: 'https://dsk.example.test/a/events', event_types: null });
     const readB = await fetch(`${service.baseUrl}/v1/instance`, { headers: { authorization: `Bearer ${tokenB}` } });
     assert.equal(readB.status, 404);
     assert.equal(((await readB.json()) as { error: { code: string } }).error.code, 'instance_not_found');

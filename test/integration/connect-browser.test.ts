@@ -155,7 +155,7 @@ describe('connecting channels in a browser (Chromium, Meta emulator, real Postgr
     assert.equal((await api(instanceB, 'GET', `/v1/channels/${channelId}/data`)).status, 404);
     assert.equal((await api(instanceB, 'PATCH', `/v1/channels/${channelId}`, { display_name: 'Hijacked' })).status, 404);
     assert.equal((await api(instanceB, 'DELETE', `/v1/channels/${channelId}`)).status, 404);
-    assert.deepEqual((await api(instanceB, 'GET', '/v1/channels')).body, { channels: [] });
+    assert.deepEqual((await api(instanceB, 'GET', '/v1/channels')).body, { channels: [], next_cursor: null });
     const own = await api(instanceA, 'GET', `/v1/channels/${channelId}`);
     assert.equal(own.body.status, 'active');
     assert.notEqual(own.body.display_name, 'Hijacked');

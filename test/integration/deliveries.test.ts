@@ -67,7 +67,7 @@ describe('deliveries: failed and retrying deliveries, retries, status merging, a
   const list = async (instanceId: string, query: string) => {
     const res = await api(instanceId, 'GET', `/v1/deliveries${query}`);
     assert.equal(res.status, 200, res.text);
-    return res.json as { deliveries: DeliveryItem[] };
+    return res.json as { deliveries: DeliveryItem[]; next_cursor: string | null };
   };
   const retryPath = (key: string) => `/v1/deliveries/${encodeURIComponent(key)}/retry`;
   const attemptsOf = (key: string) => dsk.attempts.filter((d) => d.idempotencyKey === key);
@@ -87,7 +87,7 @@ describe('deliveries: failed and retrying deliveries, retries, status merging, a
     const marker = `content-marker-${uniqueMetaId()}`;
     const key = await failedMessage(marker);
     const { deliveries, ...rest } = await list(instanceA, '?status=failed');
-    assert.deepEqual(Object.keys(rest), []);
+    assert.deepEqual(rest, { next_cursor: null });
     const item = deliveries.find((d) => d.key === key);
     assert.ok(item, 'the failed delivery is listed');
     const row = (await service.foundation.repos.webhookLog.get(key))!;

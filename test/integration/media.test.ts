@@ -149,6 +149,18 @@ describe('GET /v1/media/:channelId/:mediaId (real PostgreSQL, Meta emulator)', (
     });
   });
 
+  it('answers 429 meta_throttled with Retry-After 60 when Meta throttles without naming a wait, on the old path and under the channel', async () => {
+    const { channelId, phoneNumberId } = await whatsappChannel();
+    const mediaId = emulator.state.addMedia(randomBytes(10), 'image/jpeg', { phoneNumberId });
+    for (const path of [`/v1/media/${channelId}/${mediaId}`, `/v1/channels/${channelId}/media/${mediaId}`]) {
+      emulator.state.injectFault({ method: 'GET', path: `/v26.0/${mediaId}`, error: { code: 80007, message: 'Rate limit hit' } });
+      const res = await fetch(`${service.baseUrl}${path}`, { headers: { authorization: `Bearer ${await service.dskIssuer.dskToken({ instanceId: INSTANCE_A })}` } });
+      assert.equal(res.status, 429, path);
+      assert.equal(res.headers.get('retry-after'), '60', path);
+      assert.equal((await errorOf(res)).code, 'meta_throttled');
+    }
+  });
+
   it('refuses Instagram channels with 400 unsupported_channel_type', async () => {
     const token = emulator.state.issueToken({ kind: 'instagram' });
     const channelId = await seedChannel(service, { instanceId: INSTANCE_A, channelType: 'instagram', externalId: `1784${uniqueMetaId()}`, eventsUrl: null, token });

@@ -89,6 +89,8 @@ describe('OpenAPI document served by the API (real PostgreSQL and Temporal)', ()
 
   it('reads and sets the instance as documented, including 404 before the first PUT and 422', async () => {
     assert.equal((await call('GET', '/v1/instance')).status, 404);
+    const ping = await call('POST', '/v1/instance/test-event');
+    assert.deepEqual([ping.status, (ping.body.error as { code: string }).code], [409, 'no_events_url']);
     const put = await call('PUT', '/v1/instance', { body: requestExample('PUT', '/v1/instance', 'set') });
     assert.equal(put.status, 200);
     assert.deepEqual((await call('GET', '/v1/instance')).body, put.body);
@@ -120,6 +122,10 @@ describe('OpenAPI document served by the API (real PostgreSQL and Temporal)', ()
 
   it('answers deliveries and media calls with documented bodies', async () => {
     assert.equal((await call('GET', '/v1/deliveries', { query: '?status=failed&limit=10' })).status, 200);
+    assert.equal((await call('GET', '/v1/connections', { query: '?limit=10' })).status, 200);
+    assert.equal((await call('GET', '/v1/connections', { query: '?after=x!' })).status, 422);
+    const window = await call('GET', '/v1/channels/{id}/windows/{customer}', { params: { id: channelId, customer: '+16505551234' } });
+    assert.deepEqual([window.status, window.body.open], [200, false]);
     const retry = await call('POST', '/v1/deliveries/{key}/retry', { params: { key: 'wa:msg:wamid.unknown-to-this-instance' } });
     assert.equal(retry.status, 404);
     const media = await call('GET', '/v1/media/{channelId}/{mediaId}', { params: { channelId: randomUUID(), mediaId: '1479523016612041' } });

@@ -143,6 +143,7 @@ describe('tenancy: acme and acme-corp cannot read, block or redirect each other 
         ['GET', `/v1/channels/${other}/data`],
         ['POST', `/v1/channels/${other}/reconnect`],
         ['GET', `/v1/media/${other}/1234567890`],
+        ['GET', `/v1/channels/${other}/windows/${encodeURIComponent('+16505551234')}`],
         ['DELETE', `/v1/channels/${other}`],
       ];
       for (const [method, path, body] of attempts) {
@@ -318,8 +319,13 @@ describe('tenancy: per-instance quotas, and the service key during a rotation', 
     const instance = `conn-${uniqueMetaId()}`;
     const body = { channel_type: 'whatsapp', return_url: 'https://dsk.example.test/return' };
     assert.equal((await dskApi(service, instance, 'POST', '/v1/connections', body)).status, 201);
-    const over = await dskApi(service, instance, 'POST', '/v1/connections', body);
-    assert.deepEqual([over.status, (over.body.error as { code: string }).code], [429, 'quota_exceeded']);
+    const over = await fetch(`${service.baseUrl}/v1/connections`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await service.dskIssuer.dskToken({ instanceId: instance })}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.deepEqual([over.status, ((await over.json()) as { error: { code: string } }).error.code], [429, 'quota_exceeded']);
+    assert.equal(over.headers.get('retry-after'), '60');
   });
 });
 

@@ -108,6 +108,9 @@ export async function startTestService(
     DSK_DELIVERY_HORIZON: '1 hour',
     // The DSK fakes listen on loopback: the tests allow-list it, as the dev stack does its stand-in.
     DSK_EGRESS_ALLOW: '127.0.0.1/32',
+    // Off by default, as the emulator's windows are, so tests about other behaviour need not open a
+    // conversation first; test/integration/customer-windows.test.ts turns it on.
+    ENFORCE_CUSTOMER_WINDOW: 'false',
     ...options.env,
   };
   const config = loadConfig(env);

@@ -68,6 +68,16 @@ function drift(json: JsonSchema, zod: AnyZod, path: string, root: JsonSchema = j
     if (node.type !== type) problems.push(`${path}: JSON type ${String(node.type)}, zod ${type}`);
   };
   switch (def.type) {
+    case 'nullable': {
+      // JSON: anyOf [the schema, {type: null}].
+      const members = (node.anyOf as JsonSchema[] | undefined) ?? [];
+      const other = members.filter((m) => m.type !== 'null');
+      if (members.length !== 2 || other.length !== 1) return [`${path}: zod nullable, JSON anyOf ${JSON.stringify(members)}`];
+      return drift(other[0]!, def.innerType as AnyZod, path, root);
+    }
+    case 'null':
+      expectType('null');
+      return problems;
     case 'optional':
       return drift(node, def.innerType as AnyZod, path, root);
     case 'object': {
@@ -80,8 +90,11 @@ function drift(json: JsonSchema, zod: AnyZod, path: string, root: JsonSchema = j
       const zodRequired = sorted(zodKeys.filter((key) => !isOptional(shape[key] as AnyZod)));
       const jsonRequired = sorted((node.required as string[] | undefined) ?? []);
       if (zodRequired.join() !== jsonRequired.join()) problems.push(`${path}: required zod [${zodRequired}] JSON [${jsonRequired}]`);
+      // The published schema is open (consumers ignore fields they do not know, so the service may add
+      // some within version 1); the zod mirror is strict, so every field the service sends is declared.
       const zodClosed = def.catchall !== undefined && defOf(def.catchall).type === 'never';
-      if (zodClosed !== (node.additionalProperties === false)) problems.push(`${path}: closed zod ${zodClosed} JSON ${node.additionalProperties === false}`);
+      if (!zodClosed) problems.push(`${path}: zod open (every field the service sends must be declared)`);
+      if (node.additionalProperties !== undefined) problems.push(`${path}: JSON additionalProperties ${JSON.stringify(node.additionalProperties)} (event objects are open)`);
       for (const key of zodKeys) {
         if (properties[key]) problems.push(...drift(properties[key], shape[key] as AnyZod, `${path}.${key}`, root));
       }
@@ -155,12 +168,19 @@ describe('DSK event schema (docs/schemas/dsk-event.v1.schema.json)', () => {
     assert.deepEqual(zodOptional, ['conversation']);
     assert.deepEqual(sorted(jsonSchema.required as string[]), zodFields.filter((key) => !zodOptional.includes(key)));
     assert.deepEqual(sorted(Object.keys(topProperties)), zodFields);
-    assert.equal(jsonSchema.additionalProperties, false);
+    // Open to added fields: the policy says consumers ignore what they do not know.
+    assert.equal(jsonSchema.additionalProperties, undefined);
   });
 
   it('describes the envelope fields as the zod schema does', () => {
     const problems = Object.entries(dskEnvelopeBaseShape).flatMap(([key, schema]) => drift(topProperties[key] as JsonSchema, schema, key));
     problems.push(...drift({ $ref: '#/$defs/Channel' }, dskChannelSchema, 'channel'));
+    // Every variant but test.ping has a channel; test.ping's is null.
+    for (const variant of variants) {
+      const channel = (variant.properties as { channel?: JsonSchema }).channel;
+      if (variant.properties.type.const === 'test.ping') assert.deepEqual(channel, { type: 'null' });
+      else assert.equal(channel, undefined, variant.properties.type.const);
+    }
     assert.deepEqual(problems, []);
   });
 
@@ -179,7 +199,7 @@ describe('DSK event schema (docs/schemas/dsk-event.v1.schema.json)', () => {
     });
   }
 
-  it('notices drift: an extra required field, a changed enum and an open object are all reported', () => {
+  it('notices drift: an extra required field, a changed enum, an open zod object and a closed JSON object are all reported', () => {
     const changed = z.strictObject({ ...dskEventDataSchemas['message.deleted'].shape, extra: z.string() });
     assert.deepEqual(drift({ $ref: '#/$defs/DeleteData' }, changed, 'data'), [
       'data: properties zod [echo,extra,message_id,recipient,revoke_id,sender,standby] JSON [echo,message_id,recipient,revoke_id,sender,standby]',
@@ -190,7 +210,10 @@ describe('DSK event schema (docs/schemas/dsk-event.v1.schema.json)', () => {
       'data.status: enum zod ["sent","delivered"] JSON ["sent","delivered","read","played","failed","accepted","unknown"]',
     ]);
     const open = z.object(dskEventDataSchemas['channel.status'].shape);
-    assert.deepEqual(drift({ $ref: '#/$defs/ChannelStatusData' }, open, 'data'), ['data: closed zod false JSON true']);
+    assert.deepEqual(drift({ $ref: '#/$defs/ChannelStatusData' }, open, 'data'), ['data: zod open (every field the service sends must be declared)']);
+    assert.deepEqual(drift({ type: 'object', additionalProperties: false, properties: { status: { type: 'string' } }, required: ['status'] }, z.strictObject({ status: z.string() }), 'data'), [
+      'data: JSON additionalProperties false (event objects are open)',
+    ]);
   });
 });
 

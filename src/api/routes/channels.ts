@@ -10,6 +10,7 @@ import type { Workflows } from '../../temporal/client.js';
 import { ApiError } from '../errors.js';
 import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseBody, parseWith } from '../validate.js';
+import { decodeCursor, pageOf, pageQuery } from '../pagination.js';
 
 export interface ChannelRoutesDeps {
   channels: Channels;
@@ -24,9 +25,10 @@ export interface ChannelRoutesDeps {
 }
 
 const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
-const ListQuery = z.object({
+export const ChannelListQuery = z.object({
   status: z.enum(['active', 'reauth_required', 'disconnected']).optional(),
   channel_type: z.enum(['whatsapp', 'instagram']).optional(),
+  ...pageQuery({ defaultLimit: 100, maxLimit: 500 }),
 });
 const Correction = z
   .strictObject({
@@ -70,9 +72,10 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
 
   router.get('/channels', async (ctx) => {
     const instanceId = requireInstance(ctx);
-    const query = parseWith(ListQuery, ctx.query);
-    const channels = await deps.channels.listForInstance(instanceId, { status: query.status, channelType: query.channel_type });
-    ctx.body = { channels: channels.map(channelView) };
+    const query = parseWith(ChannelListQuery, ctx.query);
+    const rows = await deps.channels.pageForInstance(instanceId, { status: query.status, channelType: query.channel_type }, { after: decodeCursor(query.after, 2), limit: query.limit + 1 });
+    const { items, next_cursor } = pageOf(rows, query.limit, (r) => r.key);
+    ctx.body = { channels: items.map((r) => channelView(r.channel)), next_cursor };
   });
 
   router.get('/channels/:id', async (ctx) => {

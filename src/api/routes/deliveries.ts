@@ -5,11 +5,12 @@ import type { Redelivery } from '../../inbound/redelivery.js';
 import { ApiError } from '../errors.js';
 import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseWith } from '../validate.js';
+import { decodeCursor, pageOf, pageQuery } from '../pagination.js';
 
-const ListQuery = z.strictObject({
+export const DeliveryListQuery = z.strictObject({
   /** Omitted: both. */
   status: z.enum(UNDELIVERED_STATUSES).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  ...pageQuery({ defaultLimit: 100, maxLimit: 500 }),
 });
 
 const KeyParams = z.object({ key: z.string().min(1).max(200) });
@@ -38,9 +39,10 @@ export function deliveryRoutes(deps: { redelivery: Redelivery }): Router {
 
   router.get('/deliveries', async (ctx) => {
     const instanceId = requireInstance(ctx);
-    const query = parseWith(ListQuery, ctx.query);
-    const rows = await deps.redelivery.list(instanceId, query.status, query.limit);
-    ctx.body = { deliveries: rows.map(deliveryView) };
+    const query = parseWith(DeliveryListQuery, ctx.query);
+    const rows = await deps.redelivery.list(instanceId, query.status, query.limit + 1, decodeCursor(query.after, 2));
+    const { items, next_cursor } = pageOf(rows, query.limit, (r) => r.cursorKey);
+    ctx.body = { deliveries: items.map(deliveryView), next_cursor };
   });
 
   router.post('/deliveries/:key/retry', async (ctx) => {

@@ -9,6 +9,8 @@ import type { OutboundErrorCode, OutboundResult, OutboundWorkflowInput } from '.
 import type { TemplateCatalog } from '../../templates/catalog.js';
 import { ApiError } from '../errors.js';
 import type { SendIdempotency } from '../send-idempotency.js';
+import type { WindowGuard } from './customer-windows.js';
+import type { CustomerWindowState } from '../../shared/customer-window.js';
 import { SEND_CODE_STATUS } from '../meta-errors.js';
 import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseWith, readJsonBody } from '../validate.js';
@@ -25,6 +27,8 @@ export interface MessageRoutesDeps {
   log?: Pick<Logger, 'warn'>;
   /** Template sends are checked against the WABA's templates before Meta is called (absent: not checked). */
   templates?: Pick<TemplateCatalog, 'checkSend'>;
+  /** ENFORCE_CUSTOMER_WINDOW: free-form sends outside the customer's window are refused (absent: not checked). */
+  customerWindows?: WindowGuard;
 }
 
 const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
@@ -87,6 +91,16 @@ export function messageRoutes(deps: MessageRoutesDeps): Router {
       }
     }
 
+    if (deps.customerWindows) {
+      const closed = await deps.customerWindows.refusal(channel, outbound);
+      if (closed) {
+        // A repeat of a send made while the window was open still gets that send's result.
+        const earlier = await deps.sends.earlier(instanceId, clientMessageId, 0);
+        if (earlier !== undefined) return answer(ctx, clientMessageId, earlier.channelId, earlier.result);
+        throw outsideWindowError(clientMessageId, closed);
+      }
+    }
+
     const input: OutboundWorkflowInput = {
       instanceId,
       channelId: channel.id,
@@ -134,4 +148,21 @@ function answer(ctx: Koa.Context, clientMessageId: string, channelId: string, re
   }
   ctx.status = result?.status === 'sent' ? 200 : 202;
   ctx.body = view(clientMessageId, channelId, result);
+}
+
+/** The 409 a refused send gets; details say until when each window ran (null: the customer never wrote, or too long ago). */
+export function outsideWindowError(clientMessageId: string, state: CustomerWindowState): ApiError {
+  const humanAgentOpen = state.human_agent?.open === true;
+  return new ApiError(
+    409,
+    'outside_customer_window',
+    humanAgentOpen
+      ? "The customer's 24-hour window has closed; a reply tagged HUMAN_AGENT is still accepted, or send a template"
+      : "The customer's service window is closed (the customer has not written within it); send a template instead",
+    {
+      client_message_id: clientMessageId,
+      window_expires_at: state.expires_at,
+      ...(state.human_agent ? { human_agent_window_expires_at: state.human_agent.expires_at } : {}),
+    },
+  );
 }

@@ -9,6 +9,7 @@ import { ApiError } from '../errors.js';
 import { metaErrorLogFields, metaFailureToApiError, setRetryAfter } from '../meta-errors.js';
 import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseBody, parseWith } from '../validate.js';
+import { decodeCursor, pageOf, pageQuery } from '../pagination.js';
 import { TemplateCreateBody } from '../template-schema.js';
 
 export interface TemplateRoutesDeps {
@@ -22,29 +23,12 @@ export const TemplateNameParams = z.object({
   id: z.uuid({ message: 'must be a UUID' }),
   name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'must be lowercase letters, digits and underscores'),
 });
-const CURSOR = /^[A-Za-z0-9_-]{1,1400}$/;
 export const TemplateListQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(100),
-  /** `next_cursor` of the previous page. */
-  after: z.string().regex(CURSOR, 'must be a next_cursor from a previous page').optional(),
+  ...pageQuery({ defaultLimit: 100, maxLimit: 200 }),
   status: z.enum(['APPROVED', 'PENDING', 'REJECTED', 'PAUSED', 'DISABLED', 'IN_APPEAL', 'PENDING_DELETION', 'ARCHIVED', 'LIMIT_EXCEEDED']).optional(),
   name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'must be lowercase letters, digits and underscores').optional(),
 });
 export const TemplateDeleteQuery = z.strictObject({ template_id: z.string().regex(/^\d{1,32}$/, 'must be a numeric template id').optional() });
-
-function encodeCursor(last: { name: string; language: string }): string {
-  return Buffer.from(JSON.stringify([last.name, last.language])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { name: string; language: string } {
-  try {
-    const [name, language] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof name === 'string' && typeof language === 'string') return { name, language };
-  } catch {
-    // answered below
-  }
-  throw new ApiError(422, 'validation_failed', 'Request does not match the schema', [{ path: 'after', message: 'must be a next_cursor from a previous page' }]);
-}
 
 /**
  * A WhatsApp channel's message templates (its WABA's): list them (read from Meta once when the WABA
@@ -83,12 +67,12 @@ export function templateRoutes(deps: TemplateRoutesDeps): Router {
     const { id } = parseWith(TemplateParams, ctx.params);
     const query = parseWith(TemplateListQuery, ctx.query);
     const channel = await ownWhatsApp(ctx, id);
-    const after = query.after === undefined ? undefined : decodeCursor(query.after);
+    const key = decodeCursor(query.after, 2);
+    const after = key ? { name: key[0]!, language: key[1]! } : undefined;
     if (channel.hasToken && channel.status !== 'disconnected') await atMeta(ctx, channel, () => deps.templates.ensureSynced(channel));
     const page = await deps.templates.list(channel, { limit: query.limit + 1, ...(after ? { after } : {}), ...(query.status ? { status: query.status } : {}), ...(query.name ? { name: query.name } : {}) });
-    const templates = page.slice(0, query.limit);
-    const last = templates.at(-1);
-    ctx.body = { templates, next_cursor: page.length > query.limit && last ? encodeCursor(last) : null };
+    const { items, next_cursor } = pageOf(page, query.limit, (t) => [t.name, t.language]);
+    ctx.body = { templates: items, next_cursor };
   });
 
   router.post('/channels/:id/templates', async (ctx) => {

@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for the api, worker and migrate services of docker-compose.yml (they differ by command).
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24.19.0-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

@@ -10,7 +10,7 @@ import { startDevMetaEmulator, type DevMetaEmulator } from './start-meta-emulato
 import { devEnvironment, loadOrCreateDevSecrets } from './secrets.js';
 import { startLocalPostgres, type LocalPostgres } from './infra/local-postgres.js';
 import { startLocalTemporal, type LocalTemporal } from './infra/local-temporal.js';
-import { ensureRetentionSchedule } from '../src/temporal/schedules.js';
+import { ensureMediaRetentionSchedule, ensureRetentionSchedule } from '../src/temporal/schedules.js';
 import { findTemporalCli, projectRoot } from './infra/tools.js';
 import { createLogger } from '../src/logger.js';
 import { buildFoundation } from '../src/runtime.js';
@@ -95,6 +95,7 @@ async function main() {
   });
   const workerDone = worker.run();
   await ensureRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace });
+  await ensureMediaRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace });
   stops.unshift(async () => {
     worker.shutdown();
     await workerDone;

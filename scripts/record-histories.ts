@@ -42,7 +42,10 @@ const activities: Partial<Activities> = {
   discardSession: async () => undefined,
   finishConnection: async () => undefined,
   disconnectChannel: async () => undefined,
-  resolveInboundRoute: async () => ({ channelId: 'ch-1', instanceId: 'inst-1', channelType: 'whatsapp', externalId: '106540352242922' }),
+  resolveInboundRoute: async ({ channelType }) =>
+    channelType === 'instagram'
+      ? { channelId: 'ch-ig', instanceId: 'inst-1', channelType: 'instagram', externalId: '17841400000000000' }
+      : { channelId: 'ch-1', instanceId: 'inst-1', channelType: 'whatsapp', externalId: '106540352242922' },
   mergeMessageStatus: async ({ status }) => ({ currentStatus: status }),
   deliverToDsk: async () => ({ status: 200, attempt: 1 }),
   recordInboundOutcome: async () => undefined,
@@ -71,6 +74,12 @@ const activities: Partial<Activities> = {
   disconnectChannelDirectly: async () => undefined,
   // An echo no known send has: it is offered to an unresolved send (gone here, so not found).
   findSendsForEcho: async () => ({ known: null, candidates: [{ instanceId: 'inst-1', clientMessageId: 'cm-recorded-gone' }] }),
+  // Issue #13: the inbound extras step (a captured image and the sender's profile) and the connection's template sync.
+  addEventExtras: async (request) => ({
+    ...(request.senderId ? { sender: { name: 'Recorded Customer', username: 'recorded' } } : {}),
+    ...(request.media ? { media: request.media.map((m) => ({ index: m.index, service_url: `https://svc.example/v1/channels/${request.channelId}/media/ig${'0'.repeat(32)}` })) } : {}),
+  }),
+  syncChannelTemplates: async () => ({ templates: 3 }),
 };
 
 const env = await TestWorkflowEnvironment.createLocal({
@@ -133,6 +142,39 @@ try {
     });
     await inbound.result();
     recorded.push(inbound.workflowId);
+
+    // Issue #13: an Instagram image (captured, with the sender's profile) and a template status webhook.
+    for (const event of [
+      {
+        key: 'ig:msg:RECORDED-IMAGE',
+        kind: 'message.received',
+        channelType: 'instagram',
+        businessId: '17841400000000000',
+        occurredAt: '2025-06-08T20:59:43.000Z',
+        receivedAt: '2025-06-08T20:59:44.000Z',
+        data: { sender: { id: '6841100000000001' }, message: { id: 'RECORDED-IMAGE', type: 'image', attachments: [{ type: 'image', url: 'https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=1' }] } },
+        raw: {},
+      },
+      {
+        key: 'wa:message_template_status_update:RECORDED',
+        kind: 'template.status',
+        channelType: 'whatsapp',
+        businessId: '102290129340398',
+        wabaId: '102290129340398',
+        occurredAt: '2025-06-08T20:59:43.000Z',
+        receivedAt: '2025-06-08T20:59:44.000Z',
+        data: { event: 'APPROVED', template_id: '1234567890', template_name: 'order_update', language: 'en_US', category: 'UTILITY' },
+        raw: {},
+      },
+    ]) {
+      const run = await env.client.workflow.start('inboundEventWorkflow', {
+        taskQueue,
+        workflowId: `inbound-record-${randomUUID()}`,
+        args: [{ event, receivedAt: '2025-06-08T20:59:44.000Z', deliveryHorizon: '1 hour' }],
+      });
+      await run.result();
+      recorded.push(run.workflowId);
+    }
 
     // A status webhook of one of our sends (its tag matched in the send ledger).
     const status = await env.client.workflow.start('inboundEventWorkflow', {

@@ -1,3 +1,4 @@
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import { z } from 'zod';
 import type { OutboundRateLimits } from './outbound/rate-limits.js';
 
@@ -100,6 +101,29 @@ const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: nonEmpty.default('default'),
   TEMPORAL_TASK_QUEUE: nonEmpty.default(DEFAULT_TASK_QUEUE),
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+  // Temporal anywhere (src/temporal/connection-options.ts): TLS with an optional private CA and server
+  // name, mTLS with a client certificate, or an API key (Temporal Cloud; implies TLS). PEM files.
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CA_FILE: optionalString,
+  TEMPORAL_TLS_CERT_FILE: optionalString,
+  TEMPORAL_TLS_KEY_FILE: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_API_KEY: optionalString,
+  // Namespace retention set by `npm run temporal:setup`: closed workflows (and their message content) are deleted after it.
+  TEMPORAL_RETENTION: z
+    .string()
+    .trim()
+    .default('192h')
+    .transform((value, ctx) => {
+      const m = /^(\d+)\s*(h|d)$/.exec(value);
+      const hours = m ? Number(m[1]) * (m[2] === 'd' ? 24 : 1) : NaN;
+      if (!(hours >= 192 && hours <= 24 * 3650)) {
+        // Meta redelivers webhooks for up to 7 days; workflow-id dedup of inbound events lasts as long as closed runs are kept.
+        ctx.addIssue({ code: 'custom', message: 'must be hours or days like 192h or 8d, at least 8 days (192h)' });
+        return z.NEVER;
+      }
+      return hours;
+    }),
   // AES-256-GCM keys for every Temporal payload; loadConfig requires them in production.
   PAYLOAD_ENCRYPTION_KEYS: optionalString.pipe(keyList.optional()),
   // The codec endpoint the Web UI (operator's browser) and the CLI decode payloads through.
@@ -114,6 +138,8 @@ const EnvSchema = z.object({
   CODEC_AUTH_TOKEN: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   CODEC_MAX_BYTES: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
   METRICS_TOKEN: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  // Before every metric name, the Temporal SDK's included (`<prefix>temporal_…`); e.g. mis_.
+  METRICS_PREFIX: z.string().trim().regex(/^([a-zA-Z_][a-zA-Z0-9_]*)?$/, 'must be letters, digits and underscores, e.g. mis_').default(''),
   WORKER_METRICS_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(65535).optional()),
   WORKER_METRICS_HOST: nonEmpty.default('127.0.0.1'),
 
@@ -180,7 +206,13 @@ const EnvSchema = z.object({
   INSTAGRAM_SENDS_PER_SECOND: positiveInt.default(100),
   INSTAGRAM_MEDIA_SENDS_PER_SECOND: positiveInt.default(10),
 
-  DSK_DELIVERY_HORIZON: nonEmpty.default('7 days'),
+  DSK_DELIVERY_HORIZON: nonEmpty.default('7 days').refine((v) => {
+    try {
+      return msToNumber(v as Parameters<typeof msToNumber>[0]) > 0;
+    } catch {
+      return false;
+    }
+  }, 'must be a duration such as "7 days" or "36 hours"'),
   // CIDR ranges of non-public addresses events URLs may reach (the dev stand-in, a private DSK); link-local stays refused.
   DSK_EGRESS_ALLOW: z.string().default('').transform((value, ctx) => {
     const entries = csv(value);
@@ -199,9 +231,33 @@ const EnvSchema = z.object({
   INSTANCE_OPEN_SENDS: z.coerce.number().int().min(1).max(1_000_000).default(2000),
   INSTANCE_OPEN_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(50),
   DSK_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000, 'at most 25000: a delivery attempt must fit the 30 s activity timeout').default(10_000),
+
+  // Captured inbound media (src/media/): where the sealed bytes live, and the keys that seal them.
+  MEDIA_STORE: z.enum(['postgres', 's3']).default('postgres'),
+  MEDIA_ENCRYPTION_KEYS: optionalString.pipe(keyList.optional()),
+  MEDIA_S3_BUCKET: optionalString,
+  MEDIA_S3_REGION: nonEmpty.default('us-east-1'),
+  MEDIA_S3_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional()),
+  MEDIA_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  MEDIA_S3_ACCESS_KEY_ID: optionalString,
+  MEDIA_S3_SECRET_ACCESS_KEY: optionalString,
+  MEDIA_S3_PREFIX: z.string().regex(/^[A-Za-z0-9._/-]{0,200}$/, 'letters, digits, . _ - /').default('media/'),
 });
 
 export type Env = z.input<typeof EnvSchema>;
+
+/** Where captured media is stored: PostgreSQL large objects, or an S3-compatible bucket. */
+export type MediaStoreConfig =
+  | { kind: 'postgres' }
+  | {
+      kind: 's3';
+      bucket: string;
+      region: string;
+      endpoint: string | undefined;
+      forcePathStyle: boolean;
+      credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+      prefix: string;
+    };
 
 
 export interface Config {
@@ -222,7 +278,18 @@ export interface Config {
     rateLimit: { perMinute: number; burst: number } | undefined;
   };
   database: { url: string; poolMax: number };
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiUrl: string;
+    /** undefined: plaintext gRPC (a frontend on a private network). PEM file paths, read at connect. */
+    tls: { caFile: string | undefined; clientCertFile: string | undefined; clientKeyFile: string | undefined; serverName: string | undefined } | undefined;
+    /** Temporal Cloud API key (sent as a bearer token over TLS). */
+    apiKey: string | undefined;
+    /** Namespace retention the setup command registers, in hours. */
+    retentionHours: number;
+  };
   tokenKeys: Array<{ id: string; key: string }>;
   dskAuth: {
     issuer: string;
@@ -278,12 +345,15 @@ export interface Config {
   enabledFlows: ConnectFlow[];
   delivery: {
     horizon: string;
+    horizonMs: number;
     timeoutMs: number;
     /** Non-public CIDR ranges events URLs may reach; link-local and metadata addresses never. */
     egressAllow: string[];
   };
   /** Per instance: /v1 requests per minute (0: unlimited), unanswered sends, unfinished connections. */
   quotas: { requestsPerMinute: number; openSends: number; openConnections: number };
+  /** Captured inbound media: the store, and its own AES-256 keys (empty: derived from the token keys). */
+  media: { store: MediaStoreConfig; keys: Array<{ id: string; key: string }> };
   outbound: { rateLimits: OutboundRateLimits };
   /** AES-256-GCM keys (base64) for Temporal payloads, newest first: the first encrypts, all decrypt. Empty only outside production. */
   payloadKeys: Array<{ id: string; key: string }>;
@@ -293,7 +363,7 @@ export interface Config {
    */
   codec: { corsOrigins: string[]; authToken: string | undefined; maxBytes: number };
   /** `/metrics` (api) and the worker's metrics port; without `token` they answer loopback callers only. */
-  metrics: { token: string | undefined; workerPort: number | undefined; workerHost: string };
+  metrics: { token: string | undefined; workerPort: number | undefined; workerHost: string; prefix: string };
 }
 
 export class ConfigError extends Error {
@@ -339,6 +409,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(['TLS_CERT_FILE / TLS_KEY_FILE: native TLS needs both (or neither)']);
   }
   const publicHttps = e.PUBLIC_BASE_URL.startsWith('https://');
+  if (!!e.TEMPORAL_TLS_CERT_FILE !== !!e.TEMPORAL_TLS_KEY_FILE) {
+    throw new ConfigError(['TEMPORAL_TLS_CERT_FILE / TEMPORAL_TLS_KEY_FILE: mTLS needs the client certificate and its key (or neither)']);
+  }
+  const temporalTlsImplied = !!(e.TEMPORAL_TLS_CA_FILE || e.TEMPORAL_TLS_CERT_FILE || e.TEMPORAL_TLS_SERVER_NAME || e.TEMPORAL_API_KEY);
+  if (e.TEMPORAL_TLS === 'false' && temporalTlsImplied) {
+    throw new ConfigError(['TEMPORAL_TLS: is false, but a TEMPORAL_TLS_* file, server name or TEMPORAL_API_KEY needs TLS']);
+  }
+  const temporalTls =
+    e.TEMPORAL_TLS === 'true' || temporalTlsImplied
+      ? { caFile: e.TEMPORAL_TLS_CA_FILE, clientCertFile: e.TEMPORAL_TLS_CERT_FILE, clientKeyFile: e.TEMPORAL_TLS_KEY_FILE, serverName: e.TEMPORAL_TLS_SERVER_NAME }
+      : undefined;
   if (e.TLS_CERT_FILE && !publicHttps) {
     throw new ConfigError(['PUBLIC_BASE_URL: must be https when the api serves TLS itself (TLS_CERT_FILE)']);
   }
@@ -385,6 +466,31 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(['PUBLIC_BASE_URL: must be https in production']);
   }
 
+  const mediaKeys = e.MEDIA_ENCRYPTION_KEYS ?? [];
+  if (mediaKeys.some((k) => !PAYLOAD_KEY_ID.test(k.id) || !AES_256_KEY.test(k.key))) {
+    throw new ConfigError(['MEDIA_ENCRYPTION_KEYS: each entry must be "keyId:<32 bytes, base64>" with a key id of letters, digits, ".", "_" or "-"']);
+  }
+  if (new Set(mediaKeys.map((k) => k.id)).size !== mediaKeys.length) throw new ConfigError(['MEDIA_ENCRYPTION_KEYS: key ids must be unique']);
+  let mediaStore: MediaStoreConfig = { kind: 'postgres' };
+  if (e.MEDIA_STORE === 's3') {
+    if (!e.MEDIA_S3_BUCKET) throw new ConfigError(['MEDIA_S3_BUCKET: is required with MEDIA_STORE=s3']);
+    if (!!e.MEDIA_S3_ACCESS_KEY_ID !== !!e.MEDIA_S3_SECRET_ACCESS_KEY) {
+      throw new ConfigError(['MEDIA_S3_ACCESS_KEY_ID / MEDIA_S3_SECRET_ACCESS_KEY: give both (or neither, for the SDK\'s default credentials)']);
+    }
+    if (e.NODE_ENV === 'production' && e.MEDIA_S3_ENDPOINT && !e.MEDIA_S3_ENDPOINT.startsWith('https://')) {
+      throw new ConfigError(['MEDIA_S3_ENDPOINT: must be https in production']);
+    }
+    mediaStore = {
+      kind: 's3',
+      bucket: e.MEDIA_S3_BUCKET,
+      region: e.MEDIA_S3_REGION,
+      endpoint: e.MEDIA_S3_ENDPOINT,
+      forcePathStyle: e.MEDIA_S3_FORCE_PATH_STYLE,
+      credentials: e.MEDIA_S3_ACCESS_KEY_ID && e.MEDIA_S3_SECRET_ACCESS_KEY ? { accessKeyId: e.MEDIA_S3_ACCESS_KEY_ID, secretAccessKey: e.MEDIA_S3_SECRET_ACCESS_KEY } : undefined,
+      prefix: e.MEDIA_S3_PREFIX,
+    };
+  }
+
   const config: Config = {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -397,7 +503,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       rateLimit: e.RATE_LIMIT_PER_MINUTE > 0 ? { perMinute: e.RATE_LIMIT_PER_MINUTE, burst: e.RATE_LIMIT_BURST } : undefined,
     },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, uiUrl: e.TEMPORAL_UI_URL },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: e.TEMPORAL_UI_URL,
+      tls: temporalTls,
+      apiKey: e.TEMPORAL_API_KEY,
+      retentionHours: e.TEMPORAL_RETENTION,
+    },
     tokenKeys: e.TOKEN_ENCRYPTION_KEYS,
     dskAuth: {
       issuer: e.DSK_JWT_ISSUER,
@@ -437,8 +551,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       dialogBaseUrl: e.INSTAGRAM_DIALOG_BASE_URL,
     },
     enabledFlows,
-    delivery: { horizon: e.DSK_DELIVERY_HORIZON, timeoutMs: e.DSK_DELIVERY_TIMEOUT_MS, egressAllow: e.DSK_EGRESS_ALLOW },
+    delivery: {
+      horizon: e.DSK_DELIVERY_HORIZON,
+      horizonMs: msToNumber(e.DSK_DELIVERY_HORIZON as Parameters<typeof msToNumber>[0]),
+      timeoutMs: e.DSK_DELIVERY_TIMEOUT_MS,
+      egressAllow: e.DSK_EGRESS_ALLOW,
+    },
     quotas: { requestsPerMinute: e.INSTANCE_REQUESTS_PER_MINUTE, openSends: e.INSTANCE_OPEN_SENDS, openConnections: e.INSTANCE_OPEN_CONNECTIONS },
+    media: { store: mediaStore, keys: mediaKeys },
     outbound: {
       rateLimits: {
         whatsappSendsPerSecond: e.WHATSAPP_SENDS_PER_SECOND,
@@ -450,7 +570,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     payloadKeys,
     codec: { corsOrigins: e.CODEC_CORS_ORIGINS, authToken: e.CODEC_AUTH_TOKEN, maxBytes: e.CODEC_MAX_BYTES },
-    metrics: { token: e.METRICS_TOKEN, workerPort: e.WORKER_METRICS_PORT, workerHost: e.WORKER_METRICS_HOST },
+    metrics: { token: e.METRICS_TOKEN, workerPort: e.WORKER_METRICS_PORT, workerHost: e.WORKER_METRICS_HOST, prefix: e.METRICS_PREFIX },
   };
   return deepFreeze(config);
 }

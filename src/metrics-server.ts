@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { decideOperatorAccess } from './operator-access.js';
 import type { Logger } from './logger.js';
@@ -12,6 +12,8 @@ export interface MetricsServerOptions {
   /** METRICS_TOKEN; unset: callers on this machine only. */
   token: string | undefined;
   log: Logger;
+  /** More exposition text appended to the registry's (the Temporal SDK's metrics); a failing source is left out of that scrape. */
+  extraSources?: Array<() => Promise<string>>;
 }
 
 export interface MetricsServer {
@@ -23,6 +25,40 @@ export interface MetricsServer {
  * `GET /metrics` for a process without an HTTP API (the worker): its registry lives in that process,
  * so it needs a port of its own (WORKER_METRICS_PORT). Same access rule as the api's `/metrics`.
  */
+async function collect(registry: Registry, sources: Array<() => Promise<string>>, log: Logger): Promise<string> {
+  const own = await registry.metrics();
+  const extra = await Promise.all(
+    sources.map((source) =>
+      source().catch((err: unknown) => {
+        log.warn({ errorName: err instanceof Error ? err.name : typeof err }, 'metrics source failed; left out of this scrape');
+        return '';
+      }),
+    ),
+  );
+  return [own, ...extra].filter(Boolean).join('\n');
+}
+
+/** The Temporal SDK (Core) serves Prometheus text on a loopback port of its own: read it for each scrape. */
+export function sdkMetricsSource(url: string): () => Promise<string> {
+  return async () => {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    if (!res.ok) throw new Error(`SDK metrics answered ${res.status}`);
+    return res.text();
+  };
+}
+
+/** A port free on 127.0.0.1 a moment ago, for a listener that cannot take port 0 and report back (Core's). */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const { registry, log } = options;
   const server: Server = createServer((req, res) => {
@@ -34,7 +70,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, 'method_not_allowed', 'Only GET', { allow: 'GET, HEAD' });
     const access = decideOperatorAccess(req, { token: options.token, loopbackWithoutToken: true, tokenVariable: 'METRICS_TOKEN' });
     if (!access.ok) return reply(access.status, access.code, access.message, access.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
-    registry.metrics().then(
+    collect(registry, options.extraSources ?? [], log).then(
       (text) => res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : text),
       (err: unknown) => {
         log.warn({ errorName: err instanceof Error ? err.name : typeof err }, 'metrics collection failed');

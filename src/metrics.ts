@@ -14,6 +14,8 @@ export interface MetricsOptions {
   onCollectError?: (err: unknown) => void;
   /** `process_*` / `nodejs_*` metrics of this process; default true. */
   defaultMetrics?: boolean;
+  /** Put before every metric name (METRICS_PREFIX, e.g. `mis_`), so the service's series stand apart in a shared Prometheus. */
+  prefix?: string;
 }
 
 /**
@@ -23,61 +25,70 @@ export interface MetricsOptions {
  */
 export function createMetrics(registry: Registry, options: MetricsOptions = {}) {
   const registers = [registry];
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const p = options.prefix ?? '';
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: p });
 
   const metrics = {
     registry,
     /** One per Meta event in an accepted webhook POST; outcome `accepted` (new key) | `duplicate` (seen before). */
     webhookEvents: new Counter({
-      name: 'webhook_events_total',
+      name: `${p}webhook_events_total`,
       help: 'Meta webhook events by kind and dedup outcome',
       labelNames: ['kind', 'outcome'] as const,
       registers,
     }),
     /** One per POST /webhooks/meta, by the HTTP status answered (200, 400, 401, 413, 503, …). */
     webhookRequests: new Counter({
-      name: 'webhook_requests_total',
+      name: `${p}webhook_requests_total`,
       help: 'Meta webhook POSTs by response status',
       labelNames: ['status'] as const,
       registers,
     }),
     /** One per attempt to POST an event to DSK; outcome `delivered` | `retryable` | `rejected` (see instrumentDskClient). */
     dskDeliveryAttempts: new Counter({
-      name: 'dsk_delivery_attempts_total',
+      name: `${p}dsk_delivery_attempts_total`,
       help: 'Delivery attempts to DSK by outcome',
       labelNames: ['outcome'] as const,
       registers,
     }),
     /** Wall time of one delivery attempt (successful or not). */
     dskDeliveryDuration: new Histogram({
-      name: 'dsk_delivery_duration_seconds',
+      name: `${p}dsk_delivery_duration_seconds`,
       help: 'Duration of one delivery attempt to DSK',
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
     /** A failed attempt, by reason: `http_4xx` | `http_5xx` | `network` | `timeout` | `no_events_url` | `error` (anything else). */
     dskDeliveryFailures: new Counter({
-      name: 'dsk_delivery_failures_total',
+      name: `${p}dsk_delivery_failures_total`,
       help: 'Failed delivery attempts to DSK by reason',
       labelNames: ['reason'] as const,
       registers,
     }),
     /** One per Graph send attempt; outcome `sent` | `retryable` (throttled/transient) | `rejected` (permanent) | `ambiguous` (may have gone out). */
     outboundSends: new Counter({
-      name: 'outbound_sends_total',
+      name: `${p}outbound_sends_total`,
       help: 'Outbound message sends to Meta by outcome',
       labelNames: ['outcome'] as const,
       registers,
     }),
+    /** Every HTTP request the api answered, by method, route pattern (never the path: it holds ids) and status. */
+    httpRequestDuration: new Histogram({
+      name: `${p}http_request_duration_seconds`,
+      help: 'HTTP requests by method, route pattern and status, with their duration',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
     /** Requests to the public pages and Meta's callbacks refused with 429 by the per-IP rate limit. */
     rateLimited: new Counter({
-      name: 'rate_limited_requests_total',
+      name: `${p}rate_limited_requests_total`,
       help: 'Requests to public pages and callbacks refused by the per-IP rate limit',
       registers,
     }),
     /** One per token check; result `valid` | `refreshed` | `invalid` | `error`. */
     tokenRefreshes: new Counter({
-      name: 'token_refreshes_total',
+      name: `${p}token_refreshes_total`,
       help: 'Channel token checks and refreshes by result',
       labelNames: ['result'] as const,
       registers,
@@ -87,8 +98,9 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}) 
   const { channelCounts, onCollectError } = options;
   if (channelCounts) {
     new Gauge({
-      name: 'channels',
-      help: 'Channels by status (read from PostgreSQL at scrape time)',
+      name: `${p}channels`,
+      // A database-wide count: every api replica reports the same numbers, so aggregate with max(), never sum().
+      help: 'Channels by status, database-wide (read from PostgreSQL at scrape time; the same on every replica: use max, not sum)',
       labelNames: ['status'] as const,
       registers,
       async collect() {

@@ -18,6 +18,9 @@ import { databaseReachable } from './db/pool.js';
 import { mediaRoutes } from './api/routes/media.js';
 import { channelMediaRoutes } from './api/routes/channel-media.js';
 import { channelRoutes } from './api/routes/channels.js';
+import { templateRoutes } from './api/routes/templates.js';
+import { businessProfileRoutes } from './api/routes/business-profile.js';
+import { storedMediaRoutes } from './api/routes/stored-media.js';
 import { messageRoutes } from './api/routes/messages.js';
 import { createSendIdempotency } from './api/send-idempotency.js';
 import { connectPageRoutes } from './api/routes/connect-pages.js';
@@ -57,6 +60,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
   return createApp({
     log,
     trustProxy: config.http.trustProxy,
+    httpDuration: f.metrics.httpRequestDuration,
     httpsPublicUrl: config.http.publicBaseUrl.startsWith('https://'),
     publicRoutes: [
       healthRoutes(
@@ -148,6 +152,7 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
         webhookLog: f.repos.webhookLog,
         messageStatus: f.repos.messageStatus,
         outboundSends: f.repos.outboundSends,
+        mediaObjects: f.repos.mediaObjects,
         workflows,
         clock: f.clock,
       }),
@@ -157,7 +162,11 @@ export function buildApi(f: Foundation, temporal: Client, options: { connectionT
         deliveryHorizon: config.delivery.horizon,
         ...(options.outbound ?? {}),
         log,
+        templates: f.templates,
       }),
+      templateRoutes({ channels: f.repos.channels, templates: f.templates, log }),
+      businessProfileRoutes({ channels: f.repos.channels, vault: f.vault, adapters: f.adapters, log }),
+      storedMediaRoutes({ channels: f.repos.channels, objects: f.repos.mediaObjects, store: f.mediaStore, vault: f.vault, adapters: f.adapters, clock: f.clock, log }),
     ],
   });
 }

@@ -2,6 +2,8 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { createActivities } from './activities/index.js';
 import { createSendRateLimiter } from './db/send-rate-slots.js';
+import { createMediaCapture } from './media/capture.js';
+import { createSenderProfiles } from './profiles/sender-profiles.js';
 import type { Foundation } from './runtime.js';
 
 /**
@@ -11,7 +13,21 @@ import type { Foundation } from './runtime.js';
 export function buildActivities(f: Foundation) {
   // Send pacing is the worker's alone: the api process never loads the limiter.
   const sendRateSlots = createSendRateLimiter(f.pool);
+  const capture = createMediaCapture({
+    store: f.mediaStore,
+    adapters: f.adapters,
+    channels: f.repos.channels,
+    vault: f.vault,
+    publicBaseUrl: f.config.http.publicBaseUrl,
+    horizonMs: f.config.delivery.horizonMs,
+    log: f.log,
+  });
+  // One cache per worker process: profiles live in memory only (never in PostgreSQL).
+  const profiles = createSenderProfiles({ adapters: f.adapters, channels: f.repos.channels, vault: f.vault, log: f.log });
   return createActivities({
+    eventExtras: { capture, profiles, templates: f.templates, channels: f.repos.channels },
+    templates: { templates: f.templates, channels: f.repos.channels },
+    retentionExtras: { media: f.mediaStore, templates: f.repos.messageTemplates },
     inbound: {
       routing: f.repos.routing,
       webhookLog: f.repos.webhookLog,

@@ -14,6 +14,14 @@ import { createConnections } from './db/connections.js';
 import { createDeletionRequests } from './db/deletion-requests.js';
 import { createOutboundSends } from './db/outbound-sends.js';
 import { createInstanceQuotas } from './db/instance-quotas.js';
+import { createMessageTemplates } from './db/message-templates.js';
+import { createMediaObjects } from './db/media-objects.js';
+import type { BlobStore } from './media/blob-store.js';
+import { createMediaKeyring } from './media/keys.js';
+import { createLargeObjectStore } from './media/pg-large-objects.js';
+import { createS3Store } from './media/s3-store.js';
+import { createMediaStore, type MediaStore } from './media/store.js';
+import { createTemplateCatalog, type TemplateCatalog } from './templates/catalog.js';
 import type { ChannelConnector } from './meta/connectors.js';
 import { createChannelAdapters } from './meta/adapters.js';
 import { adapterDepsFromConfig } from './runtime-meta.js';
@@ -51,7 +59,13 @@ export interface Foundation {
     outboundSends: ReturnType<typeof createOutboundSends>;
     deletionRequests: ReturnType<typeof createDeletionRequests>;
     instanceQuotas: ReturnType<typeof createInstanceQuotas>;
+    messageTemplates: ReturnType<typeof createMessageTemplates>;
+    mediaObjects: ReturnType<typeof createMediaObjects>;
   };
+  /** Captured inbound media (sealed), in PostgreSQL large objects or an S3-compatible bucket. */
+  mediaStore: MediaStore;
+  /** WhatsApp message templates: stored per WABA, synced from Meta, checked before template sends. */
+  templates: TemplateCatalog;
   /** One per connect flow (WhatsApp Embedded Signup, Instagram via Facebook Login, Instagram Login). */
   connectors: Readonly<Record<ConnectFlow, ChannelConnector>>;
   dsk: ReturnType<typeof createDskClient>;
@@ -85,13 +99,18 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
   const metrics = createMetrics(
     new Registry(),
     processName === 'worker'
-      ? {}
+      ? { prefix: config.metrics.prefix }
       : {
+          prefix: config.metrics.prefix,
           channelCounts: channels.countByStatus,
           onCollectError: (err) => log.warn({ errorName: err instanceof Error ? err.name : typeof err }, 'channel count for metrics failed'),
         },
   );
   const adapters = createChannelAdapters(adapterDepsFromConfig(config, { clock, log }));
+  const mediaObjects = createMediaObjects(pool);
+  const messageTemplates = createMessageTemplates(pool);
+  const storeConfig = config.media.store;
+  const blobs: BlobStore = storeConfig.kind === 's3' ? createS3Store(storeConfig) : createLargeObjectStore(pool);
   return {
     config,
     log,
@@ -110,7 +129,11 @@ export async function buildFoundation(config: Config, log: Logger, processName: 
       outboundSends: createOutboundSends(pool),
       deletionRequests: createDeletionRequests(pool),
       instanceQuotas: createInstanceQuotas(pool),
+      messageTemplates,
+      mediaObjects,
     },
+    mediaStore: createMediaStore({ objects: mediaObjects, blobs, keyring: createMediaKeyring({ mediaKeys: config.media.keys, tokenKeys: config.tokenKeys }), clock }),
+    templates: createTemplateCatalog({ templates: messageTemplates, adapters, channels, vault, clock, log }),
     dsk: instrumentDskClient(
       createDskClient({
         signer: signingKey,

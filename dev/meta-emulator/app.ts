@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Koa from 'koa';
@@ -24,8 +25,11 @@ import { instagramApiRoutes, instagramGraphRoutes } from './routes/instagram.js'
 import { mediaRoutes } from './routes/media.js';
 import { instagramMessageRoutes, whatsappMessageRoutes } from './routes/messages.js';
 import { facebookOAuthRoutes } from './routes/oauth.js';
+import { appSubscriptionRoutes } from './routes/app-subscriptions.js';
 import { pageRoutes } from './routes/pages.js';
 import { whatsappAccountRoutes } from './routes/whatsapp-accounts.js';
+import { instagramCdnRoutes, instagramUserRoutes, profileRoutes } from './routes/profiles.js';
+import { templateRoutes } from './routes/templates.js';
 import { sandboxRoutes } from './sandbox.js';
 import { EMULATED_HOSTS, type EmulatedHost } from './scenario.js';
 import { EmulatorState, type EmulatorStateOptions, type RecordedRequest } from './state.js';
@@ -98,12 +102,15 @@ export interface RunningMetaEmulator {
 export interface MetaEmulator {
   app: Koa;
   state: EmulatorState;
-  /** Port 0 (default) picks a free one; host defaults to loopback. */
-  listen(port?: number, host?: string): Promise<RunningMetaEmulator>;
+  /**
+   * Port 0 (default) picks a free one; host defaults to loopback. With `tls` (PEM) it serves https, as
+   * Meta does: a service with NODE_ENV=production refuses plain-http Meta hosts (test:production).
+   */
+  listen(port?: number, host?: string, tls?: { cert: string | Buffer; key: string | Buffer }): Promise<RunningMetaEmulator>;
 }
 
-/** graph.facebook.com paths served without a version prefix: the media CDN. */
-const UNVERSIONED_PATHS = [/^\/whatsapp_business\/attachments\/?$/];
+/** graph.facebook.com paths served without a version prefix: the media CDNs (WhatsApp's, Instagram's). */
+const UNVERSIONED_PATHS = [/^\/whatsapp_business\/attachments\/?$/, /^\/ig_messaging_cdn\/?$/];
 
 export function createMetaEmulator(options: MetaEmulatorOptions = {}): MetaEmulator {
   const state = new EmulatorState(options.clock ?? (() => new Date()), {
@@ -123,10 +130,21 @@ export function createMetaEmulator(options: MetaEmulatorOptions = {}): MetaEmula
   };
 
   const routersByHost: Record<EmulatedHost, Router[]> = {
-    'graph.facebook.com': [mediaRoutes(emu), facebookOAuthRoutes(emu), whatsappAccountRoutes(emu), pageRoutes(emu), whatsappMessageRoutes(emu)],
+    'graph.facebook.com': [
+      mediaRoutes(emu),
+      instagramCdnRoutes(emu),
+      facebookOAuthRoutes(emu),
+      appSubscriptionRoutes(emu),
+      whatsappAccountRoutes(emu),
+      templateRoutes(emu),
+      profileRoutes(emu),
+      instagramUserRoutes(emu, 'facebook'),
+      pageRoutes(emu),
+      whatsappMessageRoutes(emu),
+    ],
     'www.facebook.com': [facebookDialogRoutes(emu)],
     'www.instagram.com': [instagramDialogRoutes(emu)],
-    'graph.instagram.com': [instagramGraphRoutes(emu), instagramMessageRoutes(emu)],
+    'graph.instagram.com': [instagramGraphRoutes(emu), instagramUserRoutes(emu, 'instagram'), instagramMessageRoutes(emu)],
     'api.instagram.com': [instagramApiRoutes(emu)],
   };
 
@@ -150,15 +168,15 @@ export function createMetaEmulator(options: MetaEmulatorOptions = {}): MetaEmula
   return {
     app,
     state,
-    async listen(port = 0, host = '127.0.0.1') {
-      const server = createServer(app.callback());
+    async listen(port = 0, host = '127.0.0.1', tls?: { cert: string | Buffer; key: string | Buffer }) {
+      const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app.callback()) : createServer(app.callback());
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve());
       });
       const address = server.address() as AddressInfo;
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      const url = `http://${shownHost}:${address.port}`;
+      const url = `${tls ? 'https' : 'http'}://${shownHost}:${address.port}`;
       return {
         url,
         hosts: Object.fromEntries(EMULATED_HOSTS.map((h) => [h, h === 'graph.facebook.com' ? url : `${url}/${h}`])) as Record<EmulatedHost, string>,

@@ -23,6 +23,11 @@ import { deliverWebhook, instagramTextWebhook, newEmulatorMid, newEmulatorWamid,
 export const SANDBOX_PATH = '/sandbox';
 export const SANDBOX_MESSAGES_PATH = '/sandbox/messages';
 export const SANDBOX_AGE_PATH = '/sandbox/conversations/age';
+/** Makes every Instagram CDN link handed out so far expire now, as Meta's do after a while. */
+export const SANDBOX_EXPIRE_CDN_PATH = '/sandbox/expire-cdn';
+
+/** A 16×16 PNG the customer can attach (Instagram), so the sandbox shows media DSK fetches through the service. */
+export const SANDBOX_IMAGE = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAFklEQVR4nGO4oxFFEmIY1TCqYfhqAACUeF4Q+VWXnAAAAABJRU5ErkJggg==', 'base64');
 
 /** The customer the form writes as unless told otherwise. */
 export const SANDBOX_CUSTOMER = { waId: '16505551234', igsid: '6841100000000001', name: 'Sandbox Customer' } as const;
@@ -42,6 +47,16 @@ export function sandboxRoutes(emu: EmulatorContext): Koa.Middleware {
       return renderPage(ctx, state, { ...(last ? { last } : {}) });
     }
     if (ctx.path === SANDBOX_AGE_PATH) return ageConversation(ctx, state);
+    if (ctx.path === SANDBOX_EXPIRE_CDN_PATH && ctx.method === 'POST') {
+      const expired = state.catalog.expireInstagramUrls();
+      if (ctx.accepts('html', 'json') === 'json') {
+        ctx.body = { expired };
+        return;
+      }
+      ctx.status = 303;
+      ctx.redirect(`${SANDBOX_PATH}?expired=${expired}`);
+      return;
+    }
     if (ctx.path !== SANDBOX_MESSAGES_PATH) return next();
     if (ctx.method !== 'POST') {
       ctx.status = 405;
@@ -58,7 +73,8 @@ export function sandboxRoutes(emu: EmulatorContext): Koa.Middleware {
     const channel = sandboxChannels(state).find((c) => c.id === form.get('channel'));
     const text = form.get('text') ?? '';
     if (!channel) return refuse(ctx, wantsJson, state, 400, 'Choose a connected channel (the app must be subscribed to it).');
-    if (text.trim() === '') return refuse(ctx, wantsJson, state, 400, 'Write a message.');
+    const withImage = form.get('image') === 'on' && channel.kind === 'instagram';
+    if (text.trim() === '' && !withImage) return refuse(ctx, wantsJson, state, 400, 'Write a message.');
     const callbackUrl = callbackFor(state, channel);
     if (!callbackUrl) return refuse(ctx, wantsJson, state, 409, 'The emulator has no webhook callback URL (createMetaEmulator({ webhookCallbackUrl }) or state.webhookCallbackUrl).');
 
@@ -71,16 +87,21 @@ export function sandboxRoutes(emu: EmulatorContext): Koa.Middleware {
     const from = (form.get('from') ?? '').trim() || (channel.kind === 'whatsapp' ? SANDBOX_CUSTOMER.waId : SANDBOX_CUSTOMER.igsid);
     const customerName = (form.get('name') ?? '').trim() || SANDBOX_CUSTOMER.name;
     const messageId = channel.kind === 'whatsapp' ? newEmulatorWamid() : newEmulatorMid();
+    if (channel.kind === 'instagram') {
+      // Whoever writes can be looked up with the User Profile API, as at Meta.
+      state.catalog.instagramUsers.set(from, { name: customerName, username: customerName.toLowerCase().replace(/[^a-z0-9_.]+/g, '_') });
+    }
+    const attachments = withImage ? [{ type: 'image', url: state.catalog.addInstagramAttachment(emu.publicUrl ?? ownOrigin(ctx), SANDBOX_IMAGE, 'image/png').url }] : undefined;
     const payload =
       channel.kind === 'whatsapp'
         ? whatsappTextWebhook({ wabaId: channel.parentId!, phoneNumberId: channel.id, displayPhoneNumber: channel.handle, from, customerName, text, wamid: messageId, at })
-        : instagramTextWebhook({ accountId: channel.id, senderId: from, text, mid: messageId, at, standby });
+        : instagramTextWebhook({ accountId: channel.id, senderId: from, text, mid: messageId, at, standby, ...(attachments ? { attachments } : {}) });
     // The customer wrote: the customer-service window (re)opens whether or not the webhook got through.
     state.messaging.customerWrote(channel.id, from, at);
     const secret = channel.signingApp === 'instagram' ? state.instagramApp.secret : state.metaApp.secret;
     const outcome = await deliverWebhook(callbackUrl, payload, secret);
     seq += 1;
-    const message: CustomerMessage = { seq, at, channel, from, customerName, text, messageId, callbackUrl, ...outcome };
+    const message: CustomerMessage = { seq, at, channel, from, customerName, text: withImage ? `${text}${text ? ' ' : ''}[image]` : text, messageId, callbackUrl, ...outcome };
     state.customerMessages.push(message);
     if (state.customerMessages.length > 1000) state.customerMessages.splice(0, state.customerMessages.length - 1000);
 
@@ -127,6 +148,17 @@ async function ageConversation(ctx: Koa.Context, state: EmulatorState): Promise<
   ctx.redirect(SANDBOX_PATH);
 }
 
+/**
+ * The emulator's own address as the service knows it (its META_MEDIA_HOSTS names the listening
+ * origin), whatever host name the browser used for the page: the CDN links it hands out must be
+ * fetchable by the service.
+ */
+function ownOrigin(ctx: Koa.Context): string {
+  const { localAddress, localPort } = ctx.req.socket;
+  const host = localAddress && localAddress.includes(':') ? `[${localAddress}]` : localAddress;
+  return host && localPort ? `http://${host}:${localPort}` : `${ctx.protocol}://${ctx.host}`;
+}
+
 /** Meta honours a WABA's `override_callback_uri`; everything else goes to the app's callback. */
 function callbackFor(state: EmulatorState, channel: SandboxChannel): string | undefined {
   if (channel.kind === 'whatsapp' && channel.parentId) {
@@ -152,6 +184,16 @@ const LABELS: Record<SandboxChannel['flow'], string> = {
 };
 
 const time = (d: Date) => d.toISOString().slice(11, 19);
+
+/** A template send shows its template and parameters; other sends their text or type. */
+function describeSent(m: BusinessMessage): string {
+  const template = m.body.template as { name?: unknown; language?: { code?: unknown }; components?: Array<{ parameters?: Array<{ text?: unknown }> }> } | undefined;
+  if (m.type === 'template' && template) {
+    const params = (template.components ?? []).flatMap((c) => c.parameters ?? []).flatMap((p) => (typeof p.text === 'string' ? [p.text] : []));
+    return `<em>template</em> <code>${e(String(template.name))}</code> (${e(String(template.language?.code ?? ''))})${params.length ? `: ${params.map((p) => e(p)).join(', ')}` : ''}`;
+  }
+  return m.text === undefined ? `<em>${e(m.type)}</em>` : e(m.text);
+}
 const e = (s: string | undefined) => escapeHtml(s ?? '');
 
 function renderPage(ctx: Koa.Context, state: EmulatorState, notice: { last?: CustomerMessage; error?: string }, status = 200): void {
@@ -177,10 +219,12 @@ ${channels.map((c) => `<option value="${e(c.id)}">${e(LABELS[c.flow])}: ${e(c.na
 </select></label></p>
 <p><label>Your name <input name="name" placeholder="${e(SANDBOX_CUSTOMER.name)}"></label>
 <label>Your id <input name="from" placeholder="WhatsApp ${SANDBOX_CUSTOMER.waId} / Instagram ${SANDBOX_CUSTOMER.igsid}"></label></p>
-<p><label>Message<br><textarea name="text" rows="3" cols="60" required placeholder="Hi! Does it come in blue?"></textarea></label></p>
+<p><label>Message<br><textarea name="text" rows="3" cols="60" placeholder="Hi! Does it come in blue?"></textarea></label></p>
+<p><label><input type="checkbox" name="image"> Attach a sample image (Instagram: its CDN link expires; DSK fetches it through the service)</label></p>
 <p><label><input type="checkbox" name="standby"> Instagram: the thread is owned by another app (delivered in <code>standby</code>)</label></p>
 <p><button type="submit">Send as the customer</button></p>
 </form>
+<form method="post" action="${SANDBOX_EXPIRE_CDN_PATH}"><p><button type="submit">Expire Instagram CDN links now</button> (${state.catalog.instagramAttachments.size} attachment(s) sent so far)</p></form>
 <h2>Let time pass</h2>
 <p>Customer-service windows are ${state.messaging.windowsEnforced ? '<strong>enforced</strong>' : 'not enforced'}: a free-form message more than 24 hours after the customer's last one fails (WhatsApp: accepted, then a <code>failed</code> status 131047; Instagram: refused with 10/2534022, or allowed up to 7 days with the HUMAN_AGENT tag).</p>
 <form method="post" action="${SANDBOX_AGE_PATH}" accept-charset="utf-8">
@@ -217,7 +261,7 @@ ${channels
     }),
     ...state.businessMessages.map((m: BusinessMessage): Row => ({
       at: m.at,
-      html: `<tr class="out"><td>${time(m.at)}</td><td>business → customer</td><td>${e(nameOf(m.channelId))}</td><td><code>${e(m.to)}</code></td><td>${m.text === undefined ? `<em>${e(m.type)}</em>` : e(m.text)}</td><td>sent (${e(m.type)})</td></tr>`,
+      html: `<tr class="out"><td>${time(m.at)}</td><td>business → customer</td><td>${e(nameOf(m.channelId))}</td><td><code>${e(m.to)}</code></td><td>${describeSent(m)}</td><td>sent (${e(m.type)})</td></tr>`,
     })),
   ]
     .sort((a, b) => b.at.getTime() - a.at.getTime())

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import type { AppSubscription } from './routes/app-subscriptions.js';
 import { DEV_INSTAGRAM_APP_ID, DEV_INSTAGRAM_CONFIG_ID, DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from './app-ids.js';
 import {
   ALL_PAGE_TASKS,
@@ -19,6 +20,7 @@ import {
 } from './scenario.js';
 import type { BusinessMessage, CustomerMessage } from './conversation.js';
 import { MessagingState } from './messaging-state.js';
+import { CatalogState } from './catalog-state.js';
 
 /**
  * Everything the Meta emulator knows, in memory: issued tokens, stored media, the apps, WABAs, phone
@@ -250,6 +252,8 @@ export class EmulatorState {
   instagramTokenResponse: 'data' | 'flat' = 'data';
   /** The app's webhook callback URL (App Dashboard → Webhooks); the sandbox page delivers there. */
   webhookCallbackUrl: string | undefined;
+  /** App-level webhook subscriptions per app id, then per object (routes/app-subscriptions.ts). */
+  readonly appSubscriptions = new Map<string, Map<string, AppSubscription>>();
   /** What customers wrote on the sandbox page, with the callback's answer (newest last). */
   readonly customerMessages: CustomerMessage[] = [];
   /**
@@ -277,6 +281,8 @@ export class EmulatorState {
   /** `<phone number id>:<recipient>` → GCRA theoretical arrival time (ms). */
   private readonly pairArrivals = new Map<string, number>();
   private readonly pendingWebhooks = new Set<Promise<void>>();
+  /** Templates, business profiles, uploads, Instagram customers and CDN files (catalog-state.ts). */
+  readonly catalog: CatalogState = new CatalogState(this);
   private readonly initialSendStatusWebhooks: boolean;
 
   constructor(
@@ -693,6 +699,7 @@ export class EmulatorState {
     this.codeTtlSeconds = { ...DEFAULT_CODE_TTL_SECONDS };
     this.dialogBehaviour = 'consent_page';
     this.instagramTokenResponse = 'data';
+    this.catalog.reset();
     this.installSandbox();
   }
 }

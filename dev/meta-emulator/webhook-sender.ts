@@ -140,12 +140,18 @@ export interface InstagramTextInput {
    * item comes in `standby[]` instead of `messaging[]` (I2, MS-STANDBY).
    */
   standby?: boolean;
+  /** Attachments as the CDN's signed URLs (`image`, `video`, `audio`, `file`). */
+  attachments?: Array<{ type: string; url: string }>;
 }
 
 /** `object: instagram`, one `messaging` (or `standby`) item; times in Unix milliseconds. */
 export function instagramTextWebhook(m: InstagramTextInput): Record<string, unknown> {
   const ms = m.at.getTime();
-  const item = { sender: { id: m.senderId }, recipient: { id: m.accountId }, timestamp: ms, message: { mid: m.mid, text: m.text } };
+  const content = {
+    ...(m.text !== '' || !m.attachments?.length ? { text: m.text } : {}),
+    ...(m.attachments?.length ? { attachments: m.attachments.map((a) => ({ type: a.type, payload: { url: a.url } })) } : {}),
+  };
+  const item = { sender: { id: m.senderId }, recipient: { id: m.accountId }, timestamp: ms, message: { mid: m.mid, ...content } };
   return {
     object: 'instagram',
     entry: [{ id: m.accountId, time: ms, [m.standby ? 'standby' : 'messaging']: [item] }],

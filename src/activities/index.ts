@@ -1,4 +1,7 @@
 import { createConnectionActivities, type ConnectionActivityDeps } from './connection.js';
+import { createEventExtrasActivities, type EventExtrasDeps } from './event-extras.js';
+import { createRetentionExtrasActivities, type RetentionExtrasDeps } from './retention-extras.js';
+import { createTemplateActivities, type TemplateActivityDeps } from './templates.js';
 import { createInboundActivities, type InboundActivityDeps } from './inbound.js';
 import { createOutboundActivities, type OutboundActivityDeps } from './outbound.js';
 import { createRetentionActivities, type RetentionActivityDeps } from './retention.js';
@@ -8,6 +11,10 @@ export interface ActivityDeps {
   connection: ConnectionActivityDeps;
   outbound: OutboundActivityDeps;
   retention: RetentionActivityDeps;
+  /** Issue #13: templates, media capture, sender profiles. */
+  eventExtras: EventExtrasDeps;
+  templates: TemplateActivityDeps;
+  retentionExtras: RetentionExtrasDeps;
 }
 
 /** Every activity the worker registers, built from injected dependencies. */
@@ -17,6 +24,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createConnectionActivities(deps.connection),
     ...createRetentionActivities(deps.retention),
     ...createOutboundActivities(deps.outbound),
+    ...createEventExtrasActivities(deps.eventExtras),
+    ...createTemplateActivities(deps.templates),
+    ...createRetentionExtrasActivities(deps.retentionExtras),
   };
 }
 

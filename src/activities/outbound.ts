@@ -58,6 +58,10 @@ export interface SendOutboundResult {
   recipient?: SendRecipient;
 }
 
+/** Ledger writes after Meta accepted: 1+2+3+4 s of waits, within the send's 30 s start-to-close timeout. */
+const SETTLE_ATTEMPTS = 5;
+const SETTLE_RETRY_MS = 1_000;
+
 /** The longest a send waits in-process for its rate-limit slot; a longer wait is a retry with that delay. */
 const MAX_SLOT_WAIT_MS = 5_000;
 
@@ -71,6 +75,25 @@ const MAX_SLOT_WAIT_MS = 5_000;
  * "error but sent") is a non-retryable `send.ambiguous`; everything else is permanent.
  */
 export function createOutboundActivities(deps: OutboundActivityDeps) {
+  /**
+   * Records Meta's acceptance, retrying while PostgreSQL is briefly away (a restart, a failover) for
+   * well under the attempt's 30 s. If it still fails the send is answered all the same: the row stays
+   * `sending`, and status webhooks still find it by its tag.
+   */
+  const settleAccepted = async (tag: string, metaMessageId: string | null, channelId: string) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await deps.sends.settle(tag, { state: 'accepted', metaMessageId }, deps.clock());
+        return;
+      } catch (err) {
+        if (attempt >= SETTLE_ATTEMPTS) {
+          deps.log?.warn({ channelId, errorName: err instanceof Error ? err.name : typeof err }, 'send accepted by Meta but not recorded in the ledger');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_RETRY_MS * attempt));
+      }
+    }
+  };
   return {
     async sendOutboundMessage(input: SendOutboundInput): Promise<SendOutboundResult> {
       const channel = await deps.channels.getForInstance(input.channelId, input.instanceId);
@@ -92,19 +115,20 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
       // Written before Meta is called: a status webhook that beats (or replaces) Meta's answer finds it.
       // Only the run the ledger's claim names may call Meta: any other run of the same id (one started
       // before claims existed, racing a repeat) stops here, and the claim's run is the one send.
-      if (!(await deps.sends.begin({ tag, instanceId: input.instanceId, channelId: channel.id, clientMessageId, workflowId }, deps.clock()))) {
+      const begun = await deps.sends.begin({ tag, instanceId: input.instanceId, channelId: channel.id, clientMessageId, workflowId }, deps.clock());
+      if (!begun.began) {
+        // An earlier attempt of this same run got Meta's acceptance and recorded it, but its completion
+        // never reached Temporal (worker killed, Temporal or PostgreSQL restarting): answer with it.
+        if (begun.row?.state === 'accepted' && begun.row.workflowId === workflowId) return { metaMessageId: begun.row.metaMessageId };
         deps.log?.warn({ channelId: channel.id }, 'send not made: another run holds its client_message_id');
         throw sendFailure({ code: 'ambiguous_send', meta_code: null, meta_subcode: null, reason: 'Another send holds this client_message_id; this one was not made, and the message goes out at most once.' }, { retryable: false });
       }
       const token = deps.vault.decrypt(ciphertext);
       // Last before the call: the slot is kept as close as possible to the moment Meta sees the request.
       await waitForSlot(channel, input.request);
+      let sent: Awaited<ReturnType<typeof send>>;
       try {
-        const { metaMessageId, recipient } = await send(channel, token, input);
-        await deps.sends.settle(tag, { state: 'accepted', metaMessageId }, deps.clock());
-        deps.metrics?.outboundSends.inc({ outcome: 'sent' });
-        deps.log?.info({ channelId: channel.id, channelType: channel.channelType, type: input.request.request.type }, 'outbound message accepted by Meta');
-        return { metaMessageId, ...(recipient ? { recipient } : {}) };
+        sent = await send(channel, token, input);
       } catch (err) {
         const f = toMetaFailure(err);
         if (!f) throw err;
@@ -118,6 +142,12 @@ export function createOutboundActivities(deps: OutboundActivityDeps) {
         deps.log?.warn({ channelId: channel.id, errorCode: f.code, metaCode: f.meta_code, metaSubcode: f.meta_subcode }, 'outbound send failed');
         throw toActivityFailure(f);
       }
+      // Meta has the message now: nothing after this line may fail the attempt, or Temporal would retry
+      // it and send the message a second time (test:production restarts PostgreSQL under sends).
+      await settleAccepted(tag, sent.metaMessageId, channel.id);
+      deps.metrics?.outboundSends.inc({ outcome: 'sent' });
+      deps.log?.info({ channelId: channel.id, channelType: channel.channelType, type: input.request.request.type }, 'outbound message accepted by Meta');
+      return { metaMessageId: sent.metaMessageId, ...(sent.recipient ? { recipient: sent.recipient } : {}) };
     },
 
     /**

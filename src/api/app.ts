@@ -1,5 +1,6 @@
 import Koa from 'koa';
 import type Router from '@koa/router';
+import type { Histogram } from 'prom-client';
 import type { Logger } from '../logger.js';
 import { errorMiddleware } from './errors.js';
 import { accessLog } from './middleware/access-log.js';
@@ -20,6 +21,8 @@ export interface AppDeps {
   /** DSK's REST API: every route behind `dskAuth`, which puts the instance id on ctx.state. */
   dskAuth: Koa.Middleware;
   dskRoutes: readonly Router[];
+  /** `http_request_duration_seconds`; omitted in tests that do not look at it. */
+  httpDuration?: Histogram<'method' | 'route' | 'status'>;
 }
 
 /** Composes the HTTP API from its parts; never listens (tests drive `app.callback()`). */
@@ -28,7 +31,7 @@ export function createApp(deps: AppDeps): Koa {
   // Koa's default handler would print errors to stderr with request details; ours logs ids only.
   app.silent = true;
   app.use(requestId());
-  app.use(accessLog(deps.log));
+  app.use(accessLog(deps.log, deps.httpDuration ? { duration: deps.httpDuration } : {}));
   app.use(errorMiddleware(deps.log));
   app.use(securityHeaders({ httpsPublicUrl: deps.httpsPublicUrl ?? false }));
   for (const router of deps.publicRoutes) {

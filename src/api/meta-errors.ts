@@ -34,14 +34,21 @@ export const SEND_CODE_STATUS: Readonly<Record<SendErrorCode, number>> = {
 
 export const META_FAILURE_STATUS: Readonly<Record<MetaFailureCode, number>> = { ...SEND_CODE_STATUS, 'media_not_found': 404 };
 
-/** The codes a media call is answered with; the others describe a message to a recipient, which no media call has. */
-const MEDIA_CODES: Readonly<Record<'read' | 'upload', ReadonlySet<MetaFailureCode>>> = {
+/**
+ * The codes a media or account-management call (templates, business profile, uploads) is answered
+ * with; the others describe a message to a recipient, which none of these calls has.
+ */
+const MEDIA_CODES: Readonly<Record<'read' | 'upload' | 'manage', ReadonlySet<MetaFailureCode>>> = {
   read: new Set(['media_not_found', 'reauth_required', 'permission_missing', 'policy_blocked', 'meta_throttled', 'meta_unavailable', 'bad_request', 'undeliverable', 'meta_error']),
   upload: new Set(['reauth_required', 'permission_missing', 'policy_blocked', 'meta_throttled', 'meta_unavailable', 'bad_request', 'undeliverable', 'meta_error']),
+  manage: new Set(['reauth_required', 'permission_missing', 'policy_blocked', 'meta_throttled', 'meta_unavailable', 'bad_request', 'meta_error']),
 };
 
-function mediaCallOf(operation: GraphOperation): 'read' | 'upload' | undefined {
+const MANAGEMENT_OPERATIONS: ReadonlySet<GraphOperation> = new Set(['listTemplates', 'createTemplate', 'deleteTemplate', 'getBusinessProfile', 'updateBusinessProfile', 'uploadFile']);
+
+function mediaCallOf(operation: GraphOperation): 'read' | 'upload' | 'manage' | undefined {
   if (operation === 'getMediaInfo' || operation === 'downloadMedia') return 'read';
+  if (MANAGEMENT_OPERATIONS.has(operation)) return 'manage';
   return operation === 'uploadMedia' ? 'upload' : undefined;
 }
 
@@ -52,6 +59,8 @@ function callOf(operation: GraphOperation): { what: string; needs: string } {
       return { what: 'media request', needs: 'read media' };
     case 'upload':
       return { what: 'upload', needs: 'upload media' };
+    case 'manage':
+      return { what: 'request', needs: 'manage the WhatsApp Business account' };
     default:
       return operation === 'sendMessage' ? { what: 'send', needs: 'send messages' } : { what: 'request', needs: 'make this call' };
   }

@@ -95,19 +95,23 @@ export function createOutboundSends(pool: Pool) {
     },
 
     /**
-     * Just before Meta is called: true only for the run the claim names (a row is created for a run
+     * Just before Meta is called: `began` only for the run the claim names (a row is created for a run
      * started before claims existed), while the send is unsettled. Any other run must not call Meta.
+     * Otherwise the row as it stands comes back, so a retried attempt can see that an earlier attempt
+     * of its own run already got Meta's answer.
      */
-    async begin(input: SendClaim, now: Date): Promise<boolean> {
-      const { rowCount } = await pool.query(
+    async begin(input: SendClaim, now: Date): Promise<{ began: boolean; row: OutboundSendRow | undefined }> {
+      const updated = await pool.query<Row>(
         `INSERT INTO outbound_sends (tag, instance_id, channel_id, client_message_id, workflow_id, state, attempted_at, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, 'sending', $6, $6, $6)
          ON CONFLICT (tag) DO UPDATE SET attempted_at = COALESCE(outbound_sends.attempted_at, EXCLUDED.attempted_at), updated_at = EXCLUDED.updated_at
           WHERE COALESCE(outbound_sends.workflow_id, 'outbound-' || outbound_sends.instance_id || '-' || outbound_sends.client_message_id) = EXCLUDED.workflow_id
-            AND outbound_sends.state = 'sending'`,
+            AND outbound_sends.state = 'sending'
+         RETURNING ${COLUMNS}`,
         [input.tag, input.instanceId, input.channelId, input.clientMessageId, input.workflowId, now],
       );
-      return (rowCount ?? 0) > 0;
+      if (updated.rows[0]) return { began: true, row: toRow(updated.rows[0]) };
+      return { began: false, row: await this.byTag(input.tag) };
     },
 
     /**

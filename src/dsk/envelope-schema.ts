@@ -34,6 +34,7 @@ const participant = z.strictObject({
   parent_user_id: opt(str),
   name: opt(str),
   username: opt(str),
+  profile_pic_url: opt(str),
 });
 
 const metaError = z.strictObject({
@@ -53,9 +54,10 @@ const media = z.strictObject({
   filename: opt(str),
   voice: opt(z.boolean()),
   animated: opt(z.boolean()),
+  service_url: opt(str),
 });
 
-const attachment = z.strictObject({ type: str, url: opt(str), title: opt(str) });
+const attachment = z.strictObject({ type: str, url: opt(str), title: opt(str), service_url: opt(str) });
 
 const location = z.strictObject({
   latitude: opt(z.number()),

@@ -13,7 +13,9 @@ import { createGraphOAuth } from './oauth.js';
 import { whatsappAdapter } from './whatsapp/adapter.js';
 import { createWhatsAppCloudApi } from './whatsapp/cloud-api.js';
 import { whatsappEmbeddedSignupConnector } from './whatsapp/embedded-signup.js';
+import { createWhatsAppBusinessProfileApi } from './whatsapp/business-profile-api.js';
 import { createWhatsAppMediaApi, type WhatsAppMediaOptions } from './whatsapp/media-api.js';
+import { createWhatsAppTemplatesApi } from './whatsapp/templates-api.js';
 
 export { ConnectorError } from './connector-common.js';
 export { INSTAGRAM_FACEBOOK_LOGIN_SCOPES, PAGE_SUBSCRIBED_FIELDS } from './instagram/facebook-login.js';
@@ -94,9 +96,26 @@ export function createChannelAdapters(deps: ChannelAdapterDeps): ChannelAdapters
       })
     : disabledConnector('instagram_login');
 
+  const media = createWhatsAppMediaApi(graph, deps.whatsappMedia ?? { mediaHosts: [] });
   return {
-    whatsapp: whatsappAdapter({ cloud, media: createWhatsAppMediaApi(graph, deps.whatsappMedia ?? { mediaHosts: [] }), embeddedSignup }),
-    instagram: instagramAdapter({ pages, login: deps.instagram, facebookLogin, instagramLogin }),
+    whatsapp: whatsappAdapter({
+      cloud,
+      media,
+      templates: createWhatsAppTemplatesApi(graph),
+      businessProfile: createWhatsAppBusinessProfileApi(graph, { appId: meta?.appId }),
+      embeddedSignup,
+    }),
+    instagram: instagramAdapter({
+      pages,
+      login: deps.instagram,
+      // Instagram's CDN links are signed: fetched without a token, from the same allow-list as WhatsApp media.
+      downloadAttachment: async (url) => {
+        const download = await media.downloadMedia(undefined, url);
+        return { stream: download.stream, mimeType: download.mimeType, contentLength: download.contentLength };
+      },
+      facebookLogin,
+      instagramLogin,
+    }),
   };
 }
 

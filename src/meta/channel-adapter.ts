@@ -4,6 +4,10 @@ import type { SendRecipient } from '../shared/outbound.js';
 import type { ConnectFlow } from '../shared/connections.js';
 import type { ChannelType } from '../shared/inbound-events.js';
 import type { ChannelConnector, StoredAsset } from './connectors.js';
+import type { TemplateCreateRequest, TemplateView } from '../shared/templates.js';
+import type { ResumableFile } from './graph/resumable-upload.js';
+import type { InstagramSenderProfile } from './instagram/sender-profile.js';
+import type { BusinessProfile, BusinessProfileUpdate } from './whatsapp/business-profile-api.js';
 import type { WhatsAppMediaUpload } from './whatsapp/media-api.js';
 
 /*
@@ -35,6 +39,29 @@ export interface ChannelMedia {
   upload(token: string, channel: Pick<StoredAsset, 'externalId'>, file: WhatsAppMediaUpload): Promise<{ id: string }>;
 }
 
+/** An inbound media item as the webhook named it: WhatsApp's media id, or an Instagram attachment's URL. */
+export interface InboundMediaSource {
+  id?: string;
+  url?: string;
+  mimeType?: string;
+}
+
+/** The message templates of a channel's WhatsApp Business account (WhatsApp only). */
+export interface ChannelTemplates {
+  list(token: string, channel: StoredAsset): Promise<TemplateView[]>;
+  create(token: string, channel: StoredAsset, template: TemplateCreateRequest): Promise<TemplateView>;
+  /** Every language of `name`, or only `templateId`. */
+  delete(token: string, channel: StoredAsset, name: string, templateId?: string): Promise<void>;
+}
+
+/** The business profile customers see (WhatsApp only). */
+export interface ChannelBusinessProfile {
+  get(token: string, channel: StoredAsset): Promise<BusinessProfile>;
+  update(token: string, channel: StoredAsset, update: BusinessProfileUpdate): Promise<void>;
+  /** A photo as a handle for `update({profile_picture_handle})`. */
+  uploadPhoto(token: string, file: ResumableFile): Promise<string>;
+}
+
 export interface ChannelAdapter {
   readonly channelType: ChannelType;
   /**
@@ -51,6 +78,12 @@ export interface ChannelAdapter {
   markRead(target: SendTarget, request: OutboundRequest): Promise<void>;
   /** Absent for kinds without media ids. */
   readonly media?: ChannelMedia;
+  /** The bytes of an inbound media item, for capture (src/media/capture.ts): by id with the token, or by its signed URL. */
+  fetchInboundMedia(token: string, channel: Pick<StoredAsset, 'externalId'>, item: InboundMediaSource): Promise<MediaContent>;
+  /** Who wrote (Instagram): name, username and picture of a customer. */
+  readonly senderProfiles?: { get(token: string, channel: StoredAsset, senderId: string): Promise<InstagramSenderProfile> };
+  readonly templates?: ChannelTemplates;
+  readonly businessProfile?: ChannelBusinessProfile;
 }
 
 export type ChannelAdapters = Readonly<Record<ChannelType, ChannelAdapter>>;

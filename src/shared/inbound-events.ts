@@ -50,6 +50,11 @@ export interface Participant {
   parent_user_id?: string;
   name?: string;
   username?: string;
+  /**
+   * Instagram: the profile picture's URL, looked up with the name and username when the message
+   * arrived (Meta's URL, which expires in days).
+   */
+  profile_pic_url?: string;
 }
 
 /** One error object as Meta sends it in webhooks (`{code, title, message, error_data: {details}, href}`). */
@@ -74,6 +79,8 @@ export interface MessageMedia {
   voice?: boolean;
   /** WhatsApp animated sticker. */
   animated?: boolean;
+  /** Where DSK fetches the bytes through the service (`GET /v1/channels/:id/media/:mediaId`) for the whole delivery horizon. */
+  service_url?: string;
 }
 
 /**
@@ -84,6 +91,8 @@ export interface MessageAttachment {
   type: string;
   url?: string;
   title?: string;
+  /** Media attachments: where DSK fetches the bytes through the service once Meta's URL has expired. */
+  service_url?: string;
 }
 
 export interface MessageLocation {
@@ -471,6 +480,7 @@ export interface QualityData {
  * QUALITY_UPDATE). Templates belong to the WABA, so every number of the WABA is concerned.
  */
 export interface TemplateStatusData {
+  /** Meta's status event (APPROVED, REJECTED, PAUSED, …), or `CATEGORY_UPDATE` when Meta re-categorised the template. */
   event: string;
   update?: 'status' | 'category' | 'quality';
   template_id?: string;
@@ -478,6 +488,7 @@ export interface TemplateStatusData {
   language?: string;
   reason?: string;
   category?: string;
+  /** `CATEGORY_UPDATE` only: the category before. */
   previous_category?: string;
   new_category?: string;
   correct_category?: string;

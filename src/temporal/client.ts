@@ -28,7 +28,7 @@ import {
   sendResultUpdate,
 } from '../workflows/messages.js';
 import type { outboundMessageWorkflow } from '../workflows/outbound.js';
-import { ensureRetentionSchedule } from './schedules.js';
+import { ensureMediaRetentionSchedule, ensureRetentionSchedule } from './schedules.js';
 
 export interface WorkflowClientDeps {
   client: Client;
@@ -283,6 +283,9 @@ export function createWorkflowClient(deps: WorkflowClientDeps) {
 
     /** Creates or updates the daily retention schedule for this client's namespace and task queue. */
     ensureRetentionSchedule: () => ensureRetentionSchedule(deps.client, { taskQueue: deps.taskQueue, namespace: deps.client.options.namespace }),
+
+    /** Creates or updates the hourly purge of captured media (issue #13). */
+    ensureMediaRetentionSchedule: () => ensureMediaRetentionSchedule(deps.client, { taskQueue: deps.taskQueue, namespace: deps.client.options.namespace }),
   };
 }
 

@@ -1,9 +1,14 @@
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import type { Config } from '../config.js';
+import { temporalConnectionOptions } from './connection-options.js';
 
-export interface TemporalClientConfig {
-  address: string;
-  namespace: string;
+export type TemporalClientConfig = Pick<Config['temporal'], 'address' | 'namespace'> & Partial<Pick<Config['temporal'], 'tls' | 'apiKey'>>;
+
+/** A client connection with the configured TLS, mTLS or API key (see connection-options.ts). */
+export async function connectTemporal(config: TemporalClientConfig): Promise<Connection> {
+  const { address, tls, apiKey } = temporalConnectionOptions({ tls: undefined, apiKey: undefined, ...config } as Config['temporal']);
+  return Connection.connect({ address, connectTimeout: '5s', ...(tls ? { tls } : {}), ...(apiKey ? { apiKey } : {}) });
 }
 
 /**
@@ -11,7 +16,7 @@ export interface TemporalClientConfig {
  * and queried through createWorkflowClient (./client.ts) on top of it.
  */
 export async function createTemporalClient(config: TemporalClientConfig, dataConverter: DataConverter): Promise<Client> {
-  const connection = await Connection.connect({ address: config.address, connectTimeout: '5s' });
+  const connection = await connectTemporal(config);
   return new Client({ connection, namespace: config.namespace, dataConverter });
 }
 

@@ -14,14 +14,21 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
  * the Runtime own SIGINT/SIGTERM so workers drain instead of dying mid-task. Must run before any
  * NativeConnection or Worker is created.
  */
-export function installTemporalRuntime(log: Logger, options: { handleSignals: boolean }): void {
+export function installTemporalRuntime(log: Logger, options: { handleSignals: boolean; metrics?: { bindAddress: string; prefix: string } }): void {
   Runtime.install({
     logger: new DefaultLogger('INFO', (entry) => {
       const { message, level, meta } = entry;
       log[LEVELS[level]]({ sdk: true, ...pickSafeMeta(meta) }, message);
     }),
     shutdownSignals: options.handleSignals ? ['SIGINT', 'SIGTERM'] : [],
-    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
+    telemetryOptions: {
+      logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) },
+      // The SDK's own metrics (task latencies, slots, polls, failures), served by Core on a loopback
+      // port that the worker's /metrics merges in (metrics-server.ts), so one scrape has both.
+      ...(options.metrics
+        ? { metrics: { metricPrefix: `${options.metrics.prefix}temporal_`, prometheus: { bindAddress: options.metrics.bindAddress, useSecondsForDurations: true } } }
+        : {}),
+    },
   });
 }
 

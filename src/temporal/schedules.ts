@@ -1,5 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
 import { STATUS } from '../shared/search-attributes.js';
+import type { mediaRetentionWorkflow } from '../workflows/media-retention.js';
 import type { RetentionStatus, retentionWorkflow } from '../workflows/retention.js';
 
 export const RETENTION_SCHEDULE_ID = 'retention-daily';
@@ -45,6 +46,44 @@ export async function ensureRetentionSchedule(client: Client, options: { taskQue
   }
   await client.schedule.getHandle(RETENTION_SCHEDULE_ID).update((previous) => ({
     spec: RETENTION_SPEC,
+    action,
+    policies,
+    state: { paused: previous.state.paused, ...(previous.state.note ? { note: previous.state.note } : {}) },
+  }));
+  return 'updated';
+}
+
+export const MEDIA_RETENTION_SCHEDULE_ID = 'media-retention-hourly';
+
+/** Every hour at minute 40 UTC: captured media outlives its horizon by at most an hour. */
+export const MEDIA_RETENTION_SPEC: ScheduleSpec = {
+  calendars: [{ minute: 40, hour: '*', comment: 'hourly purge of captured media past its horizon' }],
+  timezone: 'UTC',
+};
+
+/** Like ensureRetentionSchedule, for `media-retention-hourly` (mediaRetentionWorkflow). */
+export async function ensureMediaRetentionSchedule(client: Client, options: { taskQueue: string; namespace: string }): Promise<'created' | 'updated'> {
+  if (client.options.namespace !== options.namespace) {
+    throw new TypeError(`ensureMediaRetentionSchedule: the client is bound to namespace ${client.options.namespace}, not ${options.namespace}`);
+  }
+  const action: ScheduleOptionsStartWorkflowAction<typeof mediaRetentionWorkflow> = {
+    type: 'startWorkflow',
+    workflowType: 'mediaRetentionWorkflow',
+    workflowId: 'media-retention',
+    taskQueue: options.taskQueue,
+    args: [],
+    workflowRunTimeout: '1 hour',
+    typedSearchAttributes: [{ key: STATUS, value: 'purging' satisfies RetentionStatus }],
+  };
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour', pauseOnFailure: false } as const;
+  try {
+    await client.schedule.create({ scheduleId: MEDIA_RETENTION_SCHEDULE_ID, spec: MEDIA_RETENTION_SPEC, action, policies });
+    return 'created';
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  await client.schedule.getHandle(MEDIA_RETENTION_SCHEDULE_ID).update((previous) => ({
+    spec: MEDIA_RETENTION_SPEC,
     action,
     policies,
     state: { paused: previous.state.paused, ...(previous.state.note ? { note: previous.state.note } : {}) },

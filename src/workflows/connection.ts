@@ -5,12 +5,14 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ConnectionActivities } from '../activities/connection.js';
+import type { TemplateActivities } from '../activities/templates.js';
 import type { ConnectionFailure, ConnectionStatus, ConnectionWorkflowInput } from '../shared/connections.js';
 import { CHANNEL_ID, STATUS } from '../shared/search-attributes.js';
 import * as lifecycle from './connection-state.js';
@@ -36,6 +38,18 @@ const cleanup = proxyActivities<ConnectionActivities>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '1 day',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+/**
+ * The WABA's message templates are read from Meta once the channel is live and again at every token
+ * check (daily), besides the template webhooks. Runs recorded before this step replay without it.
+ */
+export const TEMPLATE_SYNC_PATCH = 'connection-template-sync';
+
+/** A failed sync waits for the next check: the templates API being down must not disturb the connection. */
+const templateSync = proxyActivities<TemplateActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
 });
 
 /**
@@ -131,6 +145,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
         const live = lifecycle.activated(state, channel);
         apply(live.state);
         await acts.notifyChannelStatus({ channelId: channel.channelId, status: 'active', reason: live.reason });
+        if (input.channelType === 'whatsapp') await syncTemplates(channel.channelId);
         return false;
       } catch (err) {
         const failure = failureOf(err, 'activation_failed');
@@ -222,6 +237,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
         await acts.notifyChannelStatus({ channelId, status: 'active', reason: 'token_expiring' });
       }
       if (check.resubscribed) log.warn('webhook subscription was missing and has been restored', { channelId });
+      if (check.state !== 'invalid' && input.channelType === 'whatsapp') await syncTemplates(channelId);
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
@@ -237,6 +253,17 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   await cleanup.notifyChannelStatus({ channelId, status: 'disconnected', reason });
   await condition(allHandlersFinished);
   return status();
+}
+
+/** Issue #13: the WABA's templates, re-read from Meta (WhatsApp channels only); a failure only waits for the next check. */
+async function syncTemplates(channelId: string): Promise<void> {
+  if (!patched(TEMPLATE_SYNC_PATCH)) return;
+  try {
+    await templateSync.syncChannelTemplates({ channelId });
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    log.warn('template sync failed; the next token check tries again', { channelId });
+  }
 }
 
 function refuseIf(refusal: string | undefined): void {

@@ -1,7 +1,9 @@
 import { ActivityFailure, ApplicationFailure, log, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { InboundActivities } from '../activities/inbound.js';
 import type { ChannelRef } from '../shared/connections.js';
-import { withCurrentStatus } from '../shared/delivery.js';
+import { withCurrentStatus, type DeliveryRoute } from '../shared/delivery.js';
+import { EVENT_EXTRAS_ATTEMPTS, EVENT_EXTRAS_PATCH, eventExtrasRequest, withEventExtras } from '../shared/event-extras.js';
+import type { EventExtrasActivities } from '../activities/event-extras.js';
 import { connectionWorkflowId, legacyOutboundWorkflowId } from '../shared/ids.js';
 import type { InboundEvent } from '../shared/inbound-events.js';
 import { CHANNEL_ID, CHANNEL_TYPE, INSTANCE_ID, STATUS } from '../shared/search-attributes.js';
@@ -51,6 +53,12 @@ const { matchSendEcho } = proxyLocalActivities<RetiredInboundActivities>(LOCAL);
 const { requestChannelDisconnect } = proxyActivities<InboundActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Issue #13's extras (media capture, sender profile, template updates): downloads of up to ~100 MB, retried briefly. */
+const { addEventExtras } = proxyActivities<EventExtrasActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 3, maximumInterval: '1 minute', maximumAttempts: EVENT_EXTRAS_ATTEMPTS },
 });
 
 /**
@@ -133,6 +141,9 @@ export async function inboundEventWorkflow(input: InboundWorkflowInput): Promise
     channelDisconnected = true;
   }
 
+  // Issue #13 (templates, profiles, media that outlives Meta's links): one step, see withExtras below.
+  outgoing = await withExtras(outgoing, route, input.receivedAt);
+
   const { deliverToDsk } = proxyActivities<InboundActivities>({
     // One attempt: DSK's own timeout (DSK_DELIVERY_TIMEOUT_MS, at most 25 s) plus signing and a margin,
     // so a crashed worker's in-flight delivery is retried after seconds, not minutes.
@@ -178,5 +189,22 @@ async function disconnectChannels(channels: readonly ChannelRef[], reason: strin
     const told = channel.connectionId !== null && (await signalIfRunning(connectionWorkflowId(channel.connectionId), disconnectSignal, { reason }));
     if (!told) await disconnectChannelDirectly({ channelId: channel.id, reason });
     log.info('channel disconnect requested', { channelId: channel.id, via: told ? 'connection_workflow' : 'direct', reason });
+  }
+}
+
+/**
+ * Issue #13's step: for the events that need it (src/shared/event-extras.ts), the media's service
+ * URLs, the Instagram sender's profile and template updates (src/activities/event-extras.ts). It never
+ * keeps the event from DSK: when it cannot finish, the event goes as Meta sent it.
+ */
+async function withExtras(event: InboundEvent, route: DeliveryRoute, receivedAt: string): Promise<InboundEvent> {
+  const request = eventExtrasRequest(event, route, receivedAt);
+  if (!request || !patched(EVENT_EXTRAS_PATCH)) return event;
+  try {
+    return withEventExtras(event, await addEventExtras(request));
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    log.warn('event extras unavailable; delivering the event without them', { key: event.key });
+    return event;
   }
 }

@@ -28,7 +28,12 @@ const composeCode = composeText.replace(/^\s*#.*$/gm, '');
 const requiredVars = [...new Set([...composeCode.matchAll(/\$\{([A-Z0-9_]+):\?[^}]*\}/g)].map((m) => m[1]!))].sort();
 
 const dummyValues = (): Record<string, string> =>
-  Object.fromEntries(requiredVars.map((name) => [name, name === 'PUBLIC_BASE_URL' ? 'https://meta.example.test' : `dummy-${name.toLowerCase()}`]));
+  Object.fromEntries(
+    requiredVars.map((name) => [
+      name,
+      name === 'PUBLIC_BASE_URL' ? 'https://meta.example.test' : name === 'TEMPORAL_UI_PUBLIC_URL' ? 'https://temporal.example.test' : `dummy-${name.toLowerCase()}`,
+    ]),
+  );
 
 describe('docker-compose.yml', () => {
   let compose: string[];
@@ -53,22 +58,35 @@ describe('docker-compose.yml', () => {
 
   test('requires the secrets and public URL from the environment instead of defaulting them', () => {
     assert.deepEqual(requiredVars, [
+      'ACME_EMAIL',
       'APP_DB_PASSWORD',
+      'CODEC_AUTH_TOKEN',
       'DSK_JWT_AUDIENCE',
       'DSK_JWT_ISSUER',
+      'META_APP_ID',
       'META_APP_SECRETS',
+      'META_CONFIG_ID',
       'META_VERIFY_TOKEN',
+      'METRICS_TOKEN',
+      'OPERATOR_PASSWORD_HASH',
+      'OPERATOR_USER',
       'PAYLOAD_ENCRYPTION_KEYS',
       'POSTGRES_PASSWORD',
       'PUBLIC_BASE_URL',
       'SERVICE_JWT_PRIVATE_KEY',
       'TEMPORAL_DB_PASSWORD',
+      'TEMPORAL_UI_PUBLIC_URL',
       'TOKEN_ENCRYPTION_KEYS',
     ]);
     const { POSTGRES_PASSWORD: _omitted, ...withoutOne } = dummyValues();
     const res = run(['config', '-q'], withoutOne);
     assert.notEqual(res.status, 0, 'config must fail without POSTGRES_PASSWORD');
     assert.match(res.stderr, /POSTGRES_PASSWORD/);
+    // The message says what to set, not only that something is missing.
+    const { META_APP_ID: _appId, ...withoutAppId } = dummyValues();
+    const noApp = run(['config', '-q'], withoutAppId);
+    assert.notEqual(noApp.status, 0, 'config must fail without META_APP_ID');
+    assert.match(noApp.stderr, /set META_APP_ID, the Meta app id \(docs\/deploy\.md step 1\)/);
   });
 
   test('is valid for the compose parser when the required variables are set', () => {
@@ -81,50 +99,58 @@ describe('docker-compose.yml', () => {
     assert.equal(res.status, 0, res.stderr);
     assert.deepEqual(res.stdout.trim().split('\n').sort(), [
       'api',
+      'caddy',
       'migrate',
       'postgres',
       'postgres-init',
+      'prometheus',
       'temporal',
-      'temporal-init',
       'temporal-schema',
+      'temporal-setup',
       'temporal-ui',
       'worker',
     ]);
   });
 
-  test('points the Web UI at the api codec endpoint on the public URL and uses the non-deprecated images', () => {
+  test('points the Web UI at the codec on its own origin, with the operator\'s credentials, and uses the non-deprecated images', () => {
     const res = run(['config'], dummyValues());
     assert.equal(res.status, 0, res.stderr);
     const config = res.stdout;
-    assert.match(config, /TEMPORAL_CODEC_ENDPOINT: https:\/\/meta\.example\.test\/codec\n/);
+    // caddy checks the operator's login on the UI's host and forwards /codec to the api with CODEC_AUTH_TOKEN.
+    assert.match(config, /TEMPORAL_CODEC_ENDPOINT: https:\/\/temporal\.example\.test\/codec\n/);
+    assert.match(config, /TEMPORAL_CODEC_INCLUDE_CREDENTIALS: ['"]true['"]\n/);
+    const caddyfile = readFileSync(path.join(root, 'deploy/caddy/Caddyfile'), 'utf8');
+    assert.match(caddyfile, /\{\$TEMPORAL_UI_PUBLIC_URL\} \{\n\tbasic_auth \{\n\t\t\{\$OPERATOR_USER\} \{\$OPERATOR_PASSWORD_HASH\}\n\t\}\n\thandle \/codec\/\* \{\n\t\trequest_header Authorization "Bearer \{\$CODEC_AUTH_TOKEN\}"/);
+    assert.match(caddyfile, /\{\$PUBLIC_BASE_URL\} \{[\s\S]*handle \/codec\* \{\n\t\trespond 404/, 'the codec is not reachable on the public api host');
     assert.match(config, /image: temporalio\/server:/);
     assert.match(config, /image: temporalio\/ui:/);
     assert.match(config, /image: temporalio\/admin-tools:/);
     assert.match(config, /image: postgres:16\n/);
     assert.doesNotMatch(config, /auto-setup/);
-    for (const main of ['main-api', 'main-worker', 'main-migrate']) {
+    for (const main of ['main-api', 'main-worker', 'main-migrate', 'main-temporal-setup']) {
       assert.match(config, new RegExp(`- node\\n\\s+- dist/src/${main}\\.js\\n`), `a service runs ${main}`);
     }
-    assert.match(config, /DYNAMIC_CONFIG_FILE_PATH: config\/dynamicconfig\/production\.yaml/);
+    assert.match(config, /DYNAMIC_CONFIG_FILE_PATH: \/etc\/temporal\/config\/dynamicconfig\/production\.yaml/);
+    assert.match(config, /- \.?\/?[^\n]*temporal\/dynamicconfig:\/etc\/temporal\/config\/dynamicconfig:ro/);
   });
 
-  test('registers exactly the search attributes the service defines, as Keyword', () => {
-    const loop = composeText.match(/for sa in ([A-Za-z ]+); do/);
-    assert.ok(loop, 'temporal-init loops over the search attributes');
-    assert.deepEqual(loop[1]!.trim().split(/\s+/).sort(), ALL_SEARCH_ATTRIBUTES.map((k) => k.name).sort());
-    assert.match(composeText, /search-attribute create -n "\$\$NAMESPACE" --name "\$\$sa" --type Keyword/);
+  test('registers the search attributes with the service\'s own setup command, never a hand-kept list', () => {
+    // src/temporal/setup.ts registers ALL_SEARCH_ATTRIBUTES as Keyword; test:production runs it twice on a real cluster.
+    assert.match(composeText, /temporal-setup:\n\s+<<: \*app\n\s+command: \["node", "dist\/src\/main-temporal-setup\.js"\]/);
+    for (const key of ALL_SEARCH_ATTRIBUTES) assert.doesNotMatch(composeCode, new RegExp(key.name), `${key.name} is not listed by hand in compose`);
   });
 
-  test('enables updates, update-with-start and long ids in the production dynamic config', () => {
+  test('enables updates and long ids in the production dynamic config (update-with-start is always on since server 1.32)', () => {
     const yaml = readFileSync(path.join(root, 'temporal/dynamicconfig/production.yaml'), 'utf8');
     for (const [key, value] of [
       ['frontend.enableUpdateWorkflowExecution', 'true'],
       ['frontend.enableUpdateWorkflowExecutionAsyncAccepted', 'true'],
-      ['frontend.enableExecuteMultiOperation', 'true'],
       ['limit.maxIDLength', '1000'],
     ] as const) {
       assert.match(yaml, new RegExp(`^${key.replace(/\./g, '\\.')}:\\n\\s+- value: ${value}$`, 'm'));
     }
+    // 1.32 no longer knows the key (it warns "unregistered key"); test:production sends through update-with-start on 1.32 with this file.
+    assert.doesNotMatch(yaml, /^frontend\.enableExecuteMultiOperation:/m);
   });
 
   test('builds an image that runs as the non-root node user from a pruned production install', () => {

@@ -129,6 +129,21 @@ describe('OpenAPI document served by the API (real PostgreSQL and Temporal)', ()
     assert.equal((await call('POST', '/v1/channels/{id}/media', { params: { id: channelId } })).status, 415);
   });
 
+  it('answers template, business profile and channel media calls with documented bodies', async () => {
+    const igChannel = await seedChannel(service, { instanceId, channelType: 'instagram', externalId: `1784${uniqueMetaId().slice(-13)}`, eventsUrl: null, token: 'IGAA-openapi-test-token' });
+    const params = { id: igChannel, name: 'order_update' };
+    assert.equal((await call('GET', '/v1/channels/{id}/templates', { params, query: '?limit=10&status=APPROVED' })).status, 409);
+    assert.equal((await call('GET', '/v1/channels/{id}/templates', { params, query: '?limit=0' })).status, 422);
+    assert.equal((await call('POST', '/v1/channels/{id}/templates', { params, body: requestExample('POST', '/v1/channels/{id}/templates', 'orderShipped') })).status, 409);
+    assert.equal((await call('DELETE', '/v1/channels/{id}/templates/{name}', { params })).status, 409);
+    assert.equal((await call('GET', '/v1/channels/{id}/profile', { params })).status, 409);
+    assert.equal((await call('PATCH', '/v1/channels/{id}/profile', { params, body: requestExample('PATCH', '/v1/channels/{id}/profile', 'about') })).status, 409);
+    assert.equal((await call('PUT', '/v1/channels/{id}/profile/photo', { params })).status, 409);
+    const unknownMedia = await call('GET', '/v1/channels/{id}/media/{mediaId}', { params: { id: channelId, mediaId: `ig${'A'.repeat(32)}` } });
+    assert.deepEqual([unknownMedia.status, (unknownMedia.body.error as { code: string }).code], [404, 'media_not_found']);
+    assert.equal((await call('DELETE', '/v1/channels/{id}/media/{mediaId}', { params: { id: channelId, mediaId: 'not!an-id' } })).status, 422);
+  });
+
   it('answers sends as documented: a refused body, a channel that cannot send, and reading the send back', async () => {
     const example = requestExample('POST', '/v1/channels/{id}/messages', 'whatsappText') as Record<string, unknown>;
     assert.equal((await call('POST', '/v1/channels/{id}/messages', { params: { id: randomUUID() }, body: example })).status, 404);

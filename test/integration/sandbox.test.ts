@@ -185,7 +185,7 @@ describe('the sandbox page: a customer writes to a connected channel and DSK rec
       assert.equal(dsk.replays(key), 0);
 
       // A template is not bound by the window.
-      const template = await sendAsDsk(channelId, { client_message_id: `tpl-${uniqueMetaId()}`, to: `+${SANDBOX_CUSTOMER.waId}`, type: 'template', template: { name: 'follow_up', language: { code: 'en_US' } } });
+      const template = await sendAsDsk(channelId, { client_message_id: `tpl-${uniqueMetaId()}`, to: `+${SANDBOX_CUSTOMER.waId}`, type: 'template', template: { name: 'hello_world', language: { code: 'en_US' } } });
       assert.equal(template.status, 200, JSON.stringify(template.body));
       const templateKey = `wa:status:${String(template.body.message_id)}:sent`;
       await dsk.waitFor(() => dsk.acceptCount(templateKey) === 1, 30_000, `DSK to receive ${templateKey}`);

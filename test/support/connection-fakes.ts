@@ -4,6 +4,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ConnectionActivities } from '../../src/activities/connection.js';
+import type { TemplateActivities } from '../../src/activities/templates.js';
 import type { ConnectionWorkflowInput } from '../../src/shared/connections.js';
 import { WORKFLOWS_ENTRY } from '../../src/temporal/worker.js';
 
@@ -12,9 +13,10 @@ export type Calls = Array<{ name: keyof ConnectionActivities; args: unknown }>;
 
 /**
  * The connection workflow's activities as fakes that record their calls and answer a connected
- * channel. Typed against the real factory, so a renamed activity fails to compile.
+ * channel. Typed against the real factory, so a renamed activity fails to compile. The template sync
+ * (issue #13) answers "no templates" without being recorded: these tests are about the lifecycle.
  */
-export function fakeConnectionActivities(calls: Calls, overrides: Partial<ConnectionActivities> = {}): ConnectionActivities {
+export function fakeConnectionActivities(calls: Calls, overrides: Partial<ConnectionActivities> = {}): ConnectionActivities & TemplateActivities {
   const record = <K extends keyof ConnectionActivities>(name: K, result: Awaited<ReturnType<ConnectionActivities[K]>>) =>
     (async (args: unknown) => {
       calls.push({ name, args });
@@ -30,6 +32,7 @@ export function fakeConnectionActivities(calls: Calls, overrides: Partial<Connec
     discardSession: record('discardSession', undefined),
     finishConnection: record('finishConnection', undefined),
     disconnectChannel: record('disconnectChannel', undefined),
+    syncChannelTemplates: async () => ({ templates: null }),
     ...overrides,
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
+import https from 'node:https';
 import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 
 export interface Delivery {
@@ -24,7 +25,7 @@ type Behaviour = { status: number; retryAfter?: string; delayMs?: number };
  * accepted is answered 2xx again and counted as a replay, never as a second acceptance. `accepted`
  * holds the first accepted delivery of each key; `attempts` every request, replays included.
  */
-export async function startDskFake(options: { jwks: () => { keys: JWK[] }; issuer: string; audience: string }) {
+export async function startDskFake(options: { jwks: () => { keys: JWK[] }; issuer: string; audience: string; tls?: { cert: string | Buffer; key: string | Buffer } }) {
   const attempts: Delivery[] = [];
   const acceptedByKey = new Map<string, Delivery>();
   const replayCounts = new Map<string, number>();
@@ -37,7 +38,7 @@ export async function startDskFake(options: { jwks: () => { keys: JWK[] }; issue
     for (const wake of waiters.splice(0)) wake();
   };
 
-  const server = http.createServer(async (req, res) => {
+  const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const at = Date.now();
     const hrAt = process.hrtime.bigint();
     const idempotencyKey = String(req.headers['idempotency-key'] ?? '');
@@ -75,12 +76,15 @@ export async function startDskFake(options: { jwks: () => { keys: JWK[] }; issue
     else if (ok) acceptedByKey.set(idempotencyKey, delivery);
     answer(behaviour.status, behaviour.retryAfter ? { 'retry-after': behaviour.retryAfter } : {});
     wakeWaiters();
-  });
+  };
+  // With `tls`: an https events URL, which the api requires in production (PUT /v1/instance).
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => void handler(req, res);
+  const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, listener) : http.createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 
   const fake = {
-    url: `http://127.0.0.1:${port}/events`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/events`,
     attempts,
     /** Deliveries DSK accepted, once per idempotency key. */
     get accepted(): Delivery[] {

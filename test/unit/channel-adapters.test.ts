@@ -26,11 +26,30 @@ function adapters() {
       downloadMedia: async (token, url, opts) => (calls.push(['wa.download', token, url, opts]), { stream: Readable.from(['abc']), mimeType: 'text/html', contentLength: 3 }),
       uploadMedia: async (token, phone, file) => (calls.push(['wa.upload', token, phone, file.contentType]), { id: '42' }),
     } as WhatsAppAdapterDeps['media'],
+    templates: {
+      list: async (token, waba) => (calls.push(['wa.templates', token, waba]), []),
+      create: async (token, waba, t) => (
+        calls.push(['wa.createTemplate', token, waba, t.name]), { id: '7', name: t.name, language: t.language, status: 'PENDING', category: t.category, parameter_format: 'positional', components: [] }
+      ),
+      delete: async (token, waba, name, id) => void calls.push(['wa.deleteTemplate', token, waba, name, id]),
+    },
+    businessProfile: {
+      get: async (token, phone) => (calls.push(['wa.profile', token, phone]), { about: null, address: null, description: null, email: null, profile_picture_url: null, websites: [], vertical: null }),
+      update: async (token, phone, update) => void calls.push(['wa.updateProfile', token, phone, update]),
+      uploadPhoto: async (token, file) => (calls.push(['wa.uploadPhoto', token, file.type]), '4::h'),
+    },
     embeddedSignup: disabledConnector('whatsapp_embedded_signup'),
   });
   const instagram = instagramAdapter({
-    pages: { sendMessage: async (token, target, body) => (calls.push(['fb.send', token, target, body]), { messageId: 'mid.fb', recipientId: '1' }) },
-    login: { sendMessage: async (token, target, body) => (calls.push(['ig.send', token, target, body]), { messageId: undefined, recipientId: '1' }) },
+    pages: {
+      sendMessage: async (token, target, body) => (calls.push(['fb.send', token, target, body]), { messageId: 'mid.fb', recipientId: '1' }),
+      getSenderProfile: async (token, igsid) => (calls.push(['fb.profile', token, igsid]), { name: 'Ana' }),
+    },
+    login: {
+      sendMessage: async (token, target, body) => (calls.push(['ig.send', token, target, body]), { messageId: undefined, recipientId: '1' }),
+      getSenderProfile: async (token, igsid) => (calls.push(['ig.profile', token, igsid]), { username: 'ana' }),
+    },
+    downloadAttachment: async (url) => (calls.push(['ig.attachment', url]), { stream: Readable.from(['img']), mimeType: 'image/jpeg', contentLength: 3 }),
     facebookLogin: disabledConnector('instagram_facebook_login'),
     instagramLogin: disabledConnector('instagram_login'),
   });

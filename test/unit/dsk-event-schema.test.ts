@@ -191,7 +191,7 @@ describe('DSK event schema (docs/schemas/dsk-event.v1.schema.json)', () => {
 
 describe('DSK event examples (docs/schemas/examples)', () => {
   // A type whose data has more than one source gets one more example per variant: `<type>.<variant>.json`.
-  const VARIANTS: Record<string, string[]> = { 'message.status': ['send-outcome'] };
+  const VARIANTS: Record<string, string[]> = { 'message.status': ['send-outcome'], 'message.received': ['instagram-image'] };
   const examplesOf = (type: string) => [`${type}.json`, ...(VARIANTS[type] ?? []).map((variant) => `${type}.${variant}.json`)];
 
   it('has one example per event type (and per variant), named after it', () => {

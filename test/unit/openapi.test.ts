@@ -19,6 +19,9 @@ import { mediaRoutes } from '../../src/api/routes/media.js';
 import { messageRoutes, SEND_FAILURE_STATUS } from '../../src/api/routes/messages.js';
 import { loadOpenApiDocument, openApiRoutes, type OpenApiDocument as ServedDocument } from '../../src/api/routes/openapi.js';
 import { wellKnownRoutes } from '../../src/api/routes/well-known.js';
+import { templateRoutes } from '../../src/api/routes/templates.js';
+import { businessProfileRoutes } from '../../src/api/routes/business-profile.js';
+import { storedMediaRoutes } from '../../src/api/routes/stored-media.js';
 import type { ChannelRow } from '../../src/db/channels.js';
 import { projectRoot } from '../../dev/infra/tools.js';
 import { createLogger } from '../../src/logger.js';
@@ -128,6 +131,10 @@ const DSK_ROUTERS: Record<string, () => Router> = {
     }),
   'channel-media.ts': () =>
     channelMediaRoutes({ channels: inert('channelTokens'), vault: inert('vault'), adapters: inert('adapters'), clock: () => new Date('2026-07-29T08:03:09Z'), log }),
+  'templates.ts': () => templateRoutes({ channels: inert('channels'), templates: inert('templates'), log }),
+  'business-profile.ts': () => businessProfileRoutes({ channels: inert('channels'), vault: inert('vault'), adapters: inert('adapters'), log }),
+  'stored-media.ts': () =>
+    storedMediaRoutes({ channels: inert('channels'), objects: inert('objects'), store: inert('store'), vault: inert('vault'), adapters: inert('adapters'), clock: () => new Date('2026-07-29T08:03:09Z'), log }),
 };
 const PUBLIC_DOCUMENTED_ROUTERS: Record<string, () => Router> = {
   'well-known.ts': () => wellKnownRoutes({ signingKey: inert('signingKey') }),
@@ -256,6 +263,13 @@ describe('docs/openapi.json', () => {
     const calls: Record<string, GraphOperation[]> = {
       'GET /v1/media/{channelId}/{mediaId}': ['getMediaInfo', 'downloadMedia'],
       'POST /v1/channels/{id}/media': ['uploadMedia'],
+      'GET /v1/channels/{id}/media/{mediaId}': ['getMediaInfo', 'downloadMedia'],
+      'GET /v1/channels/{id}/templates': ['listTemplates'],
+      'POST /v1/channels/{id}/templates': ['createTemplate'],
+      'DELETE /v1/channels/{id}/templates/{name}': ['deleteTemplate'],
+      'GET /v1/channels/{id}/profile': ['getBusinessProfile'],
+      'PATCH /v1/channels/{id}/profile': ['updateBusinessProfile', 'getBusinessProfile'],
+      'PUT /v1/channels/{id}/profile/photo': ['uploadFile', 'updateBusinessProfile', 'getBusinessProfile'],
     };
     for (const [route, operations] of Object.entries(calls)) {
       const found = v1Operations.find((o) => `${o.method} ${o.path}` === route);

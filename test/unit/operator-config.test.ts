@@ -53,7 +53,7 @@ describe('loadConfig: codec endpoint and metrics', () => {
   it('defaults to the dev server Web UI origins, no tokens, a 4 MiB codec limit and no worker metrics port', () => {
     const config = loadConfig(valid);
     assert.deepEqual(config.codec, { corsOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233'], authToken: undefined, maxBytes: 4 * 1024 * 1024 });
-    assert.deepEqual(config.metrics, { token: undefined, workerPort: undefined, workerHost: '127.0.0.1' });
+    assert.deepEqual(config.metrics, { token: undefined, workerPort: undefined, workerHost: '127.0.0.1', prefix: '' });
   });
 
   it('parses origins, tokens and the worker metrics port', () => {
@@ -68,7 +68,7 @@ describe('loadConfig: codec endpoint and metrics', () => {
       WORKER_METRICS_HOST: '0.0.0.0',
     });
     assert.deepEqual(config.codec, { corsOrigins: ['https://temporal.example.com', 'http://localhost:8080'], authToken: token, maxBytes: 1048576 });
-    assert.deepEqual(config.metrics, { token, workerPort: 9464, workerHost: '0.0.0.0' });
+    assert.deepEqual(config.metrics, { token, workerPort: 9464, workerHost: '0.0.0.0', prefix: '' });
   });
 
   it('refuses wildcard or path origins, short tokens and a bad port', () => {

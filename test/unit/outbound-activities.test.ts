@@ -17,7 +17,8 @@ import { DskDeliveryError } from '../../src/dsk/client.js';
 import type { SendRateLimit } from '../../src/db/send-rate-slots.js';
 
 const INSTANCE = 'inst-1';
-const CLIENT_TIMEOUT_MS = 300;
+// Generous enough that a loaded CI machine never times out a healthy call; the timeout tests wait it out.
+const CLIENT_TIMEOUT_MS = 1_500;
 
 /**
  * The send activity against the Meta emulator with the real channel adapters; only the channel
@@ -96,7 +97,7 @@ describe('sendOutboundMessage against the Meta emulator', () => {
   });
 
   it('turns a timeout (the send may have reached Meta) into a non-retryable send.ambiguous failure', async () => {
-    emulator.state.injectFault({ method: 'POST', path: /\/messages$/, delayMs: CLIENT_TIMEOUT_MS * 4 });
+    emulator.state.injectFault({ method: 'POST', path: /\/messages$/, delayMs: CLIENT_TIMEOUT_MS * 2 });
     const failure = await failureOf(activities().sendOutboundMessage({ channelId: 'ch-wa', instanceId: INSTANCE, request: waText() }));
     assert.equal(failure.type, 'send.ambiguous');
     assert.equal(failure.nonRetryable, true);
@@ -143,7 +144,7 @@ describe('sendOutboundMessage against the Meta emulator', () => {
   it('settles an ambiguous send as unknown and a permanent refusal as failed; a retryable one stays open', async () => {
     const outcomes: Array<[string, unknown]> = [];
     for (const [fault, cm] of [
-      [{ delayMs: CLIENT_TIMEOUT_MS * 4 }, 'cm-amb'],
+      [{ delayMs: CLIENT_TIMEOUT_MS * 2 }, 'cm-amb'],
       [{ error: { code: 131047 } }, 'cm-perm'],
       [{ error: { code: 130429 } }, 'cm-retry'],
     ] as const) {
@@ -164,7 +165,7 @@ describe('sendOutboundMessage against the Meta emulator', () => {
     const metrics = { outboundSends: { inc: (labels: { outcome: string }) => void counted.push(labels.outcome) } } as unknown as OutboundActivityDeps['metrics'];
     const acts = activities({ metrics });
     await acts.sendOutboundMessage({ channelId: 'ch-wa', instanceId: INSTANCE, request: waText('cm-m1') });
-    for (const fault of [{ error: { code: 130429 } }, { error: { code: 131047 } }, { delayMs: CLIENT_TIMEOUT_MS * 4 }]) {
+    for (const fault of [{ error: { code: 130429 } }, { error: { code: 131047 } }, { delayMs: CLIENT_TIMEOUT_MS * 2 }]) {
       emulator.state.injectFault({ method: 'POST', path: /\/messages$/, ...fault });
       await failureOf(acts.sendOutboundMessage({ channelId: 'ch-wa', instanceId: INSTANCE, request: waText(`cm-m-${counted.length}`) }));
     }
@@ -295,7 +296,7 @@ function recordingLedger() {
     calls,
     begin: async (input: unknown) => {
       calls.push(['begin', input]);
-      return true;
+      return { began: true, row: undefined };
     },
     settle: async (tag: string, outcome: unknown) => void calls.push(['settle', tag, outcome]),
     byTag: async () => undefined,
@@ -307,7 +308,7 @@ function fakeDeps(init: { channels: Map<string, FakeChannel>; graphUrl: string; 
   return {
     channels: fakeChannels(init.channels),
     instances: { get: async () => ({ eventsUrl: 'http://dsk.invalid/events' }) },
-    sends: { begin: async () => true, settle: async () => undefined, byTag: async () => undefined },
+    sends: { begin: async () => ({ began: true, row: undefined }), settle: async () => undefined, byTag: async () => undefined },
     vault: { decrypt: (stored) => stored.replace(/^enc:/, '') },
     adapters: createChannelAdapters({
       graph: createGraphTransport({ baseUrl: init.graphUrl, version: 'v26.0', timeoutMs: CLIENT_TIMEOUT_MS }),

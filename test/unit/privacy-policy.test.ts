@@ -10,6 +10,9 @@ import { connectionRoutes } from '../../src/api/routes/connections.js';
 import { messageRoutes } from '../../src/api/routes/messages.js';
 import { channelMediaRoutes } from '../../src/api/routes/channel-media.js';
 import { mediaRoutes } from '../../src/api/routes/media.js';
+import { storedMediaRoutes } from '../../src/api/routes/stored-media.js';
+import { CAPTURE_GRACE_MS } from '../../src/media/capture.js';
+import { DEFAULT_CHUNK_SIZE } from '../../src/media/sealing.js';
 import { metaCallbackRoutes } from '../../src/api/routes/meta-callbacks.js';
 import { loadPrivacyPolicy, PRIVACY_POLICY_PATH, privacyRoutes } from '../../src/api/routes/privacy.js';
 import { SESSION_TTL_MS } from '../../src/api/server.js';
@@ -57,6 +60,7 @@ describe('docs/privacy-policy.md', () => {
     ...routesOf(mediaRoutes({ channels: inert, vault: inert, adapters: inert, log })),
     ...routesOf(messageRoutes({ channels: inert, sends: inert, deliveryHorizon: '1 hour' })),
     ...routesOf(channelMediaRoutes({ channels: inert, vault: inert, adapters: inert, clock: () => new Date(), log })),
+    ...routesOf(storedMediaRoutes({ channels: inert, objects: inert, store: inert, vault: inert, adapters: inert, clock: () => new Date(), log })),
     ...routesOf(metaCallbackRoutes({ appSecrets: [], channels: inert, deletionRequests: inert, workflows: inert, publicBaseUrl: 'https://x', clock: () => new Date(), log })),
   ]);
 
@@ -83,6 +87,12 @@ describe('docs/privacy-policy.md', () => {
     assert.match(prose, /Fernet/);
     assert.match(prose, /AES-256-GCM/);
     assert.match(prose, /retention period of the Service's workflow namespace/);
+    // Captured media: kept for the horizon plus CAPTURE_GRACE_MS (one day), encrypted as src/media/sealing.ts does.
+    assert.equal(CAPTURE_GRACE_MS, 24 * 60 * 60 * 1000);
+    assert.match(prose, /delivery horizon plus one day/);
+    assert.match(prose, /AES-256-GCM in chunks of 64 KiB/);
+    assert.equal(DEFAULT_CHUNK_SIZE, 64 * 1024);
+    assert.match(prose, /for at most 10 minutes in the memory/);
   });
 
   it('is served at GET /privacy as an accessible page: one h1 matching the title, headings in order, every link labelled', async () => {

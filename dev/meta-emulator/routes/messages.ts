@@ -8,6 +8,7 @@ import type { InstagramAccountRecord } from '../scenario.js';
 import { instagramWindowError, PERSON_UNAVAILABLE_ERROR } from '../rules/messaging.js';
 import { emitInstagramEcho, emitWhatsAppStatuses } from '../send-webhooks.js';
 import { checkWhatsAppProduct, validateInstagramSend, validateWhatsAppSend } from '../send-validation.js';
+import { templateSendRefusal } from '../rules/templates.js';
 import type { EmulatorState, TokenRecord } from '../state.js';
 import { newEmulatorMid, newEmulatorWamid } from '../webhook-sender.js';
 
@@ -64,6 +65,11 @@ export function whatsappMessageRoutes(emu: EmulatorContext): Router {
       const check = validateWhatsAppSend(body);
       if (!check.ok) throw new GraphError(check.error);
       const send = check.value;
+      if (send.kind !== 'read' && send.type === 'template') {
+        // The template must exist in the language, be approved, and get the parameters it expects (rules/templates.ts).
+        const refusal = templateSendRefusal(state.catalog.templatesOf(number.wabaId).values(), body.template as Record<string, unknown>);
+        if (refusal) throw new GraphError(refusal);
+      }
       // Mark-as-read (and typing indicator) shares the endpoint; it is not a message, so no limit counts it.
       if (send.kind === 'read') {
         ctx.body = { success: true };

@@ -61,6 +61,14 @@ export function facebookOAuthRoutes(emu: EmulatorContext): Router {
   router.get('/:version/oauth/access_token', async (ctx, next) => {
     if (!VERSION_SEGMENT.test(ctx.params.version!)) return next();
     const params = await requestParams(ctx);
+    if (params.get('grant_type') === 'client_credentials') {
+      // An app access token (https://developers.facebook.com/docs/facebook-login/guides/access-tokens#apptokens),
+      // for either app. Meta answers `APP_ID|<opaque>`; the emulator's is `APP_ID|APP_SECRET`, which Graph accepts alike.
+      const client = [state.metaApp, state.instagramApp].find((a) => a.id === params.get('client_id')) ?? state.metaApp;
+      checkClient(client, params.get('client_id'), params.get('client_secret'));
+      ctx.body = { access_token: `${client.id}|${client.secret}`, token_type: 'bearer' };
+      return;
+    }
     const app = state.metaApp;
     checkClient(app, params.get('client_id'), params.get('client_secret'));
     const now = state.now();
@@ -180,6 +188,8 @@ export function debugTokenHandler(state: EmulatorState, platform: 'facebook' | '
 }
 
 function describeToken(state: EmulatorState, app: EmulatedApp, input: string, platform: 'facebook' | 'instagram'): Record<string, unknown> {
+  // An app token describes the app itself (GR-DBG: type APP, no expiry, no user).
+  if (input === `${app.id}|${app.secret}`) return { app_id: app.id, type: 'APP', application: app.name, is_valid: true, scopes: [] };
   const record = state.tokens.get(input);
   if (!record || platformOf(record.kind) !== platform) {
     return { is_valid: false, scopes: [], error: { code: 190, message: 'Invalid OAuth access token.' } };

@@ -3,6 +3,7 @@ import type Koa from 'koa';
 import { z } from 'zod';
 import type { ChannelRow, Channels } from '../../db/channels.js';
 import type { MessageStatusStore } from '../../db/message-status.js';
+import type { MediaObjects } from '../../db/media-objects.js';
 import type { OutboundSends } from '../../db/outbound-sends.js';
 import type { WebhookLog } from '../../db/webhook-log.js';
 import type { Workflows } from '../../temporal/client.js';
@@ -16,6 +17,8 @@ export interface ChannelRoutesDeps {
   webhookLog: Pick<WebhookLog, 'summaryForChannel'>;
   messageStatus: Pick<MessageStatusStore, 'countForChannel'>;
   outboundSends: Pick<OutboundSends, 'countByStateForChannel'>;
+  /** Captured inbound media (encrypted), counted for the information right. */
+  mediaObjects?: Pick<MediaObjects, 'summaryForChannel'>;
   workflows: Pick<Workflows, 'disconnectChannel'>;
   clock: () => Date;
 }
@@ -89,6 +92,7 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
     const log = await deps.webhookLog.summaryForChannel(channel.id);
     const statuses = await deps.messageStatus.countForChannel(channel.id);
     const sends = await deps.outboundSends.countByStateForChannel(channel.id);
+    const media = deps.mediaObjects ? await deps.mediaObjects.summaryForChannel(channel.id) : undefined;
     ctx.body = {
       channel: channelView(channel),
       token: {
@@ -109,6 +113,16 @@ export function channelRoutes(deps: ChannelRoutesDeps): Router {
         contains: "client_message_id, Meta's message id and the send's state; never content or the recipient",
         by_state: sends,
       },
+      ...(media
+        ? {
+            captured_media: {
+              contains: 'inbound media files (Instagram attachments), AES-256-GCM encrypted, until acknowledged or the delivery horizon plus one day',
+              count: media.count,
+              bytes: media.bytes,
+              oldest: media.oldest?.toISOString() ?? null,
+            },
+          }
+        : {}),
     };
   });
 

@@ -6,6 +6,7 @@ import type { Logger } from '../../logger.js';
 import { CLIENT_MESSAGE_ID } from '../../shared/outbound-request.js';
 import { validateOutboundRequest } from '../outbound-schema/index.js';
 import type { OutboundErrorCode, OutboundResult, OutboundWorkflowInput } from '../../shared/outbound.js';
+import type { TemplateCatalog } from '../../templates/catalog.js';
 import { ApiError } from '../errors.js';
 import type { SendIdempotency } from '../send-idempotency.js';
 import { SEND_CODE_STATUS } from '../meta-errors.js';
@@ -22,6 +23,8 @@ export interface MessageRoutesDeps {
   defaultWaitMs?: number;
   reconcileWindowMs?: number;
   log?: Pick<Logger, 'warn'>;
+  /** Template sends are checked against the WABA's templates before Meta is called (absent: not checked). */
+  templates?: Pick<TemplateCatalog, 'checkSend'>;
 }
 
 const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
@@ -72,6 +75,16 @@ export function messageRoutes(deps: MessageRoutesDeps): Router {
       if (earlier !== undefined) return answer(ctx, clientMessageId, earlier.channelId, earlier.result);
       if (channel.status === 'disconnected') throw new ApiError(409, 'channel_disconnected', 'The channel is disconnected', { client_message_id: clientMessageId });
       throw new ApiError(409, 'reauth_required', "The channel's access token is no longer valid; the channel must be reconnected", { client_message_id: clientMessageId });
+    }
+
+    if (outbound.channelType === 'whatsapp' && outbound.request.type === 'template' && deps.templates) {
+      const check = await deps.templates.checkSend(channel, outbound.request.template);
+      if (check.outcome === 'refused') {
+        // A repeat of a send accepted before (the template has changed since) still gets that send's result.
+        const earlier = await deps.sends.earlier(instanceId, clientMessageId, 0);
+        if (earlier !== undefined) return answer(ctx, clientMessageId, earlier.channelId, earlier.result);
+        throw new ApiError(422, 'validation_failed', 'The template send does not match the template', check.details);
+      }
     }
 
     const input: OutboundWorkflowInput = {

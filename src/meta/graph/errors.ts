@@ -28,6 +28,17 @@ export type GraphOperation =
   /** `GET /{phone-number-id}`: whether and how the number is registered. */
   | 'getPhoneNumber'
   | 'getProfile'
+  /** `GET /{waba-id}/message_templates`, `POST` and `DELETE` on the same edge. */
+  | 'listTemplates'
+  | 'createTemplate'
+  | 'deleteTemplate'
+  /** `GET` / `POST /{phone-number-id}/whatsapp_business_profile`. */
+  | 'getBusinessProfile'
+  | 'updateBusinessProfile'
+  /** The Resumable Upload API: `POST /{app-id}/uploads`, then `POST /upload:<session>`. */
+  | 'uploadFile'
+  /** Instagram `GET /{igsid}?fields=name,username,profile_pic`. */
+  | 'getSenderProfile'
   /** A Send API call (`/{phone-number-id}/messages`, `/me/messages`, `/{ig-id}/messages`). */
   | 'sendMessage';
 

@@ -1,4 +1,4 @@
-import { requireKind, type ChannelAdapter, type SendTarget } from '../channel-adapter.js';
+import { requireKind, type ChannelAdapter, type MediaContent, type SendTarget } from '../channel-adapter.js';
 import type { ChannelConnector } from '../connectors.js';
 import type { InstagramLoginApi } from './login-api.js';
 import type { InstagramPagesApi } from './pages-api.js';
@@ -6,8 +6,10 @@ import { instagramGraphBody, type InstagramGraphBody } from './send-bodies.js';
 import type { InstagramSendResult } from './send-result.js';
 
 export interface InstagramAdapterDeps {
-  pages: Pick<InstagramPagesApi, 'sendMessage'>;
-  login: Pick<InstagramLoginApi, 'sendMessage'>;
+  pages: Pick<InstagramPagesApi, 'sendMessage' | 'getSenderProfile'>;
+  login: Pick<InstagramLoginApi, 'sendMessage' | 'getSenderProfile'>;
+  /** Attachment bytes from their signed CDN URL (allow-listed hosts only, no token sent). */
+  downloadAttachment(url: string): Promise<MediaContent>;
   facebookLogin: ChannelConnector;
   instagramLogin: ChannelConnector;
 }
@@ -38,6 +40,15 @@ export function instagramAdapter(deps: InstagramAdapterDeps): ChannelAdapter {
       const { request } = requireKind('instagram', outbound);
       if (request.type !== 'read') throw new TypeError('only a read request marks a message read');
       await deliver(target, instagramGraphBody(request));
+    },
+
+    fetchInboundMedia(_token, _channel, item) {
+      if (!item.url) throw new TypeError('Instagram attachments are fetched by their URL');
+      return deps.downloadAttachment(item.url);
+    },
+
+    senderProfiles: {
+      get: (token, channel, senderId) => (channel.pageId ? deps.pages.getSenderProfile(token, senderId) : deps.login.getSenderProfile(token, senderId)),
     },
   };
 }

@@ -6,6 +6,7 @@ import { checkSecret, expectSuccess, IdString, requestMetaJson, requestMetaSend,
 import { parseAccessTokenBody, parseDebugTokenBody, type OAuthTokenResponse, type TokenDebugInfo } from '../oauth.js';
 import { parseInstagramSendBody, type InstagramSendResult } from './send-result.js';
 import type { InstagramGraphBody } from './send-bodies.js';
+import { IGSID, parseSenderProfile, SENDER_PROFILE_FIELDS, type InstagramSenderProfile } from './sender-profile.js';
 
 /**
  * Instagram API with Instagram Login (reference §4.3–4.5, §5.3): the code exchange on
@@ -139,6 +140,12 @@ export function createInstagramLoginApi(options: InstagramLoginApiOptions) {
       const parsed = ProfileBody.safeParse(json);
       if (!parsed.success) throw new MetaRequestError('getProfile', 'invalid_response');
       return { id: parsed.data.id, userId: parsed.data.user_id, username: parsed.data.username, name: parsed.data.name };
+    },
+
+    /** A customer's name, username and picture, with the Instagram user token (sender-profile.ts). */
+    async getSenderProfile(token: string, igsid: string): Promise<InstagramSenderProfile> {
+      if (!IGSID.test(igsid)) throw new TypeError('IGSID must be 1-32 digits');
+      return parseSenderProfile(await requestMetaJson(http, 'getSenderProfile', { method: 'GET', url: url(versionRoot, igsid, { fields: SENDER_PROFILE_FIELDS }), token }));
     },
 
     /** `POST graph.instagram.com/{v}/{ig-id}/messages` (or `/me/messages`) with the Instagram user token (reference §6.3). */

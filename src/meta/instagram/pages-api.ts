@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createSubscribedApps, type SubscribedApp } from '../graph/subscribed-apps.js';
 import { checkId, IdString, Paging, requestMetaSend, TOKEN_CHARS, type GraphTransport } from '../graph/transport.js';
 import type { InstagramGraphBody } from './send-bodies.js';
+import { IGSID, parseSenderProfile, SENDER_PROFILE_FIELDS, type InstagramSenderProfile } from './sender-profile.js';
 import { parseInstagramSendBody, type InstagramSendResult } from './send-result.js';
 
 /*
@@ -65,6 +66,12 @@ export function createInstagramPagesApi(graph: GraphTransport) {
 
     unsubscribeApp(token: string, pageId: string): Promise<void> {
       return subscriptions.unsubscribe(token, pageId);
+    },
+
+    /** A customer's name, username and picture, with the page token (sender-profile.ts). */
+    async getSenderProfile(token: string, igsid: string): Promise<InstagramSenderProfile> {
+      if (!IGSID.test(igsid)) throw new TypeError('IGSID must be 1-32 digits');
+      return parseSenderProfile(await graph.json('getSenderProfile', 'GET', igsid, token, { query: { fields: SENDER_PROFILE_FIELDS } }));
     },
 
     /** `POST graph.facebook.com/{v}/me/messages` (or `/{page-id}/messages`) with the page token (reference §6.3). */

@@ -102,15 +102,16 @@ export function createWhatsAppMediaApi(graph: GraphTransport, options: WhatsAppM
     },
 
     /**
-     * `GET <media url>` with the bearer token, only on the Graph origin or an allowed CDN origin (also
+     * `GET <media url>` with the bearer token (none for Instagram's signed attachment URLs), only on the Graph origin or an allowed CDN origin (also
      * for every redirect hop). The body is streamed, never buffered; the returned stream errors if
      * the transfer exceeds `maxDownloadBytes` or `downloadTimeoutMs`. `expectedMimeType` (from
      * getMediaInfo) turns an HTML page served with 200 (what the CDN shows instead of media when it
      * is unhappy) into an `invalid_response` error instead of bytes passed on as media.
      */
-    async downloadMedia(token: string, url: string, opts: { expectedMimeType?: string } = {}): Promise<MediaDownload> {
+    async downloadMedia(token: string | undefined, url: string, opts: { expectedMimeType?: string } = {}): Promise<MediaDownload> {
       const operation = 'downloadMedia';
-      const headers = bearerHeaders(token);
+      // Without a token: Instagram attachment URLs, which are signed themselves and need none.
+      const headers: Record<string, string> = token === undefined ? { 'user-agent': 'meta-integration-service' } : bearerHeaders(token);
       let target = checkAllowed(url);
       const controller = new AbortController();
       const overall = setTimeout(() => controller.abort(new DOMException('download timed out', 'TimeoutError')), downloadTimeoutMs);

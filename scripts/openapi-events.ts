@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../dev/infra/tools.js';
+import { buildOpenApiDocument } from '../src/api/openapi/document.js';
+import { OPERATIONS } from '../src/api/openapi/operations/index.js';
 import type { JsonObject } from '../src/api/openapi/events.js';
 
 export type { Json, JsonObject } from '../src/api/openapi/events.js';
@@ -26,4 +28,9 @@ export function readEventExamples(dir = EVENT_EXAMPLES_DIR): Map<string, JsonObj
     byType.set(stem === example.type ? String(example.type) : stem, example);
   }
   return byType;
+}
+
+/** The document as the code and docs/schemas state it now. */
+export function generatedOpenApi(): JsonObject {
+  return buildOpenApiDocument({ operations: OPERATIONS, eventSchema: readJson(EVENT_SCHEMA_PATH), eventExamples: readEventExamples() });
 }

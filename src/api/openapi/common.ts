@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { errorExamples, type ErrorResponseDoc, type HeaderDoc } from './operation.js';
+import type { ErrorResponseDoc, HeaderDoc } from './operation.js';
+
+/** Builds `{error: {code, message}}` examples named by their codes. */
+function errorExamples(messages: Record<string, string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(messages).map(([code, message]) => [code, { error: { code, message } }]));
+}
 
 /*
  * Schemas and answers every route shares. A schema with `.meta({id})` becomes a component of the
@@ -36,6 +41,9 @@ export const ErrorBody = z
     }),
   })
   .meta({ id: 'Error', description: 'Every error body. The responses list the `code` values each operation can return.' });
+
+/** `error.details` of `validation_failed`: every problem, with its field path. */
+export const ValidationDetails = z.array(ValidationIssue).min(1);
 
 export const Timestamp = z.iso.datetime({ offset: false }).meta({ description: 'ISO 8601 UTC with milliseconds.' });
 
@@ -99,4 +107,3 @@ export const STANDARD_RESPONSES = {
   },
 } satisfies Record<string, ErrorResponseDoc>;
 
-export type StandardResponse = keyof typeof STANDARD_RESPONSES;

@@ -36,6 +36,14 @@ export const TAGS = [
     "description": "Sending WhatsApp and Instagram messages: one idempotent send per `client_message_id`, Meta's errors classified, Meta's rates respected."
   },
   {
+    "name": "templates",
+    "description": "WhatsApp message templates of a channel's business account: list (with parameter counts), create and delete at Meta."
+  },
+  {
+    "name": "profiles",
+    "description": "The WhatsApp business profile customers see: read, change, photo."
+  },
+  {
     "name": "media",
     "description": "WhatsApp media: the files behind the media ids of inbound messages, and uploads of files to send."
   },
@@ -163,10 +171,10 @@ export const DSK_EVENT_WEBHOOK = {
   }
 };
 
-/** The webhook's examples: name → the docs/schemas/examples file (`<type>` or `<type>.<variant>`) it shows. */
-export const DSK_EVENT_WEBHOOK_EXAMPLES: Record<string, string> = {
-  messageReceived: 'message.received',
-  messageStatus: 'message.status',
-  channelStatus: 'channel.status',
-  'message.status.send-outcome': 'message.status.send-outcome',
+/** The webhook's examples: name → the docs/schemas/examples file (`<type>` or `<type>.<variant>`) it shows, and its summary. */
+export const DSK_EVENT_WEBHOOK_EXAMPLES: Record<string, { file: string; summary: string }> = {
+  messageReceived: { file: 'message.received', summary: "A WhatsApp text message" },
+  messageStatus: { file: 'message.status', summary: "A WhatsApp delivery status" },
+  channelStatus: { file: 'channel.status', summary: "A channel needs re-authorization" },
+  'message.status.send-outcome': { file: 'message.status.send-outcome', summary: "The outcome of a send (source: send)" },
 };

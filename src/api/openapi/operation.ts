@@ -1,18 +1,17 @@
-import type Router from '@koa/router';
-import type Koa from 'koa';
 import type { z } from 'zod';
 
 /*
  * How a route declares itself. An `Operation` is the one statement of a route's method, path,
- * parameters, body and answers: the route module mounts its handler with `mount(router, op, handler)`
- * and validates with the operation's own zod schemas, and api/openapi/document.ts turns the same
- * objects into docs/openapi.json. A route therefore cannot accept or answer something its document
- * does not say (test/unit/openapi.test.ts checks the committed document is the generated one).
+ * parameters, body and answers, next to the route (src/api/openapi/operations/<route module>.ts):
+ * its parameter and body schemas are the very zod schemas the route validates with, its answers
+ * are zod schemas too, and src/api/openapi/document.ts turns the declarations into
+ * docs/openapi.json. test/unit/openapi.test.ts fails when the committed document is not the
+ * generated one, and checks the declarations against the routers' own route tables.
  */
 
 export type HttpMethod = 'get' | 'put' | 'post' | 'patch' | 'delete';
 
-/** Free-form JSON Schema, for the few parts no zod schema describes (raw media, the document itself). */
+/** Free-form JSON Schema / OpenAPI objects, for the few parts no zod schema describes (raw media, headers). */
 export type JsonSchemaObject = { [keyword: string]: unknown };
 
 export interface HeaderDoc {
@@ -21,12 +20,15 @@ export interface HeaderDoc {
   schema: JsonSchemaObject;
 }
 
+/** Examples by name (each becomes `{value}`). */
+export type Examples = Record<string, unknown>;
+
 /** A response with a JSON body described by a zod schema. */
 export interface JsonResponseDoc {
   kind: 'json';
   description: string;
   schema: z.ZodType;
-  examples: Record<string, unknown>;
+  examples: Examples;
   headers?: Record<string, HeaderDoc>;
 }
 
@@ -35,10 +37,10 @@ export interface ErrorResponseDoc {
   kind: 'error';
   description: string;
   codes: readonly string[];
-  examples: Record<string, unknown>;
+  examples: Examples;
+  /** The shape of `error.details` for these codes. */
+  details?: z.ZodType;
   headers?: Record<string, HeaderDoc>;
-  /** `validation_failed` lists its issues (`ValidationIssue[]`). */
-  validationDetails?: boolean;
 }
 
 /** Anything else (raw bytes, an empty answer): stated as OpenAPI has it. */
@@ -49,25 +51,35 @@ export interface RawResponseDoc {
   content?: Record<string, { schema?: JsonSchemaObject }>;
 }
 
-export type ResponseDoc = JsonResponseDoc | ErrorResponseDoc | RawResponseDoc;
+/** The name of an answer every operation of a kind shares (src/api/openapi/common.ts `STANDARD_RESPONSES`). */
+export type StandardResponseName = 'Unauthorized' | 'AuthUnavailable' | 'InternalError' | 'BadRequestBody' | 'PayloadTooLarge' | 'UnsupportedMediaType' | 'QuotaExceeded';
 
-export interface JsonBodyDoc<B extends z.ZodType = z.ZodType> {
+export type ResponseDoc = JsonResponseDoc | ErrorResponseDoc | RawResponseDoc | StandardResponseName;
+
+export interface JsonBodyDoc {
   kind: 'json';
-  schema: B;
-  examples: Record<string, unknown>;
+  schema: z.ZodType;
+  /** The component the body schema is listed as (`#/components/schemas/<component>`), when it has no id of its own. */
+  component?: string;
   description?: string;
+  examples: Examples;
 }
 
-/** A body that is the file itself (uploads), by content type. */
+/** A body that is the file itself (uploads): its media types as OpenAPI states them. */
 export interface RawBodyDoc {
   kind: 'raw';
   description: string;
-  contentTypes: readonly string[];
+  content: Record<string, { schema?: JsonSchemaObject }>;
+}
+
+export interface ParameterDoc {
+  description?: string;
+  example?: unknown;
 }
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
-export interface Operation<P extends AnyObject | undefined = AnyObject | undefined, Q extends AnyObject | undefined = AnyObject | undefined, B extends z.ZodType | undefined = z.ZodType | undefined> {
+export interface Operation {
   method: HttpMethod;
   /** Koa's path syntax (`/v1/channels/:id`); the document writes `{id}`. */
   path: string;
@@ -75,61 +87,27 @@ export interface Operation<P extends AnyObject | undefined = AnyObject | undefin
   tags: readonly string[];
   summary: string;
   description?: string;
-  /** `dsk`: behind DSK's bearer token and the instance quota (their answers are added to the document). */
+  /** `dsk`: behind DSK's bearer token (401, 500 and 503 are added to the document); `none`: public. */
   auth: 'dsk' | 'none';
-  /** Path parameters; each field's `.meta({description, example})` documents it. */
-  params?: P;
-  query?: Q;
-  /** Request headers the route reads (e.g. `Idempotency-Key`), documented like parameters. */
-  headers?: AnyObject;
-  body?: (B extends z.ZodType ? JsonBodyDoc<B> : never) | RawBodyDoc;
-  /**
-   * The operation's own answers. The document adds the ones every operation of its kind shares:
-   * 401/429/500/503 behind DSK auth, 400/413/415 for a JSON body, 422 where input is validated
-   * (an operation states its own 422 or 429 to give examples or further codes).
-   */
+  /** The route's own path-parameter schema. */
+  params?: AnyObject;
+  /** The route's own query schema. */
+  query?: AnyObject;
+  /** Descriptions and examples of path and query parameters, by name. */
+  parameterDocs?: Record<string, ParameterDoc>;
+  /** Request headers the route reads, as OpenAPI parameter objects. */
+  headerParameters?: ReadonlyArray<JsonSchemaObject & { name: string; in: 'header' }>;
+  /** A JSON body also gets 400, 413 and 415 in the document. */
+  body?: JsonBodyDoc | RawBodyDoc;
   responses: Record<number, ResponseDoc>;
-  /** An alias path served by the same handler (kept for older clients), documented as deprecated. */
-  aliasOf?: string;
 }
 
-/** Declares an operation; the identity, typed so routes keep their schemas' types. */
-export function operation<P extends AnyObject | undefined = undefined, Q extends AnyObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-  op: Operation<P, Q, B>,
-): Operation<P, Q, B> {
+/** Declares an operation (the identity, for type checking at the declaration). */
+export function operation(op: Operation): Operation {
   return op;
 }
 
-export function jsonResponse(description: string, schema: z.ZodType, examples: Record<string, unknown>, headers?: Record<string, HeaderDoc>): JsonResponseDoc {
-  return { kind: 'json', description, schema, examples, ...(headers ? { headers } : {}) };
-}
-
-export function errorResponse(description: string, codes: readonly string[], examples: Record<string, unknown> = {}, headers?: Record<string, HeaderDoc>): ErrorResponseDoc {
-  return { kind: 'error', description, codes, examples, ...(headers ? { headers } : {}) };
-}
-
-/** Builds `{error: {code, message}}` examples named by their codes. */
-export function errorExamples(messages: Record<string, string>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(messages).map(([code, message]) => [code, { error: { code, message } }]));
-}
-
-export const VALIDATION_FAILED_DESCRIPTION =
-  'The request does not match the schema. `details` lists every problem with its field path (`a.b`, `a[0]`; `(body)` for the object itself, e.g. an unknown key).';
-
-/** The operation's 422 with an example of its own issues. */
-export function validationFailed(details: ReadonlyArray<{ path: string; message: string }>): ErrorResponseDoc {
-  return {
-    kind: 'error',
-    description: VALIDATION_FAILED_DESCRIPTION,
-    codes: ['validation_failed'],
-    examples: { validation_failed: { error: { code: 'validation_failed', message: 'Request does not match the schema', details } } },
-    validationDetails: true,
-  };
-}
-
-export const RETRY_AFTER_HEADER: HeaderDoc = { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } };
-
-/** Registers `handler` on the router at the operation's method and path. */
-export function mount(router: Router, op: Pick<Operation, 'method' | 'path'>, handler: Koa.Middleware): void {
-  router[op.method](op.path, handler as never);
+/** `/v1/channels/:id` → `/v1/channels/{id}`. */
+export function toTemplate(koaPath: string): string {
+  return koaPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }

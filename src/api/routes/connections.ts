@@ -32,7 +32,7 @@ const FLOW_CHANNEL: Record<ConnectFlow, 'whatsapp' | 'instagram'> = {
   instagram_login: 'instagram',
 };
 
-const CreateConnection = z.strictObject({
+export const CreateConnection = z.strictObject({
   channel_type: z.enum(['whatsapp', 'instagram']),
   return_url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048),
   flow: z.enum(['whatsapp_embedded_signup', 'instagram_facebook_login', 'instagram_login']).optional(),
@@ -40,7 +40,7 @@ const CreateConnection = z.strictObject({
 const HttpsCreateConnection = CreateConnection.extend({
   return_url: z.url({ protocol: /^https$/, message: 'must be an https URL' }).max(2048),
 });
-const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+export const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 /** Connections are short-lived until authorized; a minute is how soon a slot can free up. */
 const QUOTA_RETRY_AFTER_SECONDS = 60;
 

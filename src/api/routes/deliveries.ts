@@ -6,13 +6,13 @@ import { ApiError } from '../errors.js';
 import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseWith } from '../validate.js';
 
-const ListQuery = z.strictObject({
+export const ListQuery = z.strictObject({
   /** Omitted: both. */
   status: z.enum(UNDELIVERED_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-const KeyParams = z.object({ key: z.string().min(1).max(200) });
+export const KeyParams = z.object({ key: z.string().min(1).max(200) });
 
 /** What DSK sees of a delivery: ids, kind, outcome and DSK's own answers; never the event's content. */
 export function deliveryView(row: WebhookLogRow) {

@@ -7,7 +7,7 @@ import { requireInstance } from '../middleware/dsk-auth.js';
 import { parseBody } from '../validate.js';
 
 const EventsUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048);
-const EventsUrlBody = z.object({ events_url: EventsUrl.nullable() });
+export const EventsUrlBody = z.object({ events_url: EventsUrl.nullable() });
 // Events carry message content: in production they travel over HTTPS only (privacy policy §4.3).
 const HttpsEventsUrlBody = z.object({ events_url: EventsUrl.refine((u) => u.startsWith('https://'), 'must be an https URL').nullable() });
 

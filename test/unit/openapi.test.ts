@@ -25,7 +25,7 @@ import { storedMediaRoutes } from '../../src/api/routes/stored-media.js';
 import type { ChannelRow } from '../../src/db/channels.js';
 import { projectRoot } from '../../dev/infra/tools.js';
 import { createLogger } from '../../src/logger.js';
-import { generatedOpenApi, OPENAPI_PATH, readEventExamples } from '../../scripts/openapi-events.js';
+import { CLIENT_TYPES_PATH, clientTypes, generatedOpenApi, OPENAPI_PATH, readEventExamples } from '../../scripts/openapi-events.js';
 import { resolvePointer, validate, type JsonSchema } from '../support/json-schema.js';
 import {
   deref,
@@ -364,8 +364,10 @@ describe('docs/openapi.json', () => {
     assert.ok(checked.length > 60, `only ${checked.length} examples checked`);
   });
 
-  it('is exactly what the route declarations generate (else run `npm run openapi`)', () => {
-    assert.equal(readFileSync(OPENAPI_PATH, 'utf8'), `${JSON.stringify(generatedOpenApi(), null, 2)}\n`, 'docs/openapi.json is out of date with src/api/openapi or docs/schemas: `npm run openapi`');
+  it('is exactly what the route declarations generate (else run `npm run openapi`)', async () => {
+    const generated = generatedOpenApi();
+    assert.equal(readFileSync(OPENAPI_PATH, 'utf8'), `${JSON.stringify(generated, null, 2)}\n`, 'docs/openapi.json is out of date with src/api/openapi or docs/schemas: `npm run openapi`');
+    assert.equal(readFileSync(CLIENT_TYPES_PATH, 'utf8'), await clientTypes(generated), 'clients/dsk-node/src/api.ts is out of date: `npm run openapi`');
   });
 
   it('documents every status the send route answers a failed send with', () => {

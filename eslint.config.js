@@ -26,7 +26,7 @@ const DEV_TREE = ['**/dev/**', '**/test/**', '**/bench/**', '**/scripts/**'];
 const forbid = (groups, message, allowTypeImports = false) => ({ group: groups, message, allowTypeImports });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.data/**', 'test-results/**', 'docs/**'] },
+  { ignores: ['dist/**', 'clients/*/dist/**', 'clients/dsk-node/src/api.ts', 'node_modules/**', '.tools/**', '.data/**', 'test-results/**', 'docs/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

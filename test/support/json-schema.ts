@@ -18,6 +18,8 @@ const FORMATS: Record<string, (value: string) => boolean> = {
   'date-time': (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)),
   uuid: (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
   uri: (v) => URL.canParse(v),
+  // zod's email schemas state their pattern too; the format only has to be a plausible address.
+  email: (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v),
 };
 
 function typeOf(value: unknown): string {

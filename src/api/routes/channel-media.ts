@@ -21,7 +21,7 @@ export interface ChannelMediaRouteDeps {
   log: Logger;
 }
 
-const Request = z.object({
+export const Request = z.object({
   id: z.uuid({ message: 'must be a UUID' }),
   /** Only names the multipart file (sanitized); WhatsApp shows a document's name from the message instead. */
   filename: z.string().min(1).max(255).optional(),

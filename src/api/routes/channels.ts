@@ -24,13 +24,13 @@ export interface ChannelRoutesDeps {
   clock: () => Date;
 }
 
-const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+export const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 export const ChannelListQuery = z.object({
   status: z.enum(['active', 'reauth_required', 'disconnected']).optional(),
   channel_type: z.enum(['whatsapp', 'instagram']).optional(),
   ...pageQuery({ defaultLimit: 100, maxLimit: 500 }),
 });
-const Correction = z
+export const Correction = z
   .strictObject({
     display_name: z.string().trim().min(1).max(200).nullable().optional(),
     labels: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'label keys: letters, digits, _ . - (1-64)'), z.string().max(256)).refine((l) => Object.keys(l).length <= 50, 'at most 50 labels').optional(),

@@ -35,7 +35,7 @@ const FLOW_CHANNEL: Record<ConnectFlow, 'whatsapp' | 'instagram'> = {
   instagram_login: 'instagram',
 };
 
-const CreateConnection = z.strictObject({
+export const CreateConnection = z.strictObject({
   channel_type: z.enum(['whatsapp', 'instagram']),
   return_url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048),
   flow: z.enum(['whatsapp_embedded_signup', 'instagram_facebook_login', 'instagram_login']).optional(),
@@ -43,7 +43,7 @@ const CreateConnection = z.strictObject({
 const HttpsCreateConnection = CreateConnection.extend({
   return_url: z.url({ protocol: /^https$/, message: 'must be an https URL' }).max(2048),
 });
-const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+export const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 export const ConnectionListQuery = z.strictObject({ ...pageQuery({ defaultLimit: 100, maxLimit: 500 }) });
 /** `Idempotency-Key` of POST /v1/connections: what DSK may use as its own request id. */
 export const IdempotencyKeyHeader = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 of A-Z a-z 0-9 . _ : -');

@@ -13,7 +13,7 @@ export const DeliveryListQuery = z.strictObject({
   ...pageQuery({ defaultLimit: 100, maxLimit: 500 }),
 });
 
-const KeyParams = z.object({ key: z.string().min(1).max(200) });
+export const KeyParams = z.object({ key: z.string().min(1).max(200) });
 
 /** What DSK sees of a delivery: ids, kind, outcome and DSK's own answers; never the event's content. */
 export function deliveryView(row: WebhookLogRow) {

@@ -14,7 +14,7 @@ const EventsUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL
 /** The types an instance may choose; `test.ping` always comes, so it is not among them. */
 const SUBSCRIBABLE_TYPES = DSK_EVENT_TYPES.filter((t) => t !== TEST_EVENT_TYPE) as Array<Exclude<(typeof DSK_EVENT_TYPES)[number], 'test.ping'>>;
 /** Absent: unchanged; null: every type (also types added later); a list: only those. */
-const EventTypes = z
+export const EventTypes = z
   .array(z.enum(SUBSCRIBABLE_TYPES as [string, ...string[]]))
   .min(1, 'give at least one type, or null for every type')
   .refine((types) => new Set(types).size === types.length, 'each type once')

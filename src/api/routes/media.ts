@@ -19,7 +19,7 @@ export interface MediaRouteDeps {
   log: Logger;
 }
 
-const Params = z.object({
+export const Params = z.object({
   channelId: z.uuid({ message: 'must be a UUID' }),
   mediaId: z.string().regex(/^\d{1,32}$/, 'must be 1 to 32 digits'),
 });

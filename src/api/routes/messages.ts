@@ -31,12 +31,12 @@ export interface MessageRoutesDeps {
   customerWindows?: WindowGuard;
 }
 
-const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
-const SendParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), clientMessageId: z.string().regex(CLIENT_MESSAGE_ID, 'must be 1-128 of A-Z a-z 0-9 . _ : -') });
+export const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+export const SendParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), clientMessageId: z.string().regex(CLIENT_MESSAGE_ID, 'must be 1-128 of A-Z a-z 0-9 . _ : -') });
 /** Ours: long enough for Meta's usual answer (well under a second), short enough not to tie up DSK's request. */
 const DEFAULT_WAIT_MS = 5_000;
 const MAX_WAIT_MS = 30_000;
-const WaitQuery = z.object({ wait_ms: z.coerce.number().int().min(0).max(MAX_WAIT_MS).optional() });
+export const WaitQuery = z.object({ wait_ms: z.coerce.number().int().min(0).max(MAX_WAIT_MS).optional() });
 
 /**
  * Which HTTP status a failed send is answered with; DSK branches on the stable code in the body. Meta's

@@ -22,7 +22,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/connections": {
+    "/v1/instance/test-event": {
         parameters: {
             query?: never;
             header?: never;
@@ -30,6 +30,30 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        put?: never;
+        /**
+         * Send a test event to the instance's events URL
+         * @description Sends a `test.ping` event (docs/schemas, `channel: null`) to the events URL now, signed with the service's JWT and keyed with an Idempotency-Key like every event, whatever the instance's `event_types`, and answers what DSK answered. It is not retried: it checks the endpoint.
+         */
+        post: operations["sendTestEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List connections
+         * @description The instance's connections, oldest first, a page at a time, as stored (GET /v1/connections/{id} answers one connection's live phase).
+         */
+        get: operations["listConnections"];
         put?: never;
         /**
          * Start connecting a channel
@@ -191,6 +215,26 @@ export interface paths {
          *     Limits JSON Schema cannot state, enforced by the API: WhatsApp text ≤ 4096 characters, captions ≤ 1024, interactive texts as in Meta's documentation (counted in Unicode code points); Instagram text ≤ 1000 bytes of UTF-8; an Instagram reaction is a single emoji, `love`, or `""` to remove it.
          */
         post: operations["sendMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/channels/{id}/windows/{customer}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a customer's service window
+         * @description Whether a free-form message to the customer is accepted now and until when, from the customer's last message the service received (message, button tap, reaction or ad referral). WhatsApp: 24 hours; Instagram: 24 hours, 7 days for replies tagged `HUMAN_AGENT`. Templates are never bound by it. The service keeps only a keyed hash of the channel and customer with the time, until the window has passed: a customer who never wrote, or wrote too long ago, answers `open: false` with `expires_at: null`. With `ENFORCE_CUSTOMER_WINDOW` (default on) a free-form send outside the window is refused with `409 outside_customer_window` before Meta is called.
+         */
+        get: operations["getCustomerWindow"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -522,10 +566,20 @@ export interface components {
             id: string;
             /** @description Where events are POSTed; `null`: nowhere (deliveries fail with `no_events_url`). */
             events_url: string | null;
+            /** @description The event types the instance receives (each once); null: every type, including types added later. Events of other types are recorded as `skipped` (GET /v1/deliveries does not list them) and never sent. `test.ping` always comes. */
+            event_types: ("message.received" | "message.echo" | "message.status" | "message.reaction" | "message.read" | "message.edited" | "message.deleted" | "message.postback" | "message.referral" | "conversation.handover" | "conversation.history" | "contact.updated" | "channel.error" | "channel.account_update" | "channel.quality" | "template.status" | "unsupported" | "channel.status")[] | null;
         };
         InstanceUpdate: {
             events_url: string | null;
             event_types?: ("message.received" | "message.echo" | "message.status" | "message.reaction" | "message.read" | "message.edited" | "message.deleted" | "message.postback" | "message.referral" | "conversation.handover" | "conversation.history" | "contact.updated" | "channel.error" | "channel.account_update" | "channel.quality" | "template.status" | "unsupported" | "channel.status")[] | null;
+        };
+        TestEventResult: {
+            /** @description The event's id, also its Idempotency-Key: `test:ping:<uuid>`. */
+            event_id: string;
+            /** @constant */
+            delivered: true;
+            /** @description The 2xx status DSK answered. */
+            dsk_status: number;
         };
         ConnectionCreate: {
             /** @enum {string} */
@@ -585,6 +639,27 @@ export interface components {
          * @enum {string}
          */
         ConnectionStatus: "pending" | "awaiting_authorization" | "authorizing" | "choosing_asset" | "awaiting_pin" | "registration_waiting" | "active" | "reauth_required" | "disconnected" | "expired" | "cancelled" | "failed";
+        ConnectionList: {
+            connections: components["schemas"]["ConnectionSummary"][];
+            /** @description Pass as `after` for the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description A connection as stored (the list does not ask each workflow for its live phase). */
+        ConnectionSummary: {
+            connection_id: components["schemas"]["Uuid"];
+            channel_type: components["schemas"]["ChannelType"];
+            flow: components["schemas"]["ConnectFlow"];
+            /** @description As stored: `awaiting_authorization`, `authorizing`, `active`, `cancelled`, `expired`, `failed`, `disconnected`, … (GET /v1/connections/{id} answers the live phase). */
+            status: string;
+            channel_id: components["schemas"]["Uuid"] | null;
+            failure: {
+                code: string;
+            } | null;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            created_at: string;
+        };
         ReconnectLink: {
             connection_id: components["schemas"]["Uuid"];
             /** Format: uri */
@@ -691,6 +766,8 @@ export interface components {
         };
         ChannelList: {
             channels: components["schemas"]["Channel"][];
+            /** @description Pass as `after` for the next page; null on the last page. */
+            next_cursor: string | null;
         };
         /** @description Where a send stands. `accepted`: Meta took it (`message_id` is Meta's wamid or Instagram mid; null for mark-as-read and Instagram sender actions); delivery statuses follow as `message.status` events. `pending`: Meta has not answered within the wait; the outcome follows as a `message.status` event (`source: "send"`) and `GET` reads it. `unknown`: the request may have reached Meta but its answer was lost: it is never sent again; if a status or echo webhook proves it went out, it becomes `accepted` (event with `reconciled: true`). `failed` (GET only; POST answers it as an error): `error` says why. A WhatsApp send Meta accepted can still fail afterwards (a `failed` status webhook: 131047 outside the 24-hour window, 131026 undeliverable, …): from then on it reads `failed` with the stable code a synchronous refusal of that Meta code gets, and DSK hears it once, as that `message.status` event (`status: failed`, `client_message_id`, `error`). */
         SendResult: {
@@ -1158,6 +1235,20 @@ export interface components {
             type: "read";
             message_id?: string;
         };
+        /** @description A customer's service window on a channel: whether a free-form message to them is accepted now, and until when. */
+        CustomerWindow: {
+            /** Format: uuid */
+            channel_id: string;
+            /** @description A free-form message to this customer is accepted now (24 hours after their last message). */
+            open: boolean;
+            /** @description When the window closes (or closed, while the service still keeps the record); null when the customer never wrote, or the record expired with the window. */
+            expires_at: string | null;
+            /** @description Instagram only: replies tagged HUMAN_AGENT are accepted for 7 days after the customer's last message. */
+            human_agent?: {
+                open: boolean;
+                expires_at: string | null;
+            };
+        };
         /** @description A file Meta stored for this channel's phone number. */
         MediaUpload: {
             /** @description Meta's media id: use it as `image.id`, `document.id`, … in a WhatsApp message of this channel. */
@@ -1189,6 +1280,8 @@ export interface components {
         };
         DeliveryList: {
             deliveries: components["schemas"]["Delivery"][];
+            /** @description Pass as `after` for the next page; null on the last page. */
+            next_cursor: string | null;
         };
         Delivery: {
             /** @description The event's id and `Idempotency-Key`. */
@@ -2151,10 +2244,111 @@ export interface operations {
             503: components["responses"]["AuthUnavailable"];
         };
     };
-    createConnection: {
+    sendTestEvent: {
         parameters: {
             query?: never;
             header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description DSK accepted the test event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestEventResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Test events are not available in this deployment. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The instance has no events URL yet. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["QuotaExceeded"];
+            500: components["responses"]["InternalError"];
+            /** @description The events URL did not accept the test event: `details` say DSK's status (null when none came) and the class of failure (`http`, `network`, `timeout`, `no_events_url`). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["AuthUnavailable"];
+        };
+    };
+    listConnections: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (default 100).
+                 * @example 50
+                 */
+                limit?: number;
+                /**
+                 * @description `next_cursor` of the previous page (opaque). Pages are keyset pages: rows added or removed meanwhile neither repeat nor shift later pages.
+                 * @example WyIyMDI2LTA3LTAxIDA5OjEyOjQ0LjEyMDMxNSswMCIsIjNmMmI2YzFlLTlhNGQtNGU4Yi1iMWMyLTdkNWU5ZjBhMWIyYyJd
+                 */
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of connections (possibly none). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description A malformed limit or cursor. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["QuotaExceeded"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["AuthUnavailable"];
+        };
+    };
+    createConnection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description DSK's own id for this request. A repeat with the same key and the same body within 24 hours answers the same connection (201, header `Idempotent-Replayed: true`; the connection's workflow is started if the first request died before it) and creates nothing; the same key with a different body is refused with 409 `idempotency_key_reused`. Keys are per instance.
+                 * @example crm-conn-7f3a
+                 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2167,6 +2361,8 @@ export interface operations {
             /** @description The connection was created; its workflow waits for the end user. */
             201: {
                 headers: {
+                    /** @description `true` when this answers an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2175,6 +2371,15 @@ export interface operations {
             };
             400: components["responses"]["BadRequestBody"];
             401: components["responses"]["Unauthorized"];
+            /** @description `idempotency_key_reused`: the Idempotency-Key was used by this instance for a different body within the last 24 hours. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             /** @description The request does not match the schema. `details` lists every problem with its field path (`a.b`, `a[0]`; `(body)` for the object itself, e.g. an unknown key). */
@@ -2511,7 +2716,15 @@ export interface operations {
                 status?: "active" | "reauth_required" | "disconnected";
                 /** @description Only channels of this type. */
                 channel_type?: "whatsapp" | "instagram";
+                /**
+                 * @description Page size (default 100).
+                 * @example 50
+                 */
                 limit?: number;
+                /**
+                 * @description `next_cursor` of the previous page (opaque). Pages are keyset pages: rows added or removed meanwhile neither repeat nor shift later pages.
+                 * @example WyIyMDI2LTA3LTAxIDA5OjEyOjQ0LjEyMDMxNSswMCIsIjNmMmI2YzFlLTlhNGQtNGU4Yi1iMWMyLTdkNWU5ZjBhMWIyYyJd
+                 */
                 after?: string;
             };
             header?: never;
@@ -2651,7 +2864,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The channel cannot send: disconnected, waiting for re-authorization (`reauth_required`, also when Meta refuses its token: code 190 or 0), the app lacks a permission, or the business account is blocked. */
+            /** @description The channel cannot send: disconnected, waiting for re-authorization (`reauth_required`, also when Meta refuses its token: code 190 or 0), the app lacks a permission, or the business account is blocked. `outside_customer_window`: the customer has not written within the service window (WhatsApp 24 hours; Instagram 24 hours, 7 days with `tag: HUMAN_AGENT`), so a free-form message is refused before Meta is called (ENFORCE_CUSTOMER_WINDOW); send a template instead. `details` say until when the window ran (null: the customer never wrote, or too long ago). A repeat of a send made while the window was open still answers that send. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2692,6 +2905,59 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: components["responses"]["AuthUnavailable"];
+        };
+    };
+    getCustomerWindow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A channel id.
+                 * @example 3f2b6c1e-9a4d-4e8b-b1c2-7d5e9f0a1b2c
+                 */
+                id: string;
+                /**
+                 * @description The customer as DSK addresses them in a send's `to`: a WhatsApp number in any spelling (`+16505551234`, `1 650 555 1234`), a WhatsApp BSUID, or an Instagram-scoped id. URL-encode it.
+                 * @example +16505551234
+                 */
+                customer: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The window now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerWindow"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Unknown channel (or another instance's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A malformed channel id or customer. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["QuotaExceeded"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["AuthUnavailable"];
         };
     };
@@ -2838,6 +3104,10 @@ export interface operations {
                 status?: "failed" | "retrying";
                 /** @description At most this many deliveries. */
                 limit?: number;
+                /**
+                 * @description `next_cursor` of the previous page (opaque). Pages are keyset pages: rows added or removed meanwhile neither repeat nor shift later pages.
+                 * @example WyIyMDI2LTA3LTAxIDA5OjEyOjQ0LjEyMDMxNSswMCIsIjNmMmI2YzFlLTlhNGQtNGU4Yi1iMWMyLTdkNWU5ZjBhMWIyYyJd
+                 */
                 after?: string;
             };
             header?: never;

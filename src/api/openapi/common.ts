@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ErrorResponseDoc, HeaderDoc } from './operation.js';
+import type { ErrorResponseDoc, HeaderDoc, ParameterDoc } from './operation.js';
 
 /** Builds `{error: {code, message}}` examples named by their codes. */
 function errorExamples(messages: Record<string, string>): Record<string, unknown> {
@@ -46,6 +46,15 @@ export const ErrorBody = z
 export const ValidationDetails = z.array(ValidationIssue).min(1);
 
 export const Timestamp = z.iso.datetime({ offset: false }).meta({ description: 'ISO 8601 UTC with milliseconds.' });
+
+/** `limit` and `after` of the lists paged by src/api/pagination.ts (channels, connections, deliveries). */
+export const PAGE_PARAMETER_DOCS = {
+  limit: { description: 'Page size (default 100).', example: 50 },
+  after: {
+    description: '`next_cursor` of the previous page (opaque). Pages are keyset pages: rows added or removed meanwhile neither repeat nor shift later pages.',
+    example: 'WyIyMDI2LTA3LTAxIDA5OjEyOjQ0LjEyMDMxNSswMCIsIjNmMmI2YzFlLTlhNGQtNGU4Yi1iMWMyLTdkNWU5ZjBhMWIyYyJd',
+  },
+} satisfies Record<string, ParameterDoc>;
 
 const RETRY_AFTER_QUOTA: HeaderDoc = { description: 'Seconds until the quota frees up.', schema: { type: 'integer', minimum: 1 } };
 

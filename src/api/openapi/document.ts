@@ -118,7 +118,10 @@ function parameters(op: Operation, schemas: SchemaCollector): JsonObject[] {
       });
     }
   }
-  return [...out, ...(op.headerParameters ?? []).map(asJson)];
+  for (const header of op.headerParameters ?? []) {
+    out.push(asJson({ ...header, schema: header.schema instanceof z.ZodType ? schemas.convert(header.schema, 'input') : header.schema }));
+  }
+  return out;
 }
 
 function operationObject(op: Operation, schemas: SchemaCollector): JsonObject {

@@ -72,6 +72,16 @@ export interface RawBodyDoc {
   content: Record<string, { schema?: JsonSchemaObject }>;
 }
 
+/** A request header the route reads: `schema` is the route's own zod schema of it, or JSON Schema where it has none. */
+export interface HeaderParameterDoc {
+  name: string;
+  in: 'header';
+  required?: boolean;
+  description?: string;
+  schema: z.ZodType | JsonSchemaObject;
+  example?: unknown;
+}
+
 export interface ParameterDoc {
   description?: string;
   example?: unknown;
@@ -95,8 +105,8 @@ export interface Operation {
   query?: AnyObject;
   /** Descriptions and examples of path and query parameters, by name. */
   parameterDocs?: Record<string, ParameterDoc>;
-  /** Request headers the route reads, as OpenAPI parameter objects. */
-  headerParameters?: ReadonlyArray<JsonSchemaObject & { name: string; in: 'header' }>;
+  /** Request headers the route reads. */
+  headerParameters?: readonly HeaderParameterDoc[];
   /** A JSON body also gets 400, 413 and 415 in the document. */
   body?: JsonBodyDoc | RawBodyDoc;
   responses: Record<number, ResponseDoc>;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CustomerWindowResponse } from '../routes/customer-windows.js';
+import { EventTypes } from '../routes/instance.js';
 import { Uuid } from './common.js';
 
 /*
@@ -6,10 +8,26 @@ import { Uuid } from './common.js';
  * docs/openapi.json under its id. Pure schema data (hence the length).
  */
 
+/** Every list's `next_cursor` (src/api/pagination.ts). */
+const NextCursor = z.string().nullable().meta({"description": "Pass as `after` for the next page; null on the last page."});
+
 export const Instance = z.strictObject({
   id: z.string().meta({"description": "The instance id (from the token's instance claim)."}),
   events_url: z.url().nullable().meta({"description": "Where events are POSTed; `null`: nowhere (deliveries fail with `no_events_url`)."}),
+  event_types: EventTypes.unwrap().meta({"description": "The event types the instance receives (each once); null: every type, including types added later. Events of other types are recorded as `skipped` (GET /v1/deliveries does not list them) and never sent. `test.ping` always comes."}),
 }).meta({"id": "Instance"});
+
+export const TestEventResult = z.strictObject({
+  event_id: z.string().meta({"description": "The event's id, also its Idempotency-Key: `test:ping:<uuid>`."}),
+  delivered: z.literal(true),
+  dsk_status: z.int().meta({"description": "The 2xx status DSK answered."}),
+}).meta({"id": "TestEventResult"});
+
+export const TestEventFailureDetails = z.strictObject({
+  event_id: z.string(),
+  dsk_status: z.int().nullable().meta({"description": "DSK's HTTP status; null when none came."}),
+  reason: z.string().meta({"description": "The class of failure: `http`, `network`, `timeout`, `no_events_url`."}),
+});
 
 export const ChannelType = z.enum(["whatsapp", "instagram"]).meta({"id": "ChannelType"});
 
@@ -38,6 +56,22 @@ export const Connection = z.strictObject({
   expires_at: z.iso.datetime().meta({"description": "When the current connect link expires."}),
   created_at: z.iso.datetime(),
 }).meta({"id": "Connection"});
+
+export const ConnectionSummary = z.strictObject({
+  connection_id: Uuid,
+  channel_type: ChannelType,
+  flow: ConnectFlow,
+  status: z.string().meta({"description": "As stored: `awaiting_authorization`, `authorizing`, `active`, `cancelled`, `expired`, `failed`, `disconnected`, … (GET /v1/connections/{id} answers the live phase)."}),
+  channel_id: Uuid.nullable(),
+  failure: z.strictObject({ code: z.string() }).nullable(),
+  expires_at: z.iso.datetime(),
+  created_at: z.iso.datetime(),
+}).meta({"id": "ConnectionSummary", "description": "A connection as stored (the list does not ask each workflow for its live phase)."});
+
+export const ConnectionList = z.strictObject({
+  connections: z.array(ConnectionSummary),
+  next_cursor: NextCursor,
+}).meta({"id": "ConnectionList"});
 
 export const ReconnectLink = z.strictObject({
   connection_id: Uuid,
@@ -68,6 +102,7 @@ export const Channel = z.strictObject({
 
 export const ChannelList = z.strictObject({
   channels: z.array(Channel),
+  next_cursor: NextCursor,
 }).meta({"id": "ChannelList"});
 
 export const ChannelDisconnect = z.strictObject({
@@ -127,6 +162,7 @@ export const Delivery = z.strictObject({
 
 export const DeliveryList = z.strictObject({
   deliveries: z.array(Delivery),
+  next_cursor: NextCursor,
 }).meta({"id": "DeliveryList"});
 
 export const DeliveryRetry = z.strictObject({
@@ -230,7 +266,7 @@ export const Template = z.strictObject({
 
 export const TemplateList = z.strictObject({
   templates: z.array(Template),
-  next_cursor: z.string().nullable().meta({"description": "Pass as `after` for the next page; null on the last page."}),
+  next_cursor: NextCursor,
 }).meta({"id": "TemplateList"});
 
 export const TemplateDeleted = z.strictObject({
@@ -248,3 +284,5 @@ export const BusinessProfile = z.strictObject({
   websites: z.array(z.string()),
   vertical: z.string().nullable(),
 }).meta({"id": "BusinessProfile", "description": "A WhatsApp number's business profile as customers see it (read from Meta)."});
+
+export const CustomerWindow = CustomerWindowResponse.meta({"id": "CustomerWindow", "description": "A customer's service window on a channel: whether a free-form message to them is accepted now, and until when."});

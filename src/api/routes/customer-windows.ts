@@ -23,9 +23,15 @@ export const CustomerWindowParams = z.object({
 /** The answer of GET /v1/channels/:id/windows/:customer (docs/openapi.json `CustomerWindow`). */
 export const CustomerWindowResponse = z.object({
   channel_id: z.uuid(),
-  open: z.boolean(),
-  expires_at: z.iso.datetime().nullable(),
-  human_agent: z.object({ open: z.boolean(), expires_at: z.iso.datetime().nullable() }).optional(),
+  open: z.boolean().meta({ description: 'A free-form message to this customer is accepted now (24 hours after their last message).' }),
+  expires_at: z.iso
+    .datetime()
+    .nullable()
+    .meta({ description: 'When the window closes (or closed, while the service still keeps the record); null when the customer never wrote, or the record expired with the window.' }),
+  human_agent: z
+    .object({ open: z.boolean(), expires_at: z.iso.datetime().nullable() })
+    .optional()
+    .meta({ description: "Instagram only: replies tagged HUMAN_AGENT are accepted for 7 days after the customer's last message." }),
 });
 
 /** `GET /v1/channels/:id/windows/:customer`: whether a free-form reply to the customer is accepted now, and until when. */

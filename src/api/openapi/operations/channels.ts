@@ -1,5 +1,5 @@
 import { ChannelListQuery, Correction, IdParam } from '../../routes/channels.js';
-import { ValidationDetails } from '../common.js';
+import { PAGE_PARAMETER_DOCS, ValidationDetails } from '../common.js';
 import { operation } from '../operation.js';
 import * as S from '../schemas.js';
 
@@ -20,7 +20,8 @@ export const listChannels = operation({
     },
     "channel_type": {
       "description": "Only channels of this type."
-    }
+    },
+    ...PAGE_PARAMETER_DOCS,
   },
   responses: {
     200: { kind: 'json', description: "The channels (possibly none).", schema: S.ChannelList, examples: {
@@ -69,10 +70,12 @@ export const listChannels = operation({
             "updated_at": "2026-07-28T03:00:00.000Z",
             "disconnected_at": null
           }
-        ]
+        ],
+        "next_cursor": null
       },
       "none": {
-        "channels": []
+        "channels": [],
+        "next_cursor": null
       }
     } },
     422: { kind: 'error', description: "The request does not match the schema. `details` lists every problem with its field path (`a.b`, `a[0]`; `(body)` for the object itself, e.g. an unknown key).", codes: ["validation_failed"], details: ValidationDetails, examples: {

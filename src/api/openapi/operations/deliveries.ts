@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KeyParams, DeliveryListQuery } from '../../routes/deliveries.js';
-import { ValidationDetails } from '../common.js';
+import { PAGE_PARAMETER_DOCS, ValidationDetails } from '../common.js';
 import { operation } from '../operation.js';
 import * as S from '../schemas.js';
 
@@ -21,7 +21,8 @@ export const listDeliveries = operation({
     },
     "limit": {
       "description": "At most this many deliveries."
-    }
+    },
+    "after": PAGE_PARAMETER_DOCS.after,
   },
   responses: {
     200: { kind: 'json', description: "The deliveries (possibly none).", schema: S.DeliveryList, examples: {
@@ -49,7 +50,8 @@ export const listDeliveries = operation({
             "received_at": "2026-07-29T08:03:12.417Z",
             "updated_at": "2026-07-29T08:04:02.950Z"
           }
-        ]
+        ],
+        "next_cursor": null
       }
     } },
     422: { kind: 'error', description: "The request does not match the schema. `details` lists every problem with its field path (`a.b`, `a[0]`; `(body)` for the object itself, e.g. an unknown key).", codes: ["validation_failed"], details: ValidationDetails, examples: {

@@ -3,6 +3,7 @@ import * as businessProfile from './business-profile.js';
 import * as channelMedia from './channel-media.js';
 import * as channels from './channels.js';
 import * as connections from './connections.js';
+import * as customerWindows from './customer-windows.js';
 import * as deliveries from './deliveries.js';
 import * as instance from './instance.js';
 import * as media from './media.js';
@@ -20,6 +21,7 @@ export const OPERATION_MODULES: Record<string, Record<string, Operation>> = {
   'connections.ts': connections,
   'channels.ts': channels,
   'messages.ts': messages,
+  'customer-windows.ts': customerWindows,
   'channel-media.ts': channelMedia,
   'deliveries.ts': deliveries,
   'media.ts': media,

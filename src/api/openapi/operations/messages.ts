@@ -105,7 +105,7 @@ export const sendMessage = operation({
         }
       }
     } },
-    409: { kind: 'error', description: "The channel cannot send: disconnected, waiting for re-authorization (`reauth_required`, also when Meta refuses its token: code 190 or 0), the app lacks a permission, or the business account is blocked.", codes: ["channel_disconnected", "reauth_required", "channel_type_mismatch", "permission_missing", "policy_blocked"], examples: {
+    409: { kind: 'error', description: "The channel cannot send: disconnected, waiting for re-authorization (`reauth_required`, also when Meta refuses its token: code 190 or 0), the app lacks a permission, or the business account is blocked. `outside_customer_window`: the customer has not written within the service window (WhatsApp 24 hours; Instagram 24 hours, 7 days with `tag: HUMAN_AGENT`), so a free-form message is refused before Meta is called (ENFORCE_CUSTOMER_WINDOW); send a template instead. `details` say until when the window ran (null: the customer never wrote, or too long ago). A repeat of a send made while the window was open still answers that send.", codes: ["channel_disconnected", "reauth_required", "channel_type_mismatch", "permission_missing", "policy_blocked", "outside_customer_window"], examples: {
       "reauth_required": {
         "error": {
           "code": "reauth_required",
@@ -125,6 +125,17 @@ export const sendMessage = operation({
             "client_message_id": "crm-msg-0042",
             "meta_code": 131031,
             "meta_subcode": null
+          }
+        }
+      },
+      "outside_customer_window": {
+        "error": {
+          "code": "outside_customer_window",
+          "message": "The customer's 24-hour window has closed; a reply tagged HUMAN_AGENT is still accepted, or send a template",
+          "details": {
+            "client_message_id": "crm-msg-0042",
+            "window_expires_at": "2026-07-30T08:03:09.000Z",
+            "human_agent_window_expires_at": "2026-08-05T08:03:09.000Z"
           }
         }
       }

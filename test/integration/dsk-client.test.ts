@@ -60,7 +60,8 @@ describe('DSK client package: typed client, event verification, runnable example
     assert.equal(ready.channels, 1);
     const client = createServiceClient({ baseUrl: service.baseUrl, token });
     const { data } = await client.GET('/v1/instance');
-    assert.deepEqual(data, { id: instanceId, events_url: ready.listening });
+    // `event_types: null`: the example sets only the URL, so the instance receives every type.
+    assert.deepEqual(data, { id: instanceId, events_url: ready.listening, event_types: null });
 
     const wamid = newWamid();
     const res = await fetch(`${service.baseUrl}/webhooks/meta`, { method: 'POST', ...signedDelivery(waMessagePayload(waTextMessage({ wamid, text: 'hello' }), { phoneNumberId }), service.metaAppSecret) });

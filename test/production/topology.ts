@@ -43,6 +43,7 @@ export const TEST_ONLY: Readonly<Record<string, string>> = {
   DSK_JWT_ALGORITHMS: 'the DSK fake signs ES256 only (compose: the default list)',
   DSK_DELIVERY_HORIZON: 'a failed delivery shows within the test (compose: the default 7 days)',
   ENFORCE_CUSTOMER_WINDOW: 'the traffic sends to customers whether or not their message arrived first (compose: the default, enforced)',
+  DSK_EGRESS_ALLOW: 'the DSK fake listens on loopback, which the egress policy refuses by default (compose: DSK on a public address, or the operator adds its CIDR)',
 };
 
 /** Variables compose passes that the test leaves unset (empty means "not used"), and why. */
@@ -114,6 +115,7 @@ export function appEnv(i: AppEnvInputs): Record<string, string> {
     DSK_JWT_PUBLIC_KEY: i.secrets.dskPublicKey,
     DSK_DELIVERY_HORIZON: '10 minutes',
     ENFORCE_CUSTOMER_WINDOW: 'false',
+    DSK_EGRESS_ALLOW: '127.0.0.1/32',
     SERVICE_JWT_PRIVATE_KEY: i.secrets.serviceJwtPrivateKey,
     SERVICE_JWT_KEY_ID: 'service-1',
     META_APP_ID: i.metaApp.appId,

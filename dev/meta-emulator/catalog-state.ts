@@ -112,7 +112,7 @@ export class CatalogState {
     if (!templates) {
       templates = new Map();
       for (const t of defaultTemplates()) {
-        const id = this.state.newId();
+        const id = this.state.newTemplateId();
         templates.set(id, { ...t, id, wabaId });
       }
       this.templatesByWaba.set(wabaId, templates);
@@ -122,7 +122,7 @@ export class CatalogState {
 
   /** Adds a template directly (as if made in WhatsApp Manager), no review. */
   addTemplate(wabaId: string, t: Omit<TemplateRecord, 'id' | 'wabaId'>): TemplateRecord {
-    const record = { ...t, id: this.state.newId(), wabaId };
+    const record = { ...t, id: this.state.newTemplateId(), wabaId };
     this.templatesOf(wabaId).set(record.id, record);
     return record;
   }

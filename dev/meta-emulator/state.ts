@@ -526,6 +526,17 @@ export class EmulatorState {
     }
   }
 
+  /**
+   * Template ids: 16 digits, but below 2^53, because Meta's template webhooks carry
+   * `message_template_id` as a JSON number, which any JSON parser reads exactly only up to 2^53.
+   */
+  newTemplateId(): string {
+    for (;;) {
+      const id = this.newId();
+      if (Number.isSafeInteger(Number(id))) return id;
+    }
+  }
+
   /** Instagram professional account ids: 17 digits starting `1784` (reference §10). */
   newInstagramId(): string {
     for (;;) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelKind } from '../shared/connections.js';
-import type { Pool } from './pool.js';
+import { inTransaction, type Pool } from './pool.js';
 
 export interface ChannelRow {
   id: string;
@@ -73,16 +73,14 @@ export function createChannels(pool: Pool) {
      * (a re-connect replaces its token). The same asset live in another instance is refused.
      */
     async activate(a: ActivatedAsset, now: Date): Promise<{ channelId: string } | { conflict: true }> {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      return inTransaction(pool, async (client, tx) => {
         const { rows } = await client.query<{ id: string; instance_id: string }>(
           `SELECT id, instance_id FROM channels WHERE channel_type = $1 AND external_id = $2 AND status <> 'disconnected' FOR UPDATE`,
           [a.channelType, a.externalId],
         );
         const existing = rows[0];
         if (existing && existing.instance_id !== a.instanceId) {
-          await client.query('ROLLBACK');
+          tx.rollback();
           return { conflict: true };
         }
         const id = existing?.id ?? randomUUID();
@@ -99,14 +97,8 @@ export function createChannels(pool: Pool) {
           [id, a.instanceId, a.connectionId, a.channelType, a.externalId, a.wabaId, a.pageId, a.businessId, a.displayName, a.phoneNumber, a.username,
             JSON.stringify(a.verification), a.tokenCiphertext, a.tokenKeyId, a.tokenKind, a.tokenExpiresAt, now, a.metaUserId],
         );
-        await client.query('COMMIT');
         return { channelId: id };
-      } catch (err) {
-        await client.query('ROLLBACK');
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     async get(id: string): Promise<ChannelRow | undefined> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConnectFlow, ChannelKind } from '../shared/connections.js';
-import type { Pool } from './pool.js';
+import { inTransaction, type Pool } from './pool.js';
 
 export interface ConnectionRow {
   id: string;
@@ -43,10 +43,7 @@ export function createConnections(pool: Pool) {
     }): Promise<ConnectionRow & { created: boolean }> {
       const id = randomUUID();
       const idem = input.idempotency;
-      const client = await pool.connect();
-      let existing: string | undefined;
-      try {
-        await client.query('BEGIN');
+      const existing = await inTransaction(pool, async (client): Promise<string | undefined> => {
         await client.query(`INSERT INTO instances (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [input.instanceId]);
         if (idem) {
           await client.query(`UPDATE connections SET idempotency_key = NULL WHERE instance_id = $1 AND idempotency_key = $2 AND created_at <= $3`, [
@@ -63,17 +60,11 @@ export function createConnections(pool: Pool) {
         );
         if (inserted.rowCount === 0) {
           const { rows } = await client.query<{ id: string }>(`SELECT id FROM connections WHERE instance_id = $1 AND idempotency_key = $2`, [input.instanceId, idem!.key]);
-          existing = rows[0]!.id;
-        } else {
-          await client.query(`INSERT INTO connection_sessions (connection_id, expires_at) VALUES ($1, $2)`, [id, input.expiresAt]);
+          return rows[0]!.id;
         }
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK');
-        throw err;
-      } finally {
-        client.release();
-      }
+        await client.query(`INSERT INTO connection_sessions (connection_id, expires_at) VALUES ($1, $2)`, [id, input.expiresAt]);
+        return undefined;
+      });
       return { ...(await this.get(existing ?? id))!, created: existing === undefined };
     },
 

@@ -1,5 +1,5 @@
 import type { ConversationSequence } from '../shared/conversation.js';
-import type { Pool } from './pool.js';
+import { inTransaction, type Pool } from './pool.js';
 
 /** One event as the intake stores it: ids and routing hints in clear, the event itself sealed. */
 export interface IntakeEntry {
@@ -127,9 +127,7 @@ export function createInboundIntakeStore(pool: Pool) {
      * crash anywhere before the commit leaves every row for the next claim.
      */
     async claim(taskQueue: string, limit: number, start: (rows: ClaimedEntry[]) => Promise<StartedEntry[]>, now: () => Date): Promise<{ claimed: number; started: number }> {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      return inTransaction(pool, async (client) => {
         const { rows } = await client.query<{
           idempotency_key: string;
           kind: string;
@@ -146,10 +144,7 @@ export function createInboundIntakeStore(pool: Pool) {
              FROM inbound_intake WHERE task_queue = $1 ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
           [taskQueue, limit],
         );
-        if (rows.length === 0) {
-          await client.query('COMMIT');
-          return { claimed: 0, started: 0 };
-        }
+        if (rows.length === 0) return { claimed: 0, started: 0 };
         const claimed = rows.map((r) => ({
           key: r.idempotency_key,
           kind: r.kind,
@@ -180,14 +175,8 @@ export function createInboundIntakeStore(pool: Pool) {
         }
         const left = claimed.filter((c) => !startedKeys.has(c.key)).map((c) => c.key);
         if (left.length > 0) await client.query(`UPDATE inbound_intake SET attempts = attempts + 1 WHERE idempotency_key = ANY($1::text[])`, [left]);
-        await client.query('COMMIT');
         return { claimed: claimed.length, started: started.length };
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     /** Depth and oldest row, of one task queue or of the whole table: one indexed read. */

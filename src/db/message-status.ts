@@ -1,5 +1,5 @@
 import { mergeStatus } from '../shared/status-merge.js';
-import type { Pool } from './pool.js';
+import { inTransaction, type Pool } from './pool.js';
 
 /**
  * The channel's view of each outbound message's delivery status. Meta sends statuses unordered and
@@ -15,10 +15,7 @@ export function createMessageStatusStore(pool: Pool) {
      * so a retried activity gives the same answer or a later one.
      */
     async merge(input: { channelId: string; messageId: string; status: string }, now: Date): Promise<string> {
-      const client = await pool.connect();
-      let broken = false;
-      try {
-        await client.query('BEGIN');
+      return inTransaction(pool, async (client) => {
         // Waits for a concurrent insert of the same key to commit; then the row exists and is locked below.
         const inserted = await client.query(
           `INSERT INTO message_status (channel_id, message_id, status, updated_at) VALUES ($1, $2, $3, $4)
@@ -42,17 +39,8 @@ export function createMessageStatusStore(pool: Pool) {
             ]);
           }
         }
-        await client.query('COMMIT');
         return current;
-      } catch (err) {
-        // A connection that cannot even roll back is not given back to the pool.
-        await client.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        throw err;
-      } finally {
-        client.release(broken);
-      }
+      });
     },
 
     async get(channelId: string, messageId: string): Promise<string | undefined> {

@@ -1,5 +1,5 @@
 import type { TemplateComponentView, TemplateParameterFormat, TemplateUpdate, TemplateView } from '../shared/templates.js';
-import type { Pool } from './pool.js';
+import { inTransaction, type Pool } from './pool.js';
 
 /**
  * The `message_templates` table and its sync stamps (`message_template_syncs`): one WABA's templates
@@ -10,25 +10,14 @@ export function createMessageTemplates(pool: Pool) {
   return {
     /** Replaces the WABA's whole set with what Meta listed, and stamps the sync. */
     async replaceAll(wabaId: string, templates: readonly TemplateView[], now: Date): Promise<void> {
-      const client = await pool.connect();
-      let broken = false;
-      try {
-        await client.query('BEGIN');
+      return inTransaction(pool, async (client) => {
         await client.query(`DELETE FROM message_templates WHERE waba_id = $1 AND NOT (template_id = ANY($2::text[]))`, [wabaId, templates.map((t) => t.id)]);
         for (const t of templates) await upsert(client, wabaId, t, now);
         await client.query(
           `INSERT INTO message_template_syncs (waba_id, synced_at) VALUES ($1, $2) ON CONFLICT (waba_id) DO UPDATE SET synced_at = EXCLUDED.synced_at`,
           [wabaId, now],
         );
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        throw err;
-      } finally {
-        client.release(broken);
-      }
+      });
     },
 
     /** One template (just created at Meta, or learnt of by webhook). */

@@ -1,4 +1,4 @@
-import type { Pool } from './pool.js';
+import { inTransaction, type Pool } from './pool.js';
 
 /** One rate a send must respect: at most `burst` at once, then one per `intervalMs`. */
 export interface SendRateLimit {
@@ -71,12 +71,9 @@ export function createSendRateLimiter(pool: Pool) {
       const byKey = checkedLimits(limits);
       if (!(Number.isFinite(opts.maxWaitMs) && opts.maxWaitMs >= 0)) throw new RangeError('maxWaitMs must be a finite number >= 0');
       const keys = [...byKey.keys()];
-      const client = await pool.connect();
-      let broken = false;
-      try {
-        // The rows are soft state: losing the last reservations in a database crash costs at most a
-        // short excess, while waiting for the WAL flush would hold the hot rows' locks that much longer.
-        await client.query('BEGIN; SET LOCAL synchronous_commit TO off');
+      // The rows are soft state: losing the last reservations in a database crash costs at most a
+      // short excess, while waiting for the WAL flush would hold the hot rows' locks that much longer.
+      return inTransaction(pool, async (client, tx) => {
         // Locks every key's row in one statement, in one order for everybody (so two reservations
         // sharing keys never deadlock), creating missing rows on the way. A new row gets tat = now,
         // which schedules exactly like no row. An upsert rather than "insert, then SELECT … FOR UPDATE"
@@ -96,7 +93,7 @@ export function createSendRateLimiter(pool: Pool) {
         const slots = keys.map((key) => ({ tatUs: tatByKey.get(key)!, intervalUs: byKey.get(key)!.intervalUs, burst: byKey.get(key)!.burst }));
         const decision = gcraSchedule(slots, nowUs, Math.round(opts.maxWaitMs * 1000));
         if (!decision.granted) {
-          await client.query('ROLLBACK');
+          tx.rollback();
           return { granted: false, retryAfterMs: Math.ceil(decision.retryAfterUs / 1000) };
         }
         await client.query(
@@ -105,16 +102,9 @@ export function createSendRateLimiter(pool: Pool) {
             WHERE s.key = u.key`,
           [keys, decision.newTatsUs.map(String)],
         );
-        await client.query('COMMIT');
         // Rounded up: a caller sleeping waitMs never sends before its slot.
         return { granted: true, waitMs: Math.ceil((decision.sendAtUs - nowUs) / 1000), sendAt: new Date(Math.ceil(decision.sendAtUs / 1000)) };
-      } catch (err) {
-        // A connection that cannot even roll back is not handed to the next caller.
-        broken = await client.query('ROLLBACK').then(() => false, () => true);
-        throw err;
-      } finally {
-        client.release(broken);
-      }
+      }, { begin: 'BEGIN; SET LOCAL synchronous_commit TO off' });
     },
 
     /**

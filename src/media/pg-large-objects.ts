@@ -1,4 +1,4 @@
-import type { Pool } from '../db/pool.js';
+import { inTransaction, type Pool } from '../db/pool.js';
 import type { BlobStore } from './blob-store.js';
 
 /** Writes go to PostgreSQL in pieces of about this size, so a large object never sits whole in memory. */
@@ -14,10 +14,7 @@ export function createLargeObjectStore(pool: Pool): BlobStore {
     backend: 'postgres',
 
     async put(_key, chunks) {
-      const client = await pool.connect();
-      let broken = false;
-      try {
-        await client.query('BEGIN');
+      return inTransaction(pool, async (client) => {
         const { rows } = await client.query<{ oid: number }>(`SELECT lo_create(0) AS oid`);
         const oid = rows[0]!.oid;
         let offset = 0;
@@ -36,16 +33,8 @@ export function createLargeObjectStore(pool: Pool): BlobStore {
           if (batched >= WRITE_BATCH_BYTES) await flush();
         }
         await flush();
-        await client.query('COMMIT');
         return String(oid);
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        throw err;
-      } finally {
-        client.release(broken);
-      }
+      });
     },
 
     async read(location, offset, length) {

@@ -36,12 +36,13 @@ import { createInstances } from '../src/db/instances.js';
 import { freePort } from '../dev/infra/local-temporal.js';
 import { projectRoot } from '../dev/infra/tools.js';
 import { createLogger } from '../src/logger.js';
+import { generatePayloadKey } from '../src/temporal/encryption-codec.js';
 import { verifyMetaSignature } from '../src/meta/signature.js';
 import type { DskFake } from '../test/support/dsk-fake.js';
 import { metaBody, signMeta, waContact, waEnvelope, waMessagesChange, waTextMessage } from '../test/support/meta-webhook-sender.js';
 import { drive, httpStatus, type RunMode, type RunResult, type Shot } from './support/client.js';
 import { measureCeiling } from './support/ceiling.js';
-import { cpuLine, cpuPerUnit, cpuSnapshot, f0, f1, ms, percentile, sortedMs, type CpuGroups } from './support/measure.js';
+import { cpuLine, cpuPerUnit, cpuSnapshot, f0, f1, histogramMean, ms, percentile, scrapeHistograms, sortedMs, type CpuGroups } from './support/measure.js';
 import { numberOption } from './support/options.js';
 import { children, scratchDir, spawnNode, teardownOnExit, waitUntil } from './support/processes.js';
 import { spawnService, stackFacts, startBenchStack } from './support/stack.js';
@@ -299,7 +300,7 @@ async function main(opts: Options): Promise<void> {
 
   try {
     // The max-rate run acknowledges far more than Temporal can start in its window: the bound must not be what it measures.
-    const stack = await startBenchStack({ tmp, teardown: teardownSteps, log, logLevel: opts.logLevel, poolMax: opts.poolMax, env: { INBOUND_INTAKE_MAX_ROWS: '1000000' } });
+    const stack = await startBenchStack({ tmp, teardown: teardownSteps, log, logLevel: opts.logLevel, poolMax: opts.poolMax, env: { INBOUND_INTAKE_MAX_ROWS: '1000000', PAYLOAD_ENCRYPTION_KEYS: `bench1:${generatePayloadKey()}` } });
     const { dsk, metaAppSecret, pool, apiPort } = stack;
 
     // One live WhatsApp channel whose instance's events go to the DSK fake.
@@ -323,7 +324,7 @@ async function main(opts: Options): Promise<void> {
     // ---- facts -----------------------------------------------------------------------------
     out('inbound benchmark: Meta webhook POST → 200 (intake) → relay → workflow → DSK');
     for (const line of stackFacts(stack)) out(line);
-    out(`            load avg at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`);
+    out(`            load avg at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}; payload encryption on (PAYLOAD_ENCRYPTION_KEYS: the intake and Temporal's payloads sealed, as in production)`);
     out(`harness     this process: open-loop client (http.Agent keep-alive, max ${opts.maxInFlight} in flight) + DSK fake (verifies each JWT, answers 200); bare Koa server = child process`);
     out(`load        ${opts.lowRate} events/s for ${opts.lowSeconds} s, then ${opts.rate} events/s for ${opts.seconds} s, ${opts.batch} event(s) per POST; max-rate runs ${opts.maxSeconds} s each; drains until no delivery for ${opts.drainSeconds} s (cap 10 min)`);
     out(`startup     ${startupSeconds.toFixed(1)} s (postgres + temporal + migrations + worker bundle + api)`);
@@ -385,9 +386,31 @@ async function main(opts: Options): Promise<void> {
     const ceiling = await measureCeiling(stack.temporal.address, { seconds: opts.ceilingSeconds, inFlight: 64, kinds: ['empty', 'local', 'local-upsert'] });
 
     // ---- 5. the service at max rate (acknowledgements) ------------------------------------------
+    const intakeHistograms = ['inbound_intake_commit_seconds', 'inbound_intake_batch_events'] as const;
+    const intakeBefore = await scrapeHistograms(apiPort, intakeHistograms);
     cpuBefore = cpuSnapshot(cpuGroups);
     const maxRun = await drive(apiPort, { kind: 'max' }, opts.maxSeconds, opts.maxInFlight, next);
     const maxCpu = cpuLine(cpuBefore, cpuSnapshot(cpuGroups), maxRun.windowEnd - maxRun.startedAt);
+    const intakeAfter = await scrapeHistograms(apiPort, intakeHistograms);
+    const commits = intakeAfter.inbound_intake_commit_seconds!.count - intakeBefore.inbound_intake_commit_seconds!.count;
+    const commitMeanMs = histogramMean(intakeBefore.inbound_intake_commit_seconds!, intakeAfter.inbound_intake_commit_seconds!) * 1000;
+    const batchMean = histogramMean(intakeBefore.inbound_intake_batch_events!, intakeAfter.inbound_intake_batch_events!);
+
+    // ---- 6. the acknowledgement path alone: Temporal and the worker paused (SIGSTOP) ------------
+    // What [5] loses to the delivery it triggers: the same run with nothing consuming the intake.
+    // The relay's starts time out and back off meanwhile; everything resumes afterwards (SIGCONT).
+    const paused = [...cpuGroups.worker!(), ...cpuGroups['temporal dev server']!()];
+    for (const pid of paused) process.kill(pid, 'SIGSTOP');
+    let aloneRun: RunResult;
+    let aloneCpu: string;
+    try {
+      cpuBefore = cpuSnapshot(cpuGroups);
+      aloneRun = await drive(apiPort, { kind: 'max' }, opts.maxSeconds, opts.maxInFlight, next);
+      aloneCpu = cpuLine(cpuBefore, cpuSnapshot(cpuGroups), aloneRun.windowEnd - aloneRun.startedAt);
+    } finally {
+      for (const pid of paused) process.kill(pid, 'SIGCONT');
+    }
+    const aloneAck = ackStats(aloneRun);
     const maxAck = ackStats(maxRun);
     const deliveredDuringMax = new Set(maxRun.posts.flatMap((p) => p.keys).filter((k) => dsk.acceptCount(k) === 1)).size;
 
@@ -423,12 +446,20 @@ async function main(opts: Options): Promise<void> {
     out(`    acked     ${f0(maxAck.ackedPerSecond)} events/s (${maxAck.ok} POSTs${failures(maxAck)}); delivered by the end of the run: ${deliveredDuringMax} events`);
     out(`    ack       p50 ${f1(maxAck.p50)} ms, p99 ${f1(maxAck.p99)} ms, max ${f1(maxAck.max)} ms`);
     out(`    cpu       ${maxCpu}  (% of one core)`);
+    out(`    intake    ${commits} group commits, ${f1(batchMean)} events each on average, ${f1(commitMeanMs)} ms each on average (the api's inbound_intake_* histograms)`);
+    out();
+    out(`[6] service at max rate with Temporal and the worker paused (SIGSTOP), ${opts.maxSeconds} s, ${opts.maxInFlight} in flight: the acknowledgement path alone`);
+    out(`    acked     ${f0(aloneAck.ackedPerSecond)} events/s (${aloneAck.ok} POSTs${failures(aloneAck)}), ${f1(aloneAck.ackedPerSecond / bareAck.ackedPerSecond)} x bare`);
+    out(`    ack       p50 ${f1(aloneAck.p50)} ms, p99 ${f1(aloneAck.p99)} ms, max ${f1(aloneAck.max)} ms`);
+    out(`    cpu       ${aloneCpu}  (% of one core)`);
     out();
 
     const figures = {
       bare_per_s: round1(bareAck.ackedPerSecond),
       ack_max_per_s: round1(maxAck.ackedPerSecond),
       ack_ratio: round3(maxAck.ackedPerSecond / bareAck.ackedPerSecond),
+      ack_alone_per_s: round1(aloneAck.ackedPerSecond),
+      ack_alone_ratio: round3(aloneAck.ackedPerSecond / bareAck.ackedPerSecond),
       ack_p99_ms: round1(high.ack.p99),
       ack_rate_offered: opts.rate,
       delivered_per_s: round1(high.delivery.deliveredPerSecond),

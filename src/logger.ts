@@ -27,16 +27,6 @@ export const REDACTED_FIELDS = [
   'payload',
 ] as const;
 
-function redactPaths(): string[] {
-  const paths: string[] = [];
-  for (const field of REDACTED_FIELDS) {
-    const key = /^[A-Za-z_$][\w$]*$/.test(field) ? field : `["${field}"]`;
-    const join = (prefix: string) => (key.startsWith('[') ? `${prefix}${key}` : `${prefix}.${key}`);
-    paths.push(key.startsWith('[') ? key.slice(2, -2) : key, join('*'), join('*.*'), join('req.headers'), join('err'));
-  }
-  return paths;
-}
-
 const CENSOR = '[redacted]';
 const REDACTED = new Set<string>(REDACTED_FIELDS.map((f) => f.toLowerCase()));
 /** Deeper than anything we log on purpose; what lies below is replaced, not walked. */
@@ -82,8 +72,12 @@ export function createLogger(config: LoggerConfig): Logger {
   const options: LoggerOptions = {
     level: config.level,
     base: config.name ? { service: config.name } : undefined,
-    redact: { paths: redactPaths(), censor: CENSOR },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // Each line's object is censored at any depth by one walk (redactDeep). pino's `redact` keeps only
+    // top-level paths, for what the walk does not see: a child logger's bindings (pino applies no
+    // formatter to them). Its wildcard paths (`*.key`, `*.*.key`) covered nothing more than the walk
+    // and cost about a sixth of the api's CPU per webhook at full rate (bench:inbound profile).
+    redact: { paths: REDACTED_FIELDS.map((field) => (/^[A-Za-z_$][\w$]*$/.test(field) ? field : `["${field}"]`)), censor: CENSOR },
     formatters: { level: (label) => ({ level: label }), log: (object) => redactDeep(object) as Record<string, unknown> },
   };
   return config.destination ? pino(options, config.destination as pino.DestinationStream) : pino(options);

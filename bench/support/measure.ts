@@ -86,3 +86,28 @@ export function cpuPerUnit(before: Record<string, number>, after: Record<string,
     .map((name) => `${name} ${f1(((after[name] ?? 0) - (before[name] ?? 0)) / 1000 / units)} ms`)
     .join(', ');
 }
+
+/** Sum and count of one Prometheus histogram (all label sets together) in a scrape's text. */
+export interface HistogramReading {
+  sum: number;
+  count: number;
+}
+
+/** Reads histograms' `_sum` and `_count` from a process's /metrics (loopback needs no token). */
+export async function scrapeHistograms(port: number, names: readonly string[]): Promise<Record<string, HistogramReading>> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+  const text = await res.text();
+  const out: Record<string, HistogramReading> = {};
+  for (const name of names) {
+    const total = (suffix: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}_${suffix}`) && (l[name.length + suffix.length + 1] === ' ' || l[name.length + suffix.length + 1] === '{'))
+        .reduce((acc, l) => acc + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    out[name] = { sum: total('sum'), count: total('count') };
+  }
+  return out;
+}
+
+/** The mean of a histogram between two readings (NaN when nothing was observed). */
+export const histogramMean = (before: HistogramReading, after: HistogramReading) => (after.sum - before.sum) / (after.count - before.count);

@@ -30,9 +30,15 @@ process.on('exit', () => {
   }
 });
 
+/**
+ * Starts a child Node process with only `env` (and PATH): the service's children see what its config
+ * parsed, nothing of the shell's. BENCH_CHILD_NODE_OPTIONS is the exception, passed on as NODE_OPTIONS
+ * so that a run can profile its children (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ */
 export function spawnNode(name: string, args: string[], env: Record<string, string>, logFile: string, defaultGraceMs = 10_000): Child {
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', fd, fd], detached: true, cwd: projectRoot() });
+  const nodeOptions = process.env.BENCH_CHILD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_CHILD_NODE_OPTIONS } : {};
+  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...nodeOptions, ...env }, stdio: ['ignore', fd, fd], detached: true, cwd: projectRoot() });
   closeSync(fd);
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exited = new Promise<void>((resolve) => {

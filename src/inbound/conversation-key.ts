@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync } from 'node:crypto';
 import type { ConversationRef } from '../shared/conversation.js';
 
 /**
@@ -9,6 +9,7 @@ import type { ConversationRef } from '../shared/conversation.js';
  * tells DSK it is a new run (README "Order within a conversation").
  */
 export function conversationKeyer(tokenKey: string): (conversation: ConversationRef) => string {
-  const key = Buffer.from(hkdfSync('sha256', Buffer.from(tokenKey, 'base64url'), Buffer.alloc(0), 'conversation-sequence-key', 32));
+  // A KeyObject made once: createHmac would otherwise import the raw key again for every event.
+  const key = createSecretKey(Buffer.from(hkdfSync('sha256', Buffer.from(tokenKey, 'base64url'), Buffer.alloc(0), 'conversation-sequence-key', 32)));
   return (c) => createHmac('sha256', key).update(`${c.channelType}\n${c.businessId}\n${c.customerId}`, 'utf8').digest('base64url').slice(0, 22);
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { METADATA_ENCODING_KEY, ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
 
@@ -29,17 +29,18 @@ const utf8 = new TextEncoder();
 const fromUtf8 = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
 
 export class AesGcmPayloadCodec implements PayloadCodec {
-  private readonly keys: ReadonlyMap<string, Buffer>;
+  /** KeyObjects, made once: a raw key would be imported again by every cipher (measurable per event). */
+  private readonly keys: ReadonlyMap<string, KeyObject>;
   private readonly activeKeyId: string;
 
   /** `keys` newest first: the first encrypts, every one decrypts. */
   constructor(keys: ReadonlyArray<{ id: string; key: Uint8Array }>) {
     if (keys.length === 0) throw new TypeError('at least one payload encryption key is required');
-    const map = new Map<string, Buffer>();
+    const map = new Map<string, KeyObject>();
     for (const { id, key } of keys) {
       if (key.length !== KEY_BYTES) throw new TypeError(`payload key ${id} must be ${KEY_BYTES} bytes`);
       if (map.has(id)) throw new TypeError(`payload key id ${id} is used twice`);
-      map.set(id, Buffer.from(key));
+      map.set(id, createSecretKey(Buffer.from(key)));
     }
     this.keys = map;
     this.activeKeyId = keys[0]!.id;

@@ -110,7 +110,7 @@ describe('a message body is found in neither PostgreSQL, nor the logs, nor raw w
   });
 
   it('is in no log line of the service, at level debug', () => {
-    assert.ok(logLines.some((line) => line.includes('"msg":"meta webhook accepted"')), 'the api logged the webhook');
+    assert.ok(logLines.some((line) => line.includes('"route":"/webhooks/meta"') && line.includes('"queued":1')), 'the api logged the webhook');
     assert.ok(logLines.some((line) => line.includes('"level":"debug"')), 'debug lines were captured');
     assert.ok(logLines.some((line) => line.includes('"msg":"outbound message accepted by Meta"')), 'the worker logged the send');
     assert.deepEqual(logLines.filter((line) => line.includes(marker) || line.includes(outMarker) || line.includes(recipient.slice(1))), []);

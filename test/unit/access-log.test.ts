@@ -58,4 +58,25 @@ describe('access and audit log, HTTP latency', () => {
     assert.match(text, /^mis_http_request_duration_seconds_count\{method="DELETE",route="\/v1\/channels\/:id",status="202"\} 1$/m);
     assert.match(text, /^mis_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1$/m);
   });
+
+  it("puts a route's own counts (ctx.state.logFields) on its request line, so a webhook costs one line", async () => {
+    const stream = new PassThrough();
+    const lines: Array<Record<string, unknown>> = [];
+    stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)));
+    const open = new Router();
+    open.post('/hook', (ctx) => {
+      ctx.state.logFields = { events: 3, queued: 2 };
+      ctx.body = 'ok';
+    });
+    const app = createApp({ log: createLogger({ level: 'info', destination: stream }), trustProxy: false, publicRoutes: [open], dskAuth: async () => undefined, dskRoutes: [] });
+    const server = await listen(app.callback());
+    try {
+      assert.equal((await fetch(`${server.url}/hook`, { method: 'POST' })).status, 200);
+    } finally {
+      await server.close();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(lines.length, 1);
+    assert.deepEqual({ msg: lines[0]!.msg, route: lines[0]!.route, events: lines[0]!.events, queued: lines[0]!.queued }, { msg: 'request', route: '/hook', events: 3, queued: 2 });
+  });
 });

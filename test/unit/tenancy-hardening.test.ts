@@ -45,6 +45,17 @@ describe('log redaction', () => {
     assert.doesNotMatch(lines[0]!, /EAAG-secret|hunter2/);
     assert.match(lines[0]!, /"count":3/);
   });
+
+  it('censors a secret at the top level, in the own fields of an error and in the bindings of a child logger', () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', destination: new Writable({ write: (chunk, _e, done) => void (lines.push(String(chunk)), done()) }) });
+    log.info({ token: 'TOP-SECRET', err: Object.assign(new Error('failed'), { access_token: 'ERR-SECRET', status: 401 }) }, 'top');
+    log.child({ secret: 'CHILD-SECRET', requestId: 'r-1' }).info({ n: 1 }, 'child');
+    assert.equal(lines.length, 2);
+    for (const line of lines) assert.doesNotMatch(line, /TOP-SECRET|ERR-SECRET|CHILD-SECRET/);
+    assert.match(lines[0]!, /"status":401/);
+    assert.match(lines[1]!, /"requestId":"r-1"/);
+  });
 });
 
 describe('signed_request freshness', () => {

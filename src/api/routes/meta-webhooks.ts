@@ -72,10 +72,8 @@ export function metaWebhookRoutes(deps: MetaWebhookDeps): Router {
       deps.log.warn({ requestId: ctx.state.requestId, events: events.length, errorName: err instanceof Error ? err.name : 'unknown' }, 'webhook not accepted');
       throw new ApiError(503, 'temporarily_unavailable', 'Events could not be stored durably; retry later');
     }
-    deps.log.info(
-      { requestId: ctx.state.requestId, events: result.accepted, queued: result.queued, duplicates: result.duplicates, secretIndex: signature.secretIndex },
-      'meta webhook accepted',
-    );
+    // On the access log's `request` line: one line per webhook.
+    ctx.state.logFields = { events: result.accepted, queued: result.queued, duplicates: result.duplicates, secretIndex: signature.secretIndex };
     ctx.status = 200;
     ctx.type = 'text/plain';
     ctx.body = 'EVENT_RECEIVED';

@@ -25,8 +25,9 @@
  *   [ceiling] Temporal's own ceiling on this server (bench/ceiling/run.ts over the service's mTLS
  *       files, in the service's namespace; --ceiling-seconds 0 skips it), the service idle.
  * CPU comes from /proc per process: each api and worker, the Temporal server, PostgreSQL split into the
- * backends of the service's database, of Temporal's two databases, and the rest (postmaster and
- * background processes), and this process (the load client, the TCP balancer, the Meta emulator and
+ * backends of the service's database, of Temporal's two databases, the rest (postmaster and
+ * background processes) and what ended backends used after their last 100 ms sample (pools open and
+ * close connections under load: bench/support/postgres-cpu.ts), and this process (the load client, the TCP balancer, the Meta emulator and
  * the DSK fake). Clients keep --connections TLS connections open (opened together, so the balancer
  * spreads them over both replicas) and use them in turn. With --json the report goes to stderr and
  * stdout gets one JSON object with every figure. The script runs itself twice for the test CA
@@ -53,7 +54,7 @@ import { measureCeiling, type Ceiling } from './support/ceiling.js';
 import { ackStats, deliveryStats, type AckStats, type DeliveryStats } from './support/inbound-stats.js';
 import { cpuSnapshot, f1, ms, percentile, sortedMs, type CpuGroups } from './support/measure.js';
 import { numberOption } from './support/options.js';
-import { postgresCpuGroups } from './support/postgres-cpu.js';
+import { postgresCpuTracker } from './support/postgres-cpu.js';
 import { shotFactory } from './support/webhooks.js';
 
 const USAGE =
@@ -121,15 +122,19 @@ function parseOptions(argv: string[]): Options {
 /** µs per group between two snapshots. */
 type CpuDiff = Record<string, number>;
 
-function cpuGroupsOf(t: ProductionTopology): CpuGroups {
-  const isTemporalDb = (db: string) => db === 'temporal' || db === 'temporal_visibility';
-  return {
+const PG_GROUPS = ['pg-service', 'pg-temporal', 'pg-other', 'pg-ended'] as const;
+
+/** A snapshot of every group's cumulative CPU µs: the service's processes, Temporal, PostgreSQL split, this process. */
+function cpuReader(t: ProductionTopology): { read(): Record<string, number>; stop(): void } {
+  const processes: CpuGroups = {
     // Current processes (a replica replaced between snapshots would be counted from its start).
     ...Object.fromEntries(t.apis.map((_, i) => [`api-${i + 1}`, () => [t.apis[i]!.pid]])),
     ...Object.fromEntries(t.workers.map((_, i) => [`worker-${i + 1}`, () => [t.workers[i]!.pid]])),
     temporal: () => [t.temporal.proc().pid],
-    ...postgresCpuGroups(t.pg.pg.dataDir, { 'pg-service': (db) => db === 'meta_integration', 'pg-temporal': isTemporalDb }, 'pg-other'),
   };
+  const isTemporalDb = (db: string) => db === 'temporal' || db === 'temporal_visibility';
+  const pg = postgresCpuTracker(t.pg.pg.dataDir, { 'pg-service': (db) => db === 'meta_integration', 'pg-temporal': isTemporalDb }, { other: 'pg-other', unattributed: 'pg-ended' });
+  return { read: () => ({ ...cpuSnapshot(processes, SELF), ...pg.read() }), stop: pg.stop };
 }
 
 const diff = (before: Record<string, number>, after: Record<string, number>): CpuDiff => Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]));
@@ -140,7 +145,7 @@ function breakdown(d: CpuDiff, units: number) {
   const per = (keys: string[]) => (units > 0 ? Math.round((keys.reduce((sum, k) => sum + (d[k] ?? 0), 0) / 1000 / units) * 100) / 100 : Number.NaN);
   const apis = Object.keys(d).filter((k) => k.startsWith('api-'));
   const workers = Object.keys(d).filter((k) => k.startsWith('worker-'));
-  const pg = ['pg-service', 'pg-temporal', 'pg-other'];
+  const pg = [...PG_GROUPS];
   const figures: Record<string, number> = {
     api: per(apis),
     ...Object.fromEntries(apis.map((k) => [k, per([k])])),
@@ -162,7 +167,7 @@ function breakdownLines(b: Record<string, number>, unit: string): string[] {
   const workers = Object.keys(b).filter((k) => /^worker-\d/.test(k));
   return [
     `api ${v('api')} (${apis.map((k) => `${k} ${v(k)}`).join(', ')}) / worker ${v('worker')} (${workers.map((k) => `${k} ${v(k)}`).join(', ')}) / Temporal server ${v('temporal')} / PostgreSQL ${v('postgres')} = ${v('total')} ms ${unit}`,
-    `PostgreSQL: service db backends ${v('pg-service')}, Temporal db backends ${v('pg-temporal')}, postmaster + background ${v('pg-other')}; bench process (client, balancer, emulator, DSK fake) ${v(SELF)}`,
+    `PostgreSQL: service db backends ${v('pg-service')}, Temporal db backends ${v('pg-temporal')}, postmaster + background ${v('pg-other')}, ended backends' unsampled rest ${v('pg-ended')}; bench process (client, balancer, emulator, DSK fake) ${v(SELF)}`,
   ];
 }
 
@@ -364,8 +369,8 @@ async function measure(t: ProductionTopology, opts: Options, t0: bigint, loadAtS
   const acceptedByTag = recordAcceptances(emulator);
   const nextWebhook = shotFactory(t.baseEnv.META_APP_SECRETS!, phoneNumberId, 1);
   const agent = balancedAgent(opts.maxInFlight);
-  const groups = cpuGroupsOf(t);
-  const snapshot = () => cpuSnapshot(groups, SELF);
+  const cpu = cpuReader(t);
+  const snapshot = () => cpu.read();
 
   out('production-topology benchmark: CPU per inbound event and per send, per process');
   out(`machine     ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load avg at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}; node ${process.version}`);
@@ -469,6 +474,8 @@ async function measure(t: ProductionTopology, opts: Options, t0: bigint, loadAtS
       tls: { caFile: env.TEMPORAL_TLS_CA_FILE!, certFile: env.TEMPORAL_TLS_CERT_FILE!, keyFile: env.TEMPORAL_TLS_KEY_FILE!, serverName: env.TEMPORAL_TLS_SERVER_NAME! },
     });
   }
+
+  cpu.stop();
 
   // ---- report ------------------------------------------------------------------------------------------
   const pct = (busy: Record<string, number>) =>

@@ -171,6 +171,20 @@ function breakdownLines(b: Record<string, number>, unit: string): string[] {
   ];
 }
 
+/**
+ * Per unit above the idle background: what each process spent beyond what it spends doing nothing
+ * (pollers, relay, timers) over the same window. The capacity model's marginal cost; the full figure
+ * includes that fixed cost spread over the units.
+ */
+function aboveIdle(perUnit: Record<string, number>, idlePerSecond: Record<string, number>, windowSeconds: number, units: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(perUnit).map(([k, v]) => [k, Math.round((v - ((idlePerSecond[k] ?? 0) * windowSeconds) / units) * 100) / 100]));
+}
+
+function aboveIdleLine(b: Record<string, number>): string {
+  const v = (k: string) => (b[k] ?? Number.NaN).toFixed(2);
+  return `api ${v('api')} / worker ${v('worker')} / Temporal server ${v('temporal')} / PostgreSQL ${v('postgres')} (service db ${v('pg-service')}, Temporal dbs ${v('pg-temporal')}) = ${v('total')} ms`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Clients over TLS through the balancer
 
@@ -426,11 +440,13 @@ async function measure(t: ProductionTopology, opts: Options, t0: bigint, loadAtS
   const inbound = async (rate: number, seconds: number) => {
     const requestsBefore = await requestsPerReplica(t);
     const cpuBefore = snapshot();
+    const windowStart = process.hrtime.bigint();
     const r = await run({ kind: 'rate', postsPerSecond: rate }, seconds, nextWebhook);
     const sendingNs = process.hrtime.bigint() - r.startedAt;
     const cpuSending = diff(cpuBefore, snapshot());
     const drainMs = await drainEvents(r);
     const cpuAll = diff(cpuBefore, snapshot());
+    const windowSeconds = ms(process.hrtime.bigint() - windowStart) / 1000;
     const requestsAfter = await requestsPerReplica(t);
     const delivery: DeliveryStats = deliveryStats(r, dsk, drainMs);
     const ack: AckStats = ackStats(r);
@@ -441,6 +457,8 @@ async function measure(t: ProductionTopology, opts: Options, t0: bigint, loadAtS
       perReplica: requestsAfter.map((n, i) => n - requestsBefore[i]!),
       busy: breakdown(cpuSending, (ms(sendingNs) / 1000) * 10), // ms per second / 10 = % of one core
       perEvent: breakdown(cpuAll, delivery.delivered),
+      perEventAboveIdle: aboveIdle(breakdown(cpuAll, delivery.delivered), idle, windowSeconds, delivery.delivered),
+      windowSeconds,
     };
   };
   const a = await inbound(opts.rate, opts.seconds);
@@ -448,16 +466,19 @@ async function measure(t: ProductionTopology, opts: Options, t0: bigint, loadAtS
   // ---- B: sends at a rate, each awaiting its answer, drained ----------------------------------------
   const requestsBeforeB = await requestsPerReplica(t);
   before = snapshot();
+  const bWindowStart = process.hrtime.bigint();
   const bRun = await run({ kind: 'rate', postsPerSecond: opts.sendRate }, opts.seconds, sendShots(channelId, dskToken, 'send'));
   started = bRun.startedAt;
   const bSendingNs = process.hrtime.bigint() - started;
   const bCpuSending = diff(before, snapshot());
   const bDrainMs = await drainSends(bRun);
   const bCpuAll = diff(before, snapshot());
+  const bWindowSeconds = ms(process.hrtime.bigint() - bWindowStart) / 1000;
   const bPerReplica = (await requestsPerReplica(t)).map((n, i) => n - requestsBeforeB[i]!);
   const b = sendStats(bRun, acceptedByTag, dsk);
   const bBusy = breakdown(bCpuSending, (ms(bSendingNs) / 1000) * 10);
   const bPerSend = breakdown(bCpuAll, b.answered);
+  const bPerSendAboveIdle = aboveIdle(bPerSend, idle, bWindowSeconds, b.answered);
 
   // ---- C: saturation ---------------------------------------------------------------------------------
   const c = opts.saturateSeconds > 0 ? await inbound(opts.saturateRate, opts.saturateSeconds) : undefined;
@@ -491,7 +512,8 @@ async function measure(t: ProductionTopology, opts: Options, t0: bigint, loadAtS
     out(`    verified  lost ${x.delivery.lost} (acked, never at DSK), duplicates ${x.delivery.duplicates} (replays at DSK), non-2xx at DSK ${x.delivery.refused}`);
     out(`    balance   requests timed by api-1 / api-2: ${x.perReplica.join(' / ')}`);
     out(`    cpu       ${pct(x.busy)}  (% of one core, while sending)`);
-    for (const line of breakdownLines(x.perEvent, 'per delivered event (sending + draining)')) out(`    cpu/event ${line}`);
+    for (const line of breakdownLines(x.perEvent, `per delivered event (sending + draining, ${f1(x.windowSeconds)} s)`)) out(`    cpu/event ${line}`);
+    out(`    above idle ${aboveIdleLine(x.perEventAboveIdle)} per delivered event (the [idle] rate × ${f1(x.windowSeconds)} s taken off)`);
   };
   out(`warm-up     ${WARMUP_SECONDS} s of webhooks at ${opts.rate}/s and ${WARMUP_SECONDS} s of sends at ${opts.sendRate}/s, drained`);
   out();
@@ -508,7 +530,8 @@ async function measure(t: ProductionTopology, opts: Options, t0: bigint, loadAtS
   out(`    DSK       send outcomes accepted ${b.dskOutcomes}, replays ${b.dskReplays}`);
   out(`    balance   requests timed by api-1 / api-2: ${bPerReplica.join(' / ')}`);
   out(`    cpu       ${pct(bBusy)}  (% of one core, while sending)`);
-  for (const line of breakdownLines(bPerSend, 'per answered send (sending + draining; no status webhooks)')) out(`    cpu/send  ${line}`);
+  for (const line of breakdownLines(bPerSend, `per answered send (sending + draining, ${f1(bWindowSeconds)} s; no status webhooks)`)) out(`    cpu/send  ${line}`);
+  out(`    above idle ${aboveIdleLine(bPerSendAboveIdle)} per answered send (the [idle] rate × ${f1(bWindowSeconds)} s taken off)`);
   out();
   if (c) {
     out(`[C] saturation: webhooks at ${opts.saturateRate} events/s offered for ${opts.saturateSeconds} s, drained`);
@@ -537,7 +560,9 @@ async function measure(t: ProductionTopology, opts: Options, t0: bigint, loadAtS
       duplicates: x.delivery.duplicates,
       requests_per_replica: x.perReplica,
       cpu_pct_sending: x.busy,
+      window_s: round1(x.windowSeconds),
       cpu_ms_per_event: x.perEvent,
+      cpu_ms_per_event_above_idle: x.perEventAboveIdle,
     });
     const figures = {
       load_avg_at_start: loadAtStart.map((l) => round1(l)),
@@ -559,7 +584,9 @@ async function measure(t: ProductionTopology, opts: Options, t0: bigint, loadAtS
         dsk_outcomes: b.dskOutcomes,
         requests_per_replica: bPerReplica,
         cpu_pct_sending: bBusy,
+        window_s: round1(bWindowSeconds),
         cpu_ms_per_send: bPerSend,
+        cpu_ms_per_send_above_idle: bPerSendAboveIdle,
       },
       saturation: c ? inboundJson(c, opts.saturateRate, opts.saturateSeconds) : null,
       ceiling: ceiling ?? null,

@@ -49,7 +49,7 @@ function childPids(pid: number): number[] {
  * and what the postmaster reaped beyond that — the last moments of ended backends and connections
  * shorter than a sample — is `unattributed`. The groups always sum to the cluster's CPU.
  */
-export function postgresCpuTracker(dataDir: string, groups: Record<string, (database: string) => boolean>, names: { other: string; unattributed: string }, sampleMs = 100) {
+export function postgresCpuTracker(dataDir: string, groups: Record<string, (database: string) => boolean>, names: { other: string; unattributed: string }, sampleMs = 250) {
   // postmaster.pid's first line; the cluster is not restarted while a benchmark measures it.
   const postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const groupOf = (pid: number) => {

@@ -26,9 +26,9 @@
  *       files, in the service's namespace; --ceiling-seconds 0 skips it), the service idle.
  * CPU comes from /proc per process: each api and worker, the Temporal server, PostgreSQL split into the
  * backends of the service's database, of Temporal's two databases, the rest (postmaster and
- * background processes) and what ended backends used after their last sample (every 250 ms) (pools open and
- * close connections under load: bench/support/postgres-cpu.ts), and this process (the load client, the TCP balancer, the Meta emulator and
- * the DSK fake). Clients keep --connections TLS connections open (opened together, so the balancer
+ * background processes) and what ended backends used after their last sample, every 250 ms (pools
+ * open and close connections under load: bench/support/postgres-cpu.ts); and this process (the load
+ * client, the TCP balancer, the Meta emulator and the DSK fake). Clients keep --connections TLS connections open (opened together, so the balancer
  * spreads them over both replicas) and use them in turn. With --json the report goes to stderr and
  * stdout gets one JSON object with every figure. The script runs itself twice for the test CA
  * (test/production/scratch.ts); PROD_TEST_KEEP=1 keeps the logs.

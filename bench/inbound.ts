@@ -25,7 +25,7 @@
  * `process.hrtime.bigint()` (CLOCK_MONOTONIC, shared by the processes on this machine). With --json
  * the report goes to stderr and stdout gets one JSON object with every figure.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -38,18 +38,17 @@ import { projectRoot } from '../dev/infra/tools.js';
 import { createLogger } from '../src/logger.js';
 import { generatePayloadKey } from '../src/temporal/encryption-codec.js';
 import { verifyMetaSignature } from '../src/meta/signature.js';
-import type { DskFake } from '../test/support/dsk-fake.js';
-import { metaBody, signMeta, waContact, waEnvelope, waMessagesChange, waTextMessage } from '../test/support/meta-webhook-sender.js';
-import { drive, httpStatus, type RunMode, type RunResult, type Shot } from './support/client.js';
+import { drive, httpStatus, type RunMode, type RunResult } from './support/client.js';
+import { ackStats, deliveryStats, type AckStats } from './support/inbound-stats.js';
+import { shotFactory } from './support/webhooks.js';
 import { measureCeiling } from './support/ceiling.js';
-import { cpuLine, cpuPerUnit, cpuSnapshot, f0, f1, histogramMean, ms, percentile, scrapeHistograms, sortedMs, type CpuGroups } from './support/measure.js';
+import { cpuLine, cpuPerUnit, cpuSnapshot, f0, f1, histogramMean, ms, scrapeHistograms, type CpuGroups } from './support/measure.js';
 import { numberOption } from './support/options.js';
 import { children, scratchDir, spawnNode, teardownOnExit, waitUntil } from './support/processes.js';
 import { spawnService, stackFacts, startBenchStack } from './support/stack.js';
 
 /** Issue #15's targets, on this machine, in the same run. */
 const TARGETS = { ackRatio: 0.5, ackP99Ms: 50, deliveredRatio: 0.8, e2eP99Ms: 150, e2eAtRate: 20 } as const;
-const WEBHOOK_PATH = '/webhooks/meta';
 const USAGE =
   'npm run bench:inbound -- [--rate 200] [--seconds 20] [--low-rate 20] [--low-seconds 10] [--batch 1] [--max-seconds 10] [--ceiling-seconds 10] [--drain-seconds 30] [--max-in-flight 64] [--log-level info] [--pool-max 10] [--keep-logs] [--json]';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -137,150 +136,6 @@ function serveBare(port: number): void {
   });
   const server = app.listen(port, '127.0.0.1');
   process.once('SIGTERM', () => server.close(() => process.exit(0)));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Signed webhooks with unique message ids, cheap enough not to limit the client
-
-/**
- * Renders the payload once with placeholders and splices fresh ids in per POST: the bytes are what
- * `metaBody` would produce (ids are plain ASCII, so Meta's escaping leaves them alone).
- */
-function shotFactory(secret: string, phoneNumberId: string, batch: number): () => Shot {
-  const marks = Array.from({ length: batch }, (_, i) => `@@ID${i}@@`);
-  const payload = waEnvelope({ time: 1749416383 }, [
-    waMessagesChange({ phoneNumberId, contacts: [waContact()], messages: marks.map((wamid) => waTextMessage({ wamid, text: 'Does it come in blue?' })) }),
-  ]);
-  const parts = metaBody(payload).toString('utf8').split(/@@ID\d+@@/);
-  const run = randomBytes(4).toString('hex');
-  let seq = 0;
-  return () => {
-    const wamids = marks.map(() => `wamid.HBgL${run}${(seq++).toString(36).padStart(6, '0')}`);
-    let text = parts[0]!;
-    wamids.forEach((id, i) => (text += id + parts[i + 1]!));
-    const body = Buffer.from(text, 'utf8');
-    return { path: WEBHOOK_PATH, headers: { 'x-hub-signature-256': signMeta(body, secret) }, body, keys: wamids.map((w) => `wa:msg:${w}`) };
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Statistics
-
-interface AckStats {
-  posts: number;
-  ok: number;
-  failed: number;
-  failures: Record<string, number>;
-  ackedEvents: number;
-  /**
-   * Acknowledged events per second from the first send to the last ack. Max runs count the requests
-   * still outstanding at the end of the window too: with acks slower than the window is long, cutting
-   * them off would understate the rate.
-   */
-  ackedPerSecond: number;
-  p50: number;
-  p99: number;
-  max: number;
-  /** From the moment the POST was due: includes time held by the in-flight cap, as the sender would see it. */
-  scheduledP50: number;
-  scheduledP99: number;
-  lagP99: number;
-  lagMax: number;
-}
-
-function ackStats(r: RunResult): AckStats {
-  const failures: Record<string, number> = {};
-  let ackedEvents = 0;
-  let lastAck = r.startedAt;
-  const latencies: number[] = [];
-  const fromSchedule: number[] = [];
-  const lags: number[] = [];
-  for (const p of r.posts) {
-    lags.push(ms(p.sentAt - p.scheduledAt));
-    if (p.status === 200 && p.doneAt !== undefined) {
-      latencies.push(ms(p.doneAt - p.sentAt));
-      fromSchedule.push(ms(p.doneAt - p.scheduledAt));
-      ackedEvents += p.keys.length;
-      if (p.doneAt > lastAck) lastAck = p.doneAt;
-    } else {
-      const why = p.error ?? `HTTP ${p.status}`;
-      failures[why] = (failures[why] ?? 0) + 1;
-    }
-  }
-  const sorted = sortedMs(latencies);
-  const sortedLags = sortedMs(lags);
-  const sortedFromSchedule = sortedMs(fromSchedule);
-  const seconds = ms(lastAck - r.startedAt) / 1000;
-  return {
-    posts: r.posts.length,
-    ok: latencies.length,
-    failed: r.posts.length - latencies.length,
-    failures,
-    ackedEvents,
-    ackedPerSecond: ackedEvents / seconds,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
-    scheduledP50: percentile(sortedFromSchedule, 50),
-    scheduledP99: percentile(sortedFromSchedule, 99),
-    lagP99: percentile(sortedLags, 99),
-    lagMax: sortedLags.length ? sortedLags[sortedLags.length - 1]! : Number.NaN,
-  };
-}
-
-interface DeliveryStats {
-  acked: number;
-  delivered: number;
-  lost: number;
-  duplicates: number;
-  refused: number;
-  deliveredPerSecond: number;
-  e2eP50: number;
-  e2eP99: number;
-  e2eMax: number;
-  drainMs: number;
-}
-
-function deliveryStats(r: RunResult, dsk: DskFake, drainMs: number): DeliveryStats {
-  const acceptedAt = new Map(dsk.accepted.map((d) => [d.idempotencyKey, d.hrAt]));
-  const attemptsByKey = new Map<string, number>();
-  let refused = 0;
-  for (const a of dsk.attempts) {
-    attemptsByKey.set(a.idempotencyKey, (attemptsByKey.get(a.idempotencyKey) ?? 0) + 1);
-    if (a.answeredWith < 200 || a.answeredWith >= 300) refused += 1;
-  }
-  const e2e: number[] = [];
-  let acked = 0;
-  let lost = 0;
-  let duplicates = 0;
-  let lastDelivery = r.startedAt;
-  for (const p of r.posts) {
-    if (p.status !== 200) continue;
-    for (const key of p.keys) {
-      acked += 1;
-      const at = acceptedAt.get(key);
-      if (at === undefined) {
-        lost += 1;
-        continue;
-      }
-      e2e.push(ms(at - p.sentAt));
-      if (at > lastDelivery) lastDelivery = at;
-      duplicates += dsk.replays(key);
-    }
-  }
-  const sorted = sortedMs(e2e);
-  return {
-    acked,
-    delivered: e2e.length,
-    lost,
-    duplicates,
-    refused,
-    deliveredPerSecond: e2e.length / (ms(lastDelivery - r.startedAt) / 1000),
-    e2eP50: percentile(sorted, 50),
-    e2eP99: percentile(sorted, 99),
-    e2eMax: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
-    drainMs,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,13 +1,17 @@
 /**
  * `node dist/bench/ceiling/run.js --address host:port [--namespace default] [--seconds 10] [--in-flight 64]
- *                                  [--kinds empty,local,local-upsert,activity,update]`
+ *                                  [--kinds empty,local,local-upsert,activity,update]
+ *                                  [--tls-ca ca.pem --tls-cert client.pem --tls-key client.key [--tls-server-name temporal]]`
  *
  * Temporal's own ceiling on a server: workflows of bench/ceiling/workflows.ts started and awaited at max
  * rate (closed loop, --in-flight outstanding), worker and client in this one process, after a 2 s
  * warm-up per kind. Prints one JSON object: completed workflows per second per kind. The benchmarks run
- * it as a child process against their own Temporal server, in the same run as the service.
+ * it as a child process against their own Temporal server, in the same run as the service. With the
+ * --tls-* files it connects with mTLS, as the service does (its TEMPORAL_TLS_* files), so it can
+ * measure a production-shaped server too.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -35,6 +39,10 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '10' },
       'in-flight': { type: 'string', default: '64' },
       kinds: { type: 'string', default: CEILING_KINDS.join(',') },
+      'tls-ca': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-server-name': { type: 'string' },
     },
     strict: true,
   });
@@ -46,15 +54,25 @@ async function main(): Promise<void> {
     return k as CeilingKind;
   });
 
+  const tlsFiles = [values['tls-ca'], values['tls-cert'], values['tls-key']];
+  if (tlsFiles.some(Boolean) && !tlsFiles.every(Boolean)) throw new Error('--tls-ca, --tls-cert and --tls-key go together');
+  const tls = values['tls-ca']
+    ? {
+        serverRootCACertificate: readFileSync(values['tls-ca']),
+        clientCertPair: { crt: readFileSync(values['tls-cert']!), key: readFileSync(values['tls-key']!) },
+        ...(values['tls-server-name'] ? { serverNameOverride: values['tls-server-name'] } : {}),
+      }
+    : undefined;
+
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const taskQueue = `ceiling-${randomUUID()}`;
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), 'workflows.js'),
     logger: new DefaultLogger('ERROR'),
   });
-  const nativeConnection = await NativeConnection.connect({ address: values.address });
+  const nativeConnection = await NativeConnection.connect({ address: values.address, ...(tls ? { tls } : {}) });
   const worker = await Worker.create({ connection: nativeConnection, namespace: values.namespace!, taskQueue, workflowBundle, activities: { noop: async () => undefined } });
-  const client = new Client({ connection: await Connection.connect({ address: values.address }), namespace: values.namespace! });
+  const client = new Client({ connection: await Connection.connect({ address: values.address, ...(tls ? { tls } : {}) }), namespace: values.namespace! });
 
   const once = async (kind: CeilingKind): Promise<void> => {
     const workflowId = `ceiling-${kind}-${randomUUID()}`;

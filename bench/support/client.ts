@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 
 /** One POST of a benchmark's client: where, what, and the ids its effects are counted by. */
 export interface Shot {
@@ -37,10 +38,13 @@ const ANSWER_BYTES = 300;
  * and are capped at `maxInFlight`), or max rate (closed loop: `maxInFlight` requests outstanding for
  * `seconds`). Resolves once the window is over and every request is answered. All times come from
  * `process.hrtime.bigint()` (CLOCK_MONOTONIC, shared by the processes on this machine).
+ * With `https`, requests go over TLS through that agent, which the caller owns (and keeps across runs:
+ * which connections it holds decides which replica behind a balancer gets each request).
  */
-export function drive(port: number, mode: RunMode, seconds: number, maxInFlight: number, next: () => Shot): Promise<RunResult> {
+export function drive(port: number, mode: RunMode, seconds: number, maxInFlight: number, next: () => Shot, transport: { https?: https.Agent } = {}): Promise<RunResult> {
   return new Promise((resolve) => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight });
+    const agent = transport.https ?? new http.Agent({ keepAlive: true, maxSockets: maxInFlight });
+    const request = transport.https ? https.request : http.request;
     const posts: Post[] = [];
     const startedAt = process.hrtime.bigint();
     const windowEnd = startedAt + BigInt(Math.round(seconds * 1e9));
@@ -57,7 +61,7 @@ export function drive(port: number, mode: RunMode, seconds: number, maxInFlight:
       const done = mode.kind === 'rate' ? scheduled >= total : process.hrtime.bigint() >= windowEnd;
       if (!done) return;
       finished = true;
-      agent.destroy();
+      if (!transport.https) agent.destroy();
       resolve({ posts, startedAt, windowEnd, heldByCap });
     };
     const send = (scheduledAt: bigint) => {
@@ -74,7 +78,7 @@ export function drive(port: number, mode: RunMode, seconds: number, maxInFlight:
         pump(true);
         finish();
       };
-      const req = http.request(
+      const req = request(
         {
           host: '127.0.0.1',
           port,

@@ -23,7 +23,7 @@ export const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
 // ---------------------------------------------------------------------------------------------
 // Where the CPU goes: per process group, from /proc (Linux)
 
-const CLK_TCK = (() => {
+export const CLK_TCK = (() => {
   try {
     return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   } catch {

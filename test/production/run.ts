@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { X509Certificate, createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { createMetaEmulator, type MetaEmulator, type RunningMetaEmulator } from '../../dev/meta-emulator/app.js';
-import { DEV_INSTAGRAM_APP_ID, DEV_META_APP_ID, DEV_WHATSAPP_CONFIG_ID } from '../../dev/meta-emulator/app-ids.js';
-import { emulatorServiceEnv } from '../../dev/meta-emulator/service-env.js';
-import { freePort } from '../../dev/infra/local-temporal.js';
+import { DEV_INSTAGRAM_APP_ID, DEV_META_APP_ID } from '../../dev/meta-emulator/app-ids.js';
 import { createLogger } from '../../src/logger.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes.js';
-import { generateServiceSigningKey, loadServiceSigningKey } from '../../src/dsk/service-keys.js';
-import { generatePayloadKey } from '../../src/temporal/encryption-codec.js';
-import { generateFernetKey } from '../../src/vault/fernet.js';
-import { startDskFake, type DskFake } from '../support/dsk-fake.js';
-import { createDskIssuer, type DskIssuer } from '../support/jwt.js';
-import { run, start, waitFor, type Proc } from './processes.js';
-import { ensureDir, setupTemporalSchema, startBalancer, startProductionPostgres, startProductionTemporal, type ProductionPostgres, type ProductionTemporal } from './stack.js';
-import { appEnv, APP_COMMANDS, NAMESPACE } from './topology.js';
+import { run } from './processes.js';
+import { startProductionTopology, type ProductionTopology } from './start-topology.js';
+import { NAMESPACE } from './topology.js';
 import { runTraffic, type TrafficReport } from './traffic.js';
 import { checkObservedMetrics } from './observability.js';
 import { WHATSAPP_APP_FIELDS } from '../../src/meta/doctor.js';
@@ -28,7 +19,6 @@ import { INSTAGRAM_SUBSCRIBED_FIELDS } from '../../src/meta/instagram/login-api.
 
 const dir = process.env.PROD_TEST_DIR!;
 const certDir = process.env.PROD_TEST_CERTS!;
-const logs = ensureDir(path.join(dir, 'logs'));
 const log = createLogger({ level: process.env.PROD_TEST_LOG_LEVEL ?? 'warn', name: 'test-production', destination: process.stderr });
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const INSTANCE = 'prod-instance-1';
@@ -37,55 +27,12 @@ const spki = (name: string) => createHash('sha256').update(new X509Certificate(p
 const note = (line: string) => process.stdout.write(`# ${line}\n`);
 
 describe('production topology: PostgreSQL, Temporal 1.32 on it with mTLS, 2 api + 2 workers in production mode', () => {
-  let pg: ProductionPostgres;
-  let temporal: ProductionTemporal;
-  let emulator: MetaEmulator;
-  let meta: RunningMetaEmulator;
-  let dsk: DskFake;
-  let dskIssuer: DskIssuer;
+  let topology: ProductionTopology;
   let browser: Browser;
-  let balancer: Awaited<ReturnType<typeof startBalancer>>;
-  let publicBaseUrl: string;
-  const apiPorts: number[] = [];
-  const workerMetricsPorts: number[] = [];
-  const apis: Proc[] = [];
-  const workers: Proc[] = [];
-  let baseEnv: Record<string, string>;
-  const secrets = {
-    metricsToken: randomBytes(24).toString('base64url'),
-    codecToken: randomBytes(24).toString('base64url'),
-  };
-  const setupLog = path.join(logs, 'temporal-setup.log');
-  const timings: string[] = [];
-  const timed = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    const t0 = Date.now();
-    const result = await fn();
-    timings.push(`${what} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    return result;
-  };
-
-  const startApi = (i: number) => {
-    const p = start(`api-${i + 1}`, process.execPath, APP_COMMANDS.api.slice(1), { ...baseEnv, HTTP_PORT: String(apiPorts[i]) }, path.join(logs, `api-${i + 1}.log`));
-    apis[i] = p;
-    return p;
-  };
-  const startWorker = (i: number) => {
-    const p = start(`worker-${i + 1}`, process.execPath, APP_COMMANDS.worker.slice(1), { ...baseEnv, WORKER_METRICS_PORT: String(workerMetricsPorts[i]) }, path.join(logs, `worker-${i + 1}.log`));
-    workers[i] = p;
-    return p;
-  };
-  const apiReady = (i: number) => waitFor(`api-${i + 1} /readyz`, async () => (await fetch(`https://127.0.0.1:${apiPorts[i]}/readyz`)).status === 200, 90_000, apis[i]);
-  const workerPolling = (i: number) =>
-    waitFor(
-      `worker-${i + 1} to serve metrics (it polls once it listens)`,
-      async () => (await fetch(`http://127.0.0.1:${workerMetricsPorts[i]}/metrics`, { headers: { authorization: `Bearer ${secrets.metricsToken}` } })).status === 200,
-      120_000,
-      workers[i],
-    );
 
   const api = async (method: string, urlPath: string, body?: unknown) => {
-    const token = await dskIssuer.dskToken({ instanceId: INSTANCE });
-    const res = await fetch(`${publicBaseUrl}${urlPath}`, {
+    const token = await topology.dskIssuer.dskToken({ instanceId: INSTANCE });
+    const res = await fetch(`${topology.publicBaseUrl}${urlPath}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),
@@ -95,87 +42,22 @@ describe('production topology: PostgreSQL, Temporal 1.32 on it with mTLS, 2 api 
   };
 
   before(async () => {
-    pg = await timed('postgres', () => startProductionPostgres(dir, log));
-    await timed('temporal schema', () => setupTemporalSchema(logs, pg));
-    temporal = await timed('temporal server start', () => startProductionTemporal(logs, pg, certDir));
-
-    const metaAppSecret = randomBytes(16).toString('hex');
-    const instagramAppSecret = randomBytes(16).toString('hex');
-    for (let i = 0; i < 2; i++) {
-      apiPorts.push(await freePort());
-      workerMetricsPorts.push(await freePort());
-    }
-    balancer = await startBalancer(() => apiPorts);
-    publicBaseUrl = `https://127.0.0.1:${balancer.port}`;
-    emulator = createMetaEmulator({
-      appSecret: metaAppSecret,
-      // Meta matches redirect URIs exactly (App Dashboard → Valid OAuth Redirect URIs): as docs/deploy.md sets them.
-      metaApp: { redirectUris: [`${publicBaseUrl}/oauth/callback`] },
-      instagramApp: { secret: instagramAppSecret, redirectUris: [`${publicBaseUrl}/oauth/callback`] },
-      webhookCallbackUrl: `${publicBaseUrl}/webhooks/meta`,
-    });
-    meta = await emulator.listen(0, '127.0.0.1', { cert: pem('meta.pem'), key: pem('meta.key') });
-
-    dskIssuer = await createDskIssuer();
-    const { privateJwk } = await generateServiceSigningKey('ES256', 'service-1');
-    const signingKey = await loadServiceSigningKey({ privateJwk, keyId: 'service-1', alg: 'ES256' });
-    dsk = await startDskFake({ jwks: () => signingKey.publicJwks(), issuer: 'meta-integration-service', audience: 'dsk-platform', tls: { cert: pem('dsk.pem'), key: pem('dsk.key') } });
-
-    const { META_APP_ID: _a, META_CONFIG_ID: _c, INSTAGRAM_APP_ID: _i, INSTAGRAM_APP_SECRET: _s, ...metaHosts } = emulatorServiceEnv(meta);
-    baseEnv = appEnv({
-      databaseUrl: pg.appUrl,
-      temporalAddress: temporal.address,
-      certDir,
-      publicBaseUrl,
-      httpPort: apiPorts[0]!,
-      secrets: {
-        tokenKeys: `k1:${generateFernetKey()}`,
-        payloadKeys: `p1:${generatePayloadKey()}`,
-        serviceJwtPrivateKey: privateJwk,
-        dskPublicKey: dskIssuer.publicPem,
-        metaAppSecret,
-        instagramAppSecret,
-        verifyToken: randomBytes(12).toString('hex'),
-        codecToken: secrets.codecToken,
-        metricsToken: secrets.metricsToken,
-      },
-      metaHosts,
-      metaApp: { appId: DEV_META_APP_ID, configId: DEV_WHATSAPP_CONFIG_ID, instagramAppId: DEV_INSTAGRAM_APP_ID },
-      temporalUiUrl: 'https://temporal-ui.example.test',
-      workerMetricsPort: workerMetricsPorts[0]!,
-    });
-
-    // As the Dockerfile does: workers load the pre-built bundle in production, they never run webpack.
-    await timed('bundle:workflows', () => run('bundle-workflows', process.execPath, ['dist/src/main-bundle-workflows.js'], baseEnv, path.join(logs, 'bundle.log'), 300_000));
-    await timed('migrate', () => run('migrate', process.execPath, APP_COMMANDS.migrate.slice(1), baseEnv, path.join(logs, 'migrate.log')));
-    await timed('temporal:setup (first run)', () => run('temporal-setup', process.execPath, APP_COMMANDS['temporal-setup'].slice(1), baseEnv, setupLog));
-    await timed('temporal:setup (second run)', () => run('temporal-setup', process.execPath, APP_COMMANDS['temporal-setup'].slice(1), baseEnv, setupLog));
-
-    await timed('2 workers + 2 apis ready', async () => {
-      for (let i = 0; i < 2; i++) startWorker(i);
-      for (let i = 0; i < 2; i++) startApi(i);
-      await Promise.all([apiReady(0), apiReady(1), workerPolling(0), workerPolling(1)]);
-    });
+    topology = await startProductionTopology({ dir, certDir, log });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       // Trust exactly the api's and the emulator's test certificates, as a browser trusts real ones.
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--ignore-certificate-errors-spki-list=${spki('api.pem')},${spki('meta.pem')}`],
     });
-    note(`stack up: ${timings.join(', ')}`);
+    note(`stack up: ${topology.timings.join(', ')}`);
   });
 
   after(async () => {
     await browser?.close();
-    await Promise.all([...apis, ...workers].map((p) => p?.stop(15_000)));
-    await balancer?.close();
-    await meta?.close();
-    await dsk?.close();
-    await temporal?.stop();
-    await pg?.stop();
+    await topology?.stop();
   });
 
   it('sets up the namespace, its retention and the search attributes with the service’s own command, idempotently', async () => {
-    const lines = readFileSync(setupLog, 'utf8')
+    const lines = readFileSync(topology.setupLog, 'utf8')
       .split('\n')
       .filter((l) => l.includes('temporal namespace ready'))
       .map((l) => JSON.parse(l) as { namespace: string; addedSearchAttributes: string[]; retentionHours: number });
@@ -187,7 +69,7 @@ describe('production topology: PostgreSQL, Temporal 1.32 on it with mTLS, 2 api 
         ['unchanged', 0],
       ],
     );
-    const connection = await temporal.connect();
+    const connection = await topology.temporal.connect();
     try {
       const ns = await connection.workflowService.describeNamespace({ namespace: NAMESPACE });
       assert.equal(Number(ns.config?.workflowExecutionRetentionTtl?.seconds), 192 * 3600);
@@ -199,29 +81,29 @@ describe('production topology: PostgreSQL, Temporal 1.32 on it with mTLS, 2 api 
   });
 
   it('lets DSK register its https events URL through the balancer', async () => {
-    const res = await api('PUT', '/v1/instance', { events_url: dsk.url });
+    const res = await api('PUT', '/v1/instance', { events_url: topology.dsk.url });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.events_url, dsk.url);
+    assert.equal(res.body.events_url, topology.dsk.url);
   });
 
   it('passes `npm run doctor` once the app’s webhooks point at the deployment (Meta verifies the callback against the running api)', async () => {
     const subscribe = async (appId: string, secret: string, object: string, fields: readonly string[]) => {
-      const res = await fetch(`${meta.url}/v26.0/${appId}/subscriptions`, {
+      const res = await fetch(`${topology.meta.url}/v26.0/${appId}/subscriptions`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ object, callback_url: `${publicBaseUrl}/webhooks/meta`, fields: fields.join(','), verify_token: baseEnv.META_VERIFY_TOKEN!, access_token: `${appId}|${secret}` }),
+        body: new URLSearchParams({ object, callback_url: `${topology.publicBaseUrl}/webhooks/meta`, fields: fields.join(','), verify_token: topology.baseEnv.META_VERIFY_TOKEN!, access_token: `${appId}|${secret}` }),
       });
       assert.equal(res.status, 200, await res.text());
     };
-    await subscribe(DEV_META_APP_ID, baseEnv.META_APP_SECRETS!, 'whatsapp_business_account', WHATSAPP_APP_FIELDS);
-    await subscribe(DEV_META_APP_ID, baseEnv.META_APP_SECRETS!, 'instagram', PAGE_SUBSCRIBED_FIELDS);
-    await subscribe(DEV_INSTAGRAM_APP_ID, baseEnv.INSTAGRAM_APP_SECRET!, 'instagram', INSTAGRAM_SUBSCRIBED_FIELDS);
-    const doctorLog = path.join(logs, 'doctor.log');
-    await run('doctor', process.execPath, ['dist/src/main-doctor.js'], baseEnv, doctorLog);
+    await subscribe(DEV_META_APP_ID, topology.baseEnv.META_APP_SECRETS!, 'whatsapp_business_account', WHATSAPP_APP_FIELDS);
+    await subscribe(DEV_META_APP_ID, topology.baseEnv.META_APP_SECRETS!, 'instagram', PAGE_SUBSCRIBED_FIELDS);
+    await subscribe(DEV_INSTAGRAM_APP_ID, topology.baseEnv.INSTAGRAM_APP_SECRET!, 'instagram', INSTAGRAM_SUBSCRIBED_FIELDS);
+    const doctorLog = path.join(topology.logs, 'doctor.log');
+    await run('doctor', process.execPath, ['dist/src/main-doctor.js'], topology.baseEnv, doctorLog);
     const out = readFileSync(doctorLog, 'utf8');
     for (const line of [
       '✔ Meta app: app id and secret',
-      `✔ Meta app: WhatsApp webhooks: whatsapp_business_account → ${publicBaseUrl}/webhooks/meta`,
+      `✔ Meta app: WhatsApp webhooks: whatsapp_business_account → ${topology.publicBaseUrl}/webhooks/meta`,
       '✔ Instagram app: Instagram Login webhooks',
       '✔ PostgreSQL: reachable',
       `✔ Temporal namespace: ${NAMESPACE}, retention 192 h`,
@@ -251,15 +133,15 @@ describe('production topology: PostgreSQL, Temporal 1.32 on it with mTLS, 2 api 
       const channelId = String(connection.body.channel_id);
       const channel = await api('GET', `/v1/channels/${channelId}`);
       channels[channelType] = { channelId, externalId: String(channel.body.external_id) };
-      await dsk.waitFor(() => dsk.accepted.some((d) => d.body.type === 'channel.status' && (d.body.channel as { id: string }).id === channelId), 60_000, 'channel.status active');
+      await topology.dsk.waitFor(() => topology.dsk.accepted.some((d) => d.body.type === 'channel.status' && (d.body.channel as { id: string }).id === channelId), 60_000, 'channel.status active');
     });
   }
 
   let report: TrafficReport;
   it('keeps every event and every send through a worker SIGKILL, a Temporal restart and a PostgreSQL restart', async () => {
     report = await runTraffic({
-      emulator,
-      dsk,
+      emulator: topology.emulator,
+      dsk: topology.dsk,
       api,
       channels,
       faults: [
@@ -267,13 +149,13 @@ describe('production topology: PostgreSQL, Temporal 1.32 on it with mTLS, 2 api 
           at: 12_000,
           name: 'worker-1 SIGKILL (restarted 3 s later)',
           run: async () => {
-            await workers[0]!.kill();
+            await topology.workers[0]!.kill();
             await sleep(3_000);
-            startWorker(0);
+            topology.startWorker(0);
           },
         },
-        { at: 30_000, name: 'Temporal server restart (SIGTERM, start)', run: () => temporal.restart() },
-        { at: 55_000, name: 'PostgreSQL restart (pg_ctl stop -m fast, start)', run: () => pg.restart() },
+        { at: 30_000, name: 'Temporal server restart (SIGTERM, start)', run: () => topology.temporal.restart() },
+        { at: 55_000, name: 'PostgreSQL restart (pg_ctl stop -m fast, start)', run: () => topology.pg.restart() },
       ],
       durationMs: 75_000,
       drainMs: 240_000,
@@ -289,15 +171,15 @@ describe('production topology: PostgreSQL, Temporal 1.32 on it with mTLS, 2 api 
 
   it('exports every metric the Grafana dashboard and the Prometheus alert rules query', async () => {
     const scrape = async (url: string) => {
-      const res = await fetch(url, { headers: { authorization: `Bearer ${secrets.metricsToken}` } });
+      const res = await fetch(url, { headers: { authorization: `Bearer ${topology.secrets.metricsToken}` } });
       assert.equal(res.status, 200, url);
       return res.text();
     };
     // Every replica, as Prometheus scrapes them: a series one replica has not created yet may exist in another.
-    const apiTexts = await Promise.all(apiPorts.map((port) => scrape(`https://127.0.0.1:${port}/metrics`)));
-    const workerTexts = await Promise.all(workerMetricsPorts.map((port) => scrape(`http://127.0.0.1:${port}/metrics`)));
+    const apiTexts = await Promise.all(topology.apiPorts.map((port) => scrape(`https://127.0.0.1:${port}/metrics`)));
+    const workerTexts = await Promise.all(topology.workerMetricsPorts.map((port) => scrape(`http://127.0.0.1:${port}/metrics`)));
     const texts = [...apiTexts, ...workerTexts];
-    texts.forEach((text, i) => writeFileSync(path.join(logs, `metrics-${i < 2 ? `api-${i + 1}` : `worker-${i - 1}`}.txt`), text));
+    texts.forEach((text, i) => writeFileSync(path.join(topology.logs, `metrics-${i < 2 ? `api-${i + 1}` : `worker-${i - 1}`}.txt`), text));
     for (const text of apiTexts) assert.match(text, /^mis_http_request_duration_seconds_bucket\{/m, 'each api times its requests');
     for (const text of workerTexts) assert.match(text, /^mis_temporal_worker_task_slots_available\{/m, 'each worker exports the Temporal SDK metrics');
     const missing = checkObservedMetrics(texts);

@@ -29,7 +29,6 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import Koa from 'koa';
 import { rawBody } from '../src/api/middleware/raw-body.js';
 import { createInstances } from '../src/db/instances.js';
@@ -43,7 +42,7 @@ import { ackStats, deliveryStats, type AckStats } from './support/inbound-stats.
 import { shotFactory } from './support/webhooks.js';
 import { measureCeiling } from './support/ceiling.js';
 import { cpuLine, cpuPerUnit, cpuSnapshot, f0, f1, histogramMean, ms, scrapeHistograms, type CpuGroups } from './support/measure.js';
-import { numberOption } from './support/options.js';
+import { numberOption, parseBenchArgs } from './support/options.js';
 import { children, scratchDir, spawnNode, teardownOnExit, waitUntil } from './support/processes.js';
 import { spawnService, stackFacts, startBenchStack } from './support/stack.js';
 
@@ -74,9 +73,9 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options & { bareServer?: { port: number } } {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseBenchArgs(
+    argv,
+    {
       rate: { type: 'string', default: '200' },
       seconds: { type: 'string', default: '20' },
       'low-rate': { type: 'string', default: '20' },
@@ -92,14 +91,9 @@ function parseOptions(argv: string[]): Options & { bareServer?: { port: number }
       'keep-logs': { type: 'boolean', default: false },
       'bare-server': { type: 'boolean', default: false },
       port: { type: 'string' },
-      help: { type: 'boolean', default: false },
     },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
+    USAGE,
+  );
   const num = numberOption;
   return {
     rate: num('rate', values.rate, 0.1),

@@ -42,7 +42,6 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import type Koa from 'koa';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
@@ -62,7 +61,7 @@ import { createTokenVault } from '../src/vault/token-vault.js';
 import { drive, httpStatus, type Post, type RunMode, type RunResult, type Shot } from './support/client.js';
 import { cpuLine, cpuPerUnit, cpuSnapshot, f0, f1, ms, percentile, sortedMs, type CpuGroups } from './support/measure.js';
 import { measureCeiling } from './support/ceiling.js';
-import { numberOption } from './support/options.js';
+import { numberOption, parseBenchArgs } from './support/options.js';
 import { children, scratchDir, spawnNode, teardownOnExit, waitUntil } from './support/processes.js';
 import { spawnService, stackFacts, startBenchStack } from './support/stack.js';
 
@@ -97,9 +96,9 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options & { emulator?: { port: number; controlPort: number } } {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseBenchArgs(
+    argv,
+    {
       seconds: { type: 'string', default: '15' },
       'in-flight': { type: 'string', default: '16' },
       rate: { type: 'string' },
@@ -114,14 +113,9 @@ function parseOptions(argv: string[]): Options & { emulator?: { port: number; co
       emulator: { type: 'boolean', default: false },
       port: { type: 'string' },
       'control-port': { type: 'string' },
-      help: { type: 'boolean', default: false },
     },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
+    USAGE,
+  );
   const num = numberOption;
   return {
     seconds: num('seconds', values.seconds, 1),

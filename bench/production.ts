@@ -38,7 +38,6 @@ import https from 'node:https';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { createInstances } from '../src/db/instances.js';
 import { createPool } from '../src/db/pool.js';
@@ -53,7 +52,7 @@ import { drive, type RunMode, type RunResult, type Shot } from './support/client
 import { measureCeiling, type Ceiling } from './support/ceiling.js';
 import { ackStats, deliveryStats, type AckStats, type DeliveryStats } from './support/inbound-stats.js';
 import { cpuSnapshot, f1, ms, percentile, sortedMs, type CpuGroups } from './support/measure.js';
-import { numberOption } from './support/options.js';
+import { numberOption, parseBenchArgs } from './support/options.js';
 import { postgresCpuTracker } from './support/postgres-cpu.js';
 import { shotFactory } from './support/webhooks.js';
 
@@ -78,9 +77,9 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseBenchArgs(
+    argv,
+    {
       rate: { type: 'string', default: '40' },
       seconds: { type: 'string', default: '30' },
       'send-rate': { type: 'string', default: '15' },
@@ -92,14 +91,9 @@ function parseOptions(argv: string[]): Options {
       connections: { type: 'string', default: '8' },
       'max-in-flight': { type: 'string', default: '64' },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
     },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
+    USAGE,
+  );
   const num = numberOption;
   return {
     rate: num('rate', values.rate, 0.1),

@@ -30,7 +30,6 @@ import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
@@ -51,6 +50,7 @@ import { installTemporalRuntime } from '../src/temporal/runtime-logger.js';
 import { createWorker, workerTuning, WORKFLOWS_ENTRY } from '../src/temporal/worker.js';
 import { emulatorServiceEnv } from '../dev/meta-emulator/service-env.js';
 import { cpuSecondsOf, f1, percentile, sortedMs } from './support/measure.js';
+import { numberOption, parseBenchArgs } from './support/options.js';
 import { scratchDir, spawnNode, teardownOnExit, version, waitUntil, type Child } from './support/processes.js';
 import { startBenchStack } from './support/stack.js';
 
@@ -72,9 +72,9 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options & { workerBundle?: string } {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseBenchArgs(
+    argv,
+    {
       count: { type: 'string', default: '1000' },
       concurrency: { type: 'string', default: '32' },
       'settle-seconds': { type: 'string', default: '30' },
@@ -82,25 +82,15 @@ function parseOptions(argv: string[]): Options & { workerBundle?: string } {
       'log-level': { type: 'string', default: 'warn' },
       'keep-logs': { type: 'boolean', default: false },
       worker: { type: 'string' },
-      help: { type: 'boolean', default: false },
     },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const int = (name: string, value: string | undefined, min: number): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}`);
-    return n;
-  };
+    USAGE,
+  );
   const workerSource = values['worker-source'];
   if (workerSource !== 'bundle' && workerSource !== 'source') throw new Error('--worker-source must be bundle or source');
   return {
-    count: int('count', values.count, 1),
-    concurrency: int('concurrency', values.concurrency, 1),
-    settleSeconds: int('settle-seconds', values['settle-seconds'], 0),
+    count: numberOption('count', values.count, 1, true),
+    concurrency: numberOption('concurrency', values.concurrency, 1, true),
+    settleSeconds: numberOption('settle-seconds', values['settle-seconds'], 0, true),
     workerSource,
     logLevel: values['log-level']!,
     keepLogs: values['keep-logs']!,

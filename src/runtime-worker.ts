@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { keyedHash } from './vault/keyed-hash.js';
 import { Context } from '@temporalio/activity';
 import { createActivities } from './activities/index.js';
 import { createSendRateLimiter } from './db/send-rate-slots.js';
@@ -99,6 +99,6 @@ function currentWorkflowId(): string | undefined {
  * numbers. A key rotation only resets pair pacing for a few seconds.
  */
 function recipientKeyer(tokenKey: string): (recipient: string) => string {
-  const key = Buffer.from(hkdfSync('sha256', Buffer.from(tokenKey, 'base64url'), Buffer.alloc(0), 'send-rate-recipient-key', 32));
-  return (recipient) => createHmac('sha256', key).update(recipient.replace(/^\+/, ''), 'utf8').digest('base64url').slice(0, 22);
+  const hash = keyedHash(tokenKey, 'send-rate-recipient-key');
+  return (recipient) => hash(recipient.replace(/^\+/, '')).slice(0, 22);
 }

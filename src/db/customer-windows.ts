@@ -1,7 +1,7 @@
-import { createHmac, hkdfSync } from 'node:crypto';
 import { customerVariants, normalizeCustomer, retentionMsOf } from '../shared/customer-window.js';
 import type { ChannelType } from '../shared/inbound-events.js';
 import type { Pool } from './pool.js';
+import { keyedHash } from '../vault/keyed-hash.js';
 
 /**
  * The `customer_windows` table: when each customer last wrote to each channel, under a keyed hash of
@@ -12,8 +12,8 @@ import type { Pool } from './pool.js';
  */
 export function createCustomerWindows(pool: Pool, tokenKeys: ReadonlyArray<{ key: string }>) {
   if (tokenKeys.length === 0) throw new TypeError('no token key to derive the customer-window key from');
-  const keys = tokenKeys.map((k) => Buffer.from(hkdfSync('sha256', Buffer.from(k.key, 'base64url'), Buffer.alloc(0), 'customer-window-key', 32)));
-  const hashWith = (key: Buffer, channelId: string, customer: string) => createHmac('sha256', key).update(`${channelId}\n${customer}`, 'utf8').digest('base64url');
+  const keys = tokenKeys.map((k) => keyedHash(k.key, 'customer-window-key'));
+  const hashWith = (hash: (text: string) => string, channelId: string, customer: string) => hash(`${channelId}\n${customer}`);
 
   return {
     /**

@@ -1,5 +1,5 @@
-import { createHmac, createSecretKey, hkdfSync } from 'node:crypto';
 import type { ConversationRef } from '../shared/conversation.js';
+import { keyedHash } from '../vault/keyed-hash.js';
 
 /**
  * The key a conversation's sequence counter is stored under: HMAC-SHA256 under a key derived (HKDF)
@@ -9,7 +9,6 @@ import type { ConversationRef } from '../shared/conversation.js';
  * tells DSK it is a new run (README "Order within a conversation").
  */
 export function conversationKeyer(tokenKey: string): (conversation: ConversationRef) => string {
-  // A KeyObject made once: createHmac would otherwise import the raw key again for every event.
-  const key = createSecretKey(Buffer.from(hkdfSync('sha256', Buffer.from(tokenKey, 'base64url'), Buffer.alloc(0), 'conversation-sequence-key', 32)));
-  return (c) => createHmac('sha256', key).update(`${c.channelType}\n${c.businessId}\n${c.customerId}`, 'utf8').digest('base64url').slice(0, 22);
+  const hash = keyedHash(tokenKey, 'conversation-sequence-key');
+  return (c) => hash(`${c.channelType}\n${c.businessId}\n${c.customerId}`).slice(0, 22);
 }

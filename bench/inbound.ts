@@ -28,7 +28,6 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Koa from 'koa';
 import { rawBody } from '../src/api/middleware/raw-body.js';
 import { createInstances } from '../src/db/instances.js';
@@ -41,6 +40,7 @@ import { drive, httpStatus, type RunMode, type RunResult } from './support/clien
 import { ackStats, deliveryStats, type AckStats } from './support/inbound-stats.js';
 import { shotFactory } from './support/webhooks.js';
 import { measureCeiling } from './support/ceiling.js';
+import { drainUntil } from './support/drain.js';
 import { cpuLine, cpuPerUnit, cpuSnapshot, f0, f1, histogramMean, ms, scrapeHistograms, type CpuGroups } from './support/measure.js';
 import { numberOption, parseBenchArgs } from './support/options.js';
 import { children, scratchDir, spawnNode, teardownOnExit, waitUntil } from './support/processes.js';
@@ -182,19 +182,8 @@ async function main(opts: Options): Promise<void> {
     const next = shotFactory(metaAppSecret, phoneNumberId, opts.batch);
     // A backlog is not a loss: keep draining while deliveries make progress, and call an event lost
     // only when nothing has arrived for `stallMs` (or the hard cap of 10 minutes passed).
-    const waitDelivered = async (keys: string[], stallMs: number): Promise<number> => {
-      const started = process.hrtime.bigint();
-      const cap = Date.now() + 10 * 60_000;
-      let pending = keys.filter((k) => dsk.acceptCount(k) === 0);
-      let lastProgress = Date.now();
-      while (pending.length > 0 && Date.now() - lastProgress < stallMs && Date.now() < cap) {
-        await sleep(50);
-        const before = pending.length;
-        pending = pending.filter((k) => dsk.acceptCount(k) === 0);
-        if (pending.length < before) lastProgress = Date.now();
-      }
-      return ms(process.hrtime.bigint() - started);
-    };
+    const waitDelivered = (keys: string[], stallMs: number): Promise<number> =>
+      drainUntil(() => keys.filter((k) => dsk.acceptCount(k) === 0).length, { stallMs, pollMs: 50, capMs: 10 * 60_000 });
     const ackedKeys = (r: RunResult) => r.posts.filter((p) => p.status === 200).flatMap((p) => p.keys);
 
     // ---- warm-up (JIT, connection pools, the dev server's first workflows) ---------------------

@@ -61,6 +61,7 @@ import { createTokenVault } from '../src/vault/token-vault.js';
 import { drive, httpStatus, type Post, type RunMode, type RunResult, type Shot } from './support/client.js';
 import { cpuLine, cpuPerUnit, cpuSnapshot, f0, f1, ms, percentile, sortedMs, type CpuGroups } from './support/measure.js';
 import { measureCeiling } from './support/ceiling.js';
+import { drainUntil } from './support/drain.js';
 import { numberOption, parseBenchArgs } from './support/options.js';
 import { children, scratchDir, spawnNode, teardownOnExit, waitUntil } from './support/processes.js';
 import { spawnService, stackFacts, startBenchStack } from './support/stack.js';
@@ -511,17 +512,13 @@ async function main(opts: Options): Promise<void> {
     const drain = async (r: RunResult): Promise<number> => {
       const started = process.hrtime.bigint();
       const tags = outcomes(r);
-      const pending = () => tags.filter((t) => !emulator.acceptedByTag.has(t) || dsk.acceptCount(outcomeKey(t)) === 0).length;
-      await emulator.pull();
-      let left = pending();
-      let lastProgress = Date.now();
-      while (left > 0 && Date.now() - lastProgress < opts.drainSeconds * 1000) {
-        await sleep(200);
-        await emulator.pull();
-        const now = pending();
-        if (now < left) lastProgress = Date.now();
-        left = now;
-      }
+      await drainUntil(
+        async () => {
+          await emulator.pull();
+          return tags.filter((t) => !emulator.acceptedByTag.has(t) || dsk.acceptCount(outcomeKey(t)) === 0).length;
+        },
+        { stallMs: opts.drainSeconds * 1000, pollMs: 200 },
+      );
       // Late duplicates would come within moments of the first copy.
       await sleep(1_000);
       await emulator.pull();

@@ -50,6 +50,7 @@ import { startProductionTopology, type ProductionTopology } from '../test/produc
 import { NAMESPACE, TEMPORAL_SERVER_VERSION } from '../test/production/topology.js';
 import { drive, type RunMode, type RunResult, type Shot } from './support/client.js';
 import { measureCeiling, type Ceiling } from './support/ceiling.js';
+import { drainUntil } from './support/drain.js';
 import { ackStats, deliveryStats, type AckStats, type DeliveryStats } from './support/inbound-stats.js';
 import { cpuSnapshot, f1, ms, percentile, sortedMs, type CpuGroups } from './support/measure.js';
 import { numberOption, parseBenchArgs } from './support/options.js';
@@ -389,28 +390,15 @@ async function measure(t: ProductionTopology, opts: Options, t0: bigint, loadAtS
   out(`startup     ${startupSeconds.toFixed(1)} s (${t.timings.join(', ')})`);
   out();
 
-  // A backlog is not a loss: keep waiting while things arrive, give up after `drainSeconds` without progress.
-  const drainUntil = async (pendingCount: () => number): Promise<number> => {
-    const started = process.hrtime.bigint();
-    const cap = Date.now() + 10 * 60_000;
-    let left = pendingCount();
-    let lastProgress = Date.now();
-    while (left > 0 && Date.now() - lastProgress < opts.drainSeconds * 1000 && Date.now() < cap) {
-      await sleep(100);
-      const now = pendingCount();
-      if (now < left) lastProgress = Date.now();
-      left = now;
-    }
-    return ms(process.hrtime.bigint() - started);
-  };
+  const drain = (pending: () => number) => drainUntil(pending, { stallMs: opts.drainSeconds * 1000, pollMs: 100, capMs: 10 * 60_000 });
   const ackedKeys = (r: RunResult) => r.posts.filter((p) => p.status === 200).flatMap((p) => p.keys);
   const drainEvents = (r: RunResult) => {
     const keys = ackedKeys(r);
-    return drainUntil(() => keys.filter((k) => dsk.acceptCount(k) === 0).length);
+    return drain(() => keys.filter((k) => dsk.acceptCount(k) === 0).length);
   };
   const drainSends = async (r: RunResult) => {
     const tags = r.posts.filter((p) => answered(p.status)).map((p) => p.keys[0]!);
-    const waited = await drainUntil(() => tags.filter((tag) => !acceptedByTag.has(tag) || dsk.acceptCount(outcomeKey(tag)) === 0).length);
+    const waited = await drain(() => tags.filter((tag) => !acceptedByTag.has(tag) || dsk.acceptCount(outcomeKey(tag)) === 0).length);
     // A late duplicate would come within moments of the first copy.
     await sleep(1_000);
     return waited;

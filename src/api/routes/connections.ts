@@ -16,7 +16,7 @@ export interface ConnectionRoutesDeps {
   connections: Connections;
   sessions: ConnectionSessions;
   channels: Channels;
-  workflows: Pick<Workflows, 'startConnection' | 'ensureConnectionStarted' | 'connectionStatus' | 'beginReauthorization'>;
+  workflows: Pick<Workflows, 'ensureConnectionStarted' | 'connectionStatus' | 'beginReauthorization'>;
   publicBaseUrl: string;
   /** Flows this deployment offers; the first of a channel type is its default. */
   enabledFlows: readonly ConnectFlow[];
@@ -93,7 +93,9 @@ export function connectionRoutes(deps: ConnectionRoutesDeps): Router {
     });
     // A concurrent request with the same key created it first.
     if (!connection.created) return replay(ctx, connection, requestHash!);
-    await deps.workflows.startConnection(workflowInput(connection));
+    // Such a concurrent repeat may also have started the workflow already (its replay starts a pending
+    // connection's workflow), between this row's commit and this start: the same workflow, not an error.
+    await deps.workflows.ensureConnectionStarted(workflowInput(connection));
     ctx.status = 201;
     ctx.body = created(connection);
   });
